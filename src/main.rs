@@ -1,0 +1,2 @@
+//! The `arcadia` command line.
+fn main() {}
