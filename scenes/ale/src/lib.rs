@@ -1,12 +1,21 @@
 #![doc = include_str!("../README.md")]
 
 pub mod action;
+pub mod env;
 pub mod error;
 pub mod games;
 pub mod rng;
 pub mod roms;
+pub mod trace;
 
 pub use action::{Action, NUM_ACTIONS};
+pub use env::{Ale, AleConfig};
 pub use error::AleError;
 pub use games::{Game, GameSettings};
 pub use rng::Mt19937;
+pub use roms::{Rom, RomRegistry};
+
+/// The common imports.
+pub mod prelude {
+    pub use crate::{Action, Ale, AleConfig, AleError, Game, GameSettings, Rom, RomRegistry};
+}
