@@ -1,0 +1,169 @@
+//! The system bus: address decoding to TIA, RIOT and cartridge, the data bus, the cycle counter.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cart::Cart;
+use crate::inputs::Inputs;
+use crate::props::{ControllerKind, Properties};
+use crate::riot::Riot;
+use crate::rng::Mt19937;
+use crate::tia::{PortReader, Tia, MAX_RESISTANCE};
+
+/// CPU execution status bits (Stella's `M6502::myExecutionStatus`).
+pub const STOP_BIT: u8 = 0x01;
+/// Illegal opcode executed: the CPU halts until the next reset.
+pub const FATAL_BIT: u8 = 0x02;
+
+/// How the controller ports are wired (from the ROM properties).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct Wiring {
+    /// Kind of device whose reads the left port (0) and right port (1) see.
+    pub kind: [ControllerKind; 2],
+    /// Jack (0 = left, 1 = right) the device in each port was built for (differs when ports are swapped).
+    pub jack: [usize; 2],
+    /// Paddles swapped.
+    pub swap_paddles: bool,
+}
+
+impl Wiring {
+    /// Stella's `Console` controller construction.
+    pub fn from_props(p: &Properties) -> Wiring {
+        if p.swap_ports {
+            Wiring { kind: [p.right_controller, p.left_controller], jack: [1, 0], swap_paddles: p.swap_paddles }
+        } else {
+            Wiring { kind: [p.left_controller, p.right_controller], jack: [0, 1], swap_paddles: p.swap_paddles }
+        }
+    }
+}
+
+/// Port reads from the inputs through the wiring.
+pub struct Ports<'a> {
+    pub inputs: &'a Inputs,
+    pub wiring: &'a Wiring,
+}
+
+impl Ports<'_> {
+    /// Paddle event index for `Paddles::myPinEvents[row][jack]`.
+    fn paddle_event(&self, row: usize, jack: usize) -> usize {
+        // unswapped: [0] fire P1/P3, [1] fire P0/P2, [2] res P1/P3, [3] res P0/P2; swapped exchanges 0<->1.
+        let base = if self.wiring.swap_paddles { [0, 1, 0, 1] } else { [1, 0, 1, 0] };
+        base[row] + 2 * jack
+    }
+
+    /// Digital pin (One..Four = 0..3, Six = 5) of a port: true = line high (not pressed).
+    #[inline]
+    fn digital(&self, port: usize, pin: usize) -> bool {
+        let jack = self.wiring.jack[port];
+        match self.wiring.kind[port] {
+            ControllerKind::Joystick => {
+                let j = &self.inputs.joysticks[jack];
+                !match pin {
+                    0 => j.up,
+                    1 => j.down,
+                    2 => j.left,
+                    3 => j.right,
+                    5 => j.fire,
+                    _ => false,
+                }
+            }
+            ControllerKind::Paddles => match pin {
+                2 => !self.inputs.paddles[self.paddle_event(0, jack)].fire,
+                3 => !self.inputs.paddles[self.paddle_event(1, jack)].fire,
+                _ => true,
+            },
+        }
+    }
+
+    /// SWCHA.
+    pub fn swcha(&self) -> u8 {
+        let mut v = 0u8;
+        for pin in 0..4 {
+            if self.digital(0, pin) {
+                v |= 0x10 << pin;
+            }
+            if self.digital(1, pin) {
+                v |= 0x01 << pin;
+            }
+        }
+        v
+    }
+}
+
+impl PortReader for Ports<'_> {
+    fn analog(&self, port: usize, nine: bool) -> i32 {
+        let jack = self.wiring.jack[port];
+        match self.wiring.kind[port] {
+            ControllerKind::Joystick => MAX_RESISTANCE,
+            ControllerKind::Paddles => {
+                let row = if nine { 3 } else { 2 };
+                self.inputs.paddles[self.paddle_event(row, jack)].resistance
+            }
+        }
+    }
+    fn fire_high(&self, port: usize) -> bool {
+        self.digital(port, 5)
+    }
+}
+
+/// Everything the CPU talks to.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Bus {
+    pub cycles: u32,
+    pub data_bus: u8,
+    pub rng: Mt19937,
+    pub riot: Riot,
+    pub tia: Tia,
+    pub cart: Cart,
+    pub inputs: Inputs,
+    pub wiring: Wiring,
+    pub exec_status: u8,
+    pub last_access_was_read: bool,
+}
+
+impl Bus {
+    /// `System::peek`.
+    #[inline]
+    pub fn peek(&mut self, addr: u16) -> u8 {
+        let a = addr & 0x1FFF;
+        let v = if a & 0x1000 != 0 {
+            self.cart.peek(addr)
+        } else if a & 0x80 == 0 {
+            let ports = Ports { inputs: &self.inputs, wiring: &self.wiring };
+            self.tia.peek(addr, self.cycles, self.data_bus, &ports)
+        } else if a & 0x200 == 0 {
+            self.riot.ram[(a & 0x7F) as usize]
+        } else {
+            let ports = Ports { inputs: &self.inputs, wiring: &self.wiring };
+            let swcha = if addr & 7 == 0 { ports.swcha() } else { 0 };
+            let swchb = self.inputs.switches.swchb();
+            self.riot.peek(addr, self.cycles, swcha, swchb)
+        };
+        self.data_bus = v;
+        v
+    }
+
+    /// `System::poke`.
+    #[inline]
+    pub fn poke(&mut self, addr: u16, value: u8) {
+        let a = addr & 0x1FFF;
+        if a & 0x1000 != 0 {
+            self.cart.poke(addr, value);
+        } else if a & 0x80 == 0 {
+            if self.tia.poke(addr, value, &mut self.cycles, self.last_access_was_read) {
+                self.exec_status |= STOP_BIT;
+            }
+        } else if a & 0x200 == 0 {
+            self.riot.ram[(a & 0x7F) as usize] = value;
+        } else {
+            self.riot.poke(addr, value, self.cycles);
+        }
+        self.data_bus = value;
+    }
+
+    /// `System::resetCycles`.
+    pub fn reset_cycles(&mut self) {
+        self.riot.system_cycles_reset(self.cycles);
+        self.tia.system_cycles_reset(self.cycles);
+        self.cycles = 0;
+    }
+}

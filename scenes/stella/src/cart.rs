@@ -1,0 +1,376 @@
+//! Cartridges: Stella's type auto-detection and the bank-switching schemes ALE's ROMs use.
+
+use serde::{Deserialize, Serialize};
+
+use crate::rng::Mt19937;
+use crate::RomError;
+
+/// Bank-switching scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CartKind {
+    /// 2K ROM (mirrored).
+    K2,
+    /// 4K ROM.
+    K4,
+    /// 8K Atari (hotspots $1FF8/9).
+    F8,
+    /// 16K Atari (hotspots $1FF6-9).
+    F6,
+    /// 32K Atari (hotspots $1FF4-B).
+    F4,
+    /// F8 with 128 bytes of RAM.
+    F8SC,
+    /// F6 with 128 bytes of RAM.
+    F6SC,
+    /// F4 with 128 bytes of RAM.
+    F4SC,
+    /// 8K Parker Bros. (four 1K slices).
+    E0,
+    /// 8K Activision (bank chosen by address line 13).
+    FE,
+}
+
+impl CartKind {
+    /// Stella's name of the type.
+    pub fn name(self) -> &'static str {
+        match self {
+            CartKind::K2 => "2K",
+            CartKind::K4 => "4K",
+            CartKind::F8 => "F8",
+            CartKind::F6 => "F6",
+            CartKind::F4 => "F4",
+            CartKind::F8SC => "F8SC",
+            CartKind::F6SC => "F6SC",
+            CartKind::F4SC => "F4SC",
+            CartKind::E0 => "E0",
+            CartKind::FE => "FE",
+        }
+    }
+}
+
+/// A cartridge with its bank state.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Cart {
+    kind: CartKind,
+    image: Vec<u8>,
+    ram: Vec<u8>,
+    /// Current 4K bank (F8/F6/F4 and SC variants).
+    bank: u16,
+    reset_bank: u16,
+    /// E0 slices of the four 1K segments.
+    slices: [u16; 4],
+}
+
+fn search_for_bytes(image: &[u8], sig: &[u8], min_hits: u32) -> bool {
+    if sig.len() > image.len() {
+        return false;
+    }
+    let mut count = 0;
+    let mut i = 0usize;
+    while i < image.len() - sig.len() {
+        if image[i..i + sig.len()] == *sig {
+            count += 1;
+            i += sig.len();
+        }
+        if count >= min_hits {
+            break;
+        }
+        i += 1;
+    }
+    count >= min_hits
+}
+
+fn is_probably_sc(image: &[u8]) -> bool {
+    let banks = image.len() / 4096;
+    for i in 0..banks {
+        let first = image[i * 4096];
+        if image[i * 4096..i * 4096 + 256].iter().any(|&b| b != first) {
+            return false;
+        }
+    }
+    true
+}
+
+fn is_probably_3f(image: &[u8]) -> bool {
+    search_for_bytes(image, &[0x85, 0x3F], 2)
+}
+fn is_probably_3e(image: &[u8]) -> bool {
+    search_for_bytes(image, &[0x85, 0x3E, 0xA9, 0x00], 1)
+}
+fn is_probably_e0(image: &[u8]) -> bool {
+    const SIGS: [[u8; 3]; 6] = [
+        [0x8D, 0xE0, 0x1F],
+        [0x8D, 0xE0, 0x5F],
+        [0x8D, 0xE9, 0xFF],
+        [0xAD, 0xE9, 0xFF],
+        [0xAD, 0xED, 0xFF],
+        [0xAD, 0xF3, 0xBF],
+    ];
+    SIGS.iter().any(|s| search_for_bytes(image, s, 1))
+}
+fn is_probably_e7(image: &[u8]) -> bool {
+    if image.len() < 0x3A00 + 32 {
+        return false;
+    }
+    let first = image[0x3800];
+    if image[0x3800..0x3A00].iter().any(|&b| b != first) {
+        return false;
+    }
+    let c1 = image[0x3800 - 32..0x3800].iter().filter(|&&b| b != first).count();
+    let c2 = image[0x3A00..0x3A00 + 32].iter().filter(|&&b| b != first).count();
+    c1 > 0 || c2 > 0
+}
+fn is_probably_ua(image: &[u8]) -> bool {
+    search_for_bytes(image, &[0x8D, 0x40, 0x02], 1)
+}
+fn is_probably_cv(image: &[u8]) -> bool {
+    if search_for_bytes(image, &[0x9D, 0xFF, 0xF3], 1) {
+        return true;
+    }
+    search_for_bytes(image, &[0x99, 0x00, 0xF4], 1)
+}
+fn is_probably_fe(image: &[u8]) -> bool {
+    const SIGS: [[u8; 5]; 4] = [
+        [0x20, 0x00, 0xD0, 0xC6, 0xC5],
+        [0x20, 0xC3, 0xF8, 0xA5, 0x82],
+        [0xD0, 0xFB, 0x20, 0x73, 0xFE],
+        [0x20, 0x00, 0xF0, 0x84, 0xD6],
+    ];
+    SIGS.iter().any(|s| search_for_bytes(image, s, 1))
+}
+
+/// Stella 2.x `Cartridge::autodetectType`: the type name it picks for an image.
+pub fn autodetect_type(image: &[u8]) -> String {
+    let size = image.len();
+    let t = if size != 0 && size % 8448 == 0 {
+        "AR"
+    } else if size == 2048 || (size == 4096 && image[..2048] == image[2048..]) {
+        if is_probably_cv(image) { "CV" } else { "2K" }
+    } else if size == 4096 {
+        if is_probably_cv(image) { "CV" } else { "4K" }
+    } else if size == 8192 {
+        if is_probably_sc(image) {
+            "F8SC"
+        } else if image[..4096] == image[4096..] {
+            "4K"
+        } else if is_probably_e0(image) {
+            "E0"
+        } else if is_probably_3e(image) {
+            "3E"
+        } else if is_probably_3f(image) {
+            "3F"
+        } else if is_probably_ua(image) {
+            "UA"
+        } else if is_probably_fe(image) {
+            "FE"
+        } else {
+            "F8"
+        }
+    } else if size == 10495 || size == 10496 || size == 10240 {
+        "DPC"
+    } else if size == 12288 {
+        "FASC"
+    } else if size == 16384 {
+        if is_probably_sc(image) {
+            "F6SC"
+        } else if is_probably_e7(image) {
+            "E7"
+        } else if is_probably_3e(image) {
+            "3E"
+        } else if is_probably_3f(image) {
+            "3F"
+        } else {
+            "F6"
+        }
+    } else if size == 32768 {
+        if is_probably_sc(image) {
+            "F4SC"
+        } else if is_probably_3e(image) {
+            "3E"
+        } else if is_probably_3f(image) {
+            "3F"
+        } else {
+            "F4"
+        }
+    } else if size == 65536 {
+        if is_probably_3e(image) {
+            "3E"
+        } else if is_probably_3f(image) {
+            "3F"
+        } else {
+            "MB"
+        }
+    } else if size == 131072 {
+        if is_probably_3e(image) {
+            "3E"
+        } else if is_probably_3f(image) {
+            "3F"
+        } else {
+            "MC"
+        }
+    } else if is_probably_3e(image) {
+        "3E"
+    } else if is_probably_3f(image) {
+        "3F"
+    } else {
+        return format!("Unrecognized cartridge; ROM size was {size}");
+    };
+    t.to_string()
+}
+
+impl Cart {
+    /// Builds the cartridge Stella would for this image (auto-detected type).
+    pub fn new(image: &[u8], f8_swapped: bool) -> Result<Cart, RomError> {
+        if image.is_empty() {
+            return Err(RomError::Empty);
+        }
+        let detected =
+            if f8_swapped && image.len() == 8192 { "F8".to_string() } else { autodetect_type(image) };
+        let kind = match detected.as_str() {
+            "2K" => CartKind::K2,
+            "4K" => CartKind::K4,
+            "F8" => CartKind::F8,
+            "F6" => CartKind::F6,
+            "F4" => CartKind::F4,
+            "F8SC" => CartKind::F8SC,
+            "F6SC" => CartKind::F6SC,
+            "F4SC" => CartKind::F4SC,
+            "E0" => CartKind::E0,
+            "FE" => CartKind::FE,
+            _ if detected.starts_with("Unrecognized") => {
+                return Err(RomError::UnknownSize(image.len()));
+            }
+            other => return Err(RomError::UnsupportedType(other.to_string())),
+        };
+        let needed = match kind {
+            CartKind::K2 => 2048,
+            CartKind::K4 => 4096,
+            CartKind::F8 | CartKind::F8SC | CartKind::E0 | CartKind::FE => 8192,
+            CartKind::F6 | CartKind::F6SC => 16384,
+            CartKind::F4 | CartKind::F4SC => 32768,
+        };
+        if image.len() < needed {
+            return Err(RomError::Truncated { expected: needed, got: image.len() });
+        }
+        let ram = match kind {
+            CartKind::F8SC | CartKind::F6SC | CartKind::F4SC => vec![0u8; 128],
+            _ => Vec::new(),
+        };
+        let reset_bank = match kind {
+            CartKind::F8 if f8_swapped => 0,
+            CartKind::F8 | CartKind::F8SC => 1,
+            _ => 0,
+        };
+        let mut c = Cart {
+            kind,
+            image: image[..needed].to_vec(),
+            ram,
+            bank: 0,
+            reset_bank,
+            slices: [4, 5, 6, 7],
+        };
+        // install()
+        c.bank = match kind {
+            CartKind::F8 | CartKind::F8SC => 1,
+            _ => 0,
+        };
+        Ok(c)
+    }
+
+    /// The type.
+    pub fn kind(&self) -> CartKind {
+        self.kind
+    }
+
+    /// Current bank (4K banks) or, for E0, the slice of the first segment.
+    pub fn bank(&self) -> u16 {
+        if self.kind == CartKind::E0 { self.slices[0] } else { self.bank }
+    }
+
+    /// `Cartridge::reset` (RAM carts draw their RAM from the system RNG).
+    pub fn reset(&mut self, rng: &mut Mt19937) {
+        match self.kind {
+            CartKind::F8SC | CartKind::F6SC | CartKind::F4SC => {
+                for b in self.ram.iter_mut() {
+                    *b = rng.next_u32() as u8;
+                }
+                self.bank = self.reset_bank;
+            }
+            CartKind::F8 | CartKind::F6 | CartKind::F4 => self.bank = self.reset_bank,
+            CartKind::E0 => self.slices = [4, 5, 6, 7],
+            _ => {}
+        }
+    }
+
+    #[inline]
+    fn hotspot(&mut self, a: u16) {
+        match self.kind {
+            CartKind::F8 | CartKind::F8SC => match a {
+                0x0FF8 => self.bank = 0,
+                0x0FF9 => self.bank = 1,
+                _ => {}
+            },
+            CartKind::F6 | CartKind::F6SC => {
+                if (0x0FF6..=0x0FF9).contains(&a) {
+                    self.bank = a - 0x0FF6;
+                }
+            }
+            CartKind::F4 | CartKind::F4SC => {
+                if (0x0FF4..=0x0FFB).contains(&a) {
+                    self.bank = a - 0x0FF4;
+                }
+            }
+            CartKind::E0 => {
+                if (0x0FE0..=0x0FF7).contains(&a) {
+                    self.slices[((a - 0x0FE0) >> 3) as usize] = a & 7;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Read at a cartridge address (A12 set); `addr` is the full CPU address.
+    #[inline]
+    pub fn peek(&mut self, addr: u16) -> u8 {
+        let a = addr & 0x0FFF;
+        match self.kind {
+            CartKind::K2 => self.image[(addr & 0x07FF) as usize],
+            CartKind::K4 => self.image[a as usize],
+            CartKind::FE => self.image[a as usize + if addr & 0x2000 == 0 { 4096 } else { 0 }],
+            CartKind::E0 => {
+                if a >= 0x0FC0 {
+                    self.hotspot(a);
+                }
+                self.image[((self.slices[(a >> 10) as usize] as usize) << 10) + (a as usize & 0x03FF)]
+            }
+            CartKind::F8SC | CartKind::F6SC | CartKind::F4SC if (0x0080..0x0100).contains(&a) => {
+                self.ram[(a & 0x7F) as usize]
+            }
+            _ => {
+                if a >= 0x0FC0 {
+                    self.hotspot(a);
+                }
+                self.image[self.bank as usize * 4096 + a as usize]
+            }
+        }
+    }
+
+    /// Write at a cartridge address (A12 set).
+    #[inline]
+    pub fn poke(&mut self, addr: u16, value: u8) {
+        let a = addr & 0x0FFF;
+        match self.kind {
+            CartKind::K2 | CartKind::K4 | CartKind::FE => {}
+            CartKind::F8SC | CartKind::F6SC | CartKind::F4SC if a < 0x0080 => {
+                self.ram[a as usize] = value;
+            }
+            // Stella's F4SC write handler compares the unmasked address, so it never switches.
+            CartKind::F4SC => {}
+            _ => {
+                if a >= 0x0FC0 {
+                    self.hotspot(a);
+                }
+            }
+        }
+    }
+}

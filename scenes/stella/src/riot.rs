@@ -1,0 +1,126 @@
+//! The 6532 RIOT (RAM, I/O ports, interval timer) as Stella 2.x emulates it.
+
+use serde::{Deserialize, Serialize};
+use serde_big_array::BigArray;
+
+use crate::rng::Mt19937;
+
+/// RIOT state.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Riot {
+    /// The 128 bytes of RAM.
+    #[serde(with = "BigArray")]
+    pub ram: [u8; 128],
+    timer: u32,
+    interval_shift: u32,
+    cycles_when_timer_set: u32,
+    cycles_when_interrupt_reset: u32,
+    timer_read_after_interrupt: bool,
+    ddra: u8,
+    ddrb: u8,
+}
+
+impl Riot {
+    /// Constructed as Stella's `M6532` constructor: 128 RAM draws, then a reset (one more draw).
+    pub fn new(rng: &mut Mt19937) -> Riot {
+        let mut ram = [0u8; 128];
+        for b in ram.iter_mut() {
+            *b = rng.next_u32() as u8;
+        }
+        let mut r = Riot {
+            ram,
+            timer: 0,
+            interval_shift: 6,
+            cycles_when_timer_set: 0,
+            cycles_when_interrupt_reset: 0,
+            timer_read_after_interrupt: false,
+            ddra: 0,
+            ddrb: 0,
+        };
+        r.reset(rng);
+        r
+    }
+
+    /// `M6532::reset`: timer = 25 + next() % 75, divide by 64.
+    pub fn reset(&mut self, rng: &mut Mt19937) {
+        self.timer = 25 + rng.next_u32() % 75;
+        self.interval_shift = 6;
+        self.cycles_when_timer_set = 0;
+        self.cycles_when_interrupt_reset = 0;
+        self.timer_read_after_interrupt = false;
+        self.ddra = 0;
+        self.ddrb = 0;
+    }
+
+    /// The system cycle counter is about to be reset from `cycles` to 0.
+    pub fn system_cycles_reset(&mut self, cycles: u32) {
+        self.cycles_when_timer_set = self.cycles_when_timer_set.wrapping_sub(cycles);
+        self.cycles_when_interrupt_reset = self.cycles_when_interrupt_reset.wrapping_sub(cycles);
+    }
+
+    /// Read of an I/O or timer register (RAM is read directly by the bus).
+    pub fn peek(&mut self, addr: u16, cycles: u32, swcha: u8, swchb: u8) -> u8 {
+        match addr & 0x07 {
+            0x00 => swcha,
+            0x01 => self.ddra,
+            0x02 => swchb,
+            0x03 => self.ddrb,
+            0x04 | 0x06 => {
+                let c = cycles.wrapping_sub(1);
+                let delta = c.wrapping_sub(self.cycles_when_timer_set);
+                let timer = (self.timer as i32)
+                    .wrapping_sub((delta >> self.interval_shift) as i32)
+                    .wrapping_sub(1);
+                if timer >= 0 {
+                    return timer as u8;
+                }
+                let mut timer = ((self.timer << self.interval_shift) as i32)
+                    .wrapping_sub(delta as i32)
+                    .wrapping_sub(1);
+                if timer <= -2 && !self.timer_read_after_interrupt {
+                    self.timer_read_after_interrupt = true;
+                    self.cycles_when_interrupt_reset = cycles;
+                }
+                if self.timer_read_after_interrupt {
+                    let offset = self.cycles_when_interrupt_reset.wrapping_sub(
+                        self.cycles_when_timer_set.wrapping_add(self.timer << self.interval_shift),
+                    ) as i32;
+                    timer = (self.timer as i32)
+                        .wrapping_sub((delta >> self.interval_shift) as i32)
+                        .wrapping_sub(offset);
+                }
+                timer as u8
+            }
+            _ => {
+                // 0x05 | 0x07: interrupt flag
+                let c = cycles.wrapping_sub(1);
+                let delta = c.wrapping_sub(self.cycles_when_timer_set);
+                let timer = (self.timer as i32)
+                    .wrapping_sub((delta >> self.interval_shift) as i32)
+                    .wrapping_sub(1);
+                if timer >= 0 || self.timer_read_after_interrupt { 0x00 } else { 0x80 }
+            }
+        }
+    }
+
+    /// Write of an I/O or timer register.
+    pub fn poke(&mut self, addr: u16, value: u8, cycles: u32) {
+        if addr & 0x07 == 0x00 {
+            // SWCHA: joysticks and paddles ignore writes
+        } else if addr & 0x07 == 0x01 {
+            self.ddra = value;
+        } else if addr & 0x07 == 0x02 || addr & 0x07 == 0x03 {
+        } else if addr & 0x14 == 0x14 {
+            self.timer = value as u32;
+            self.interval_shift = match addr & 0x03 {
+                0 => 0,
+                1 => 3,
+                2 => 6,
+                _ => 10,
+            };
+            self.cycles_when_timer_set = cycles;
+            self.timer_read_after_interrupt = false;
+        }
+        // (addr & 0x14) == 0x04: edge detect control, ignored
+    }
+}

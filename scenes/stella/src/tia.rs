@@ -1,0 +1,882 @@
+//! The TIA as Stella 2.x (inside ALE 0.12) emulates it: table-driven object drawing, poke delays,
+//! HMOVE applied at once, frame boundaries found from VSYNC.
+
+use serde::{Deserialize, Serialize};
+
+use crate::tables::*;
+
+const HBLANK: i32 = 68;
+/// Frame buffer size (160 x 300), as Stella allocates it.
+pub const FB_SIZE: usize = 160 * 300;
+
+/// What the TIA reads from the controller ports when the CPU reads INPT0-5.
+pub trait PortReader {
+    /// Analog pin of a port: 0 = left, 1 = right; `nine` = pin 9 (INPT0/2), else pin 5 (INPT1/3).
+    fn analog(&self, port: usize, nine: bool) -> i32;
+    /// Pin 6 (fire) of a port: true = not pressed (line high).
+    fn fire_high(&self, port: usize) -> bool;
+}
+
+/// Minimum and maximum paddle resistance (Stella's `Controller::minimumResistance`/`maximumResistance`).
+pub const MIN_RESISTANCE: i32 = 0;
+/// See [`MIN_RESISTANCE`].
+pub const MAX_RESISTANCE: i32 = 0x7FFF_FFFF;
+
+/// TIA state.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Tia {
+    // frame
+    pub(crate) current_fb: Vec<u8>,
+    pub(crate) previous_fb: Vec<u8>,
+    frame_pointer: usize,
+    pub(crate) y_start: u32,
+    pub(crate) height: u32,
+    start_display_offset: u32,
+    stop_display_offset: u32,
+    clock_when_frame_started: i32,
+    clock_start_display: i32,
+    clock_stop_display: i32,
+    clock_at_last_update: i32,
+    clocks_to_end_of_scan_line: i32,
+    scanline_count_for_last_frame: i32,
+    current_scanline: i32,
+    max_scanlines: i32,
+    vsync_finish_clock: i32,
+    pub(crate) partial_frame: bool,
+    frame_greyed: bool,
+    pub(crate) frame_counter: u32,
+    color_loss: bool,
+    allow_hmove_blanks: bool,
+    // registers
+    enabled_objects: u8,
+    vsync: u8,
+    vblank: u8,
+    nusiz0: u8,
+    nusiz1: u8,
+    pf_priority_and_score: u8,
+    /// BK, PF, P0, P1.
+    color: [u8; 4],
+    ctrlpf: u8,
+    refp0: bool,
+    refp1: bool,
+    pf: u32,
+    grp0: u8,
+    grp1: u8,
+    dgrp0: u8,
+    dgrp1: u8,
+    enam0: bool,
+    enam1: bool,
+    enabl: bool,
+    denabl: bool,
+    hmp0: u8,
+    hmp1: u8,
+    hmm0: u8,
+    hmm1: u8,
+    hmbl: u8,
+    vdelp0: bool,
+    vdelp1: bool,
+    vdelbl: bool,
+    resmp0: bool,
+    resmp1: bool,
+    collision: u16,
+    posp0: i16,
+    posp1: i16,
+    posm0: i16,
+    posm1: i16,
+    posbl: i16,
+    current_grp0: u8,
+    current_grp1: u8,
+    bl_mask: usize,
+    m0_mask: usize,
+    m1_mask: usize,
+    p0_mask: usize,
+    p1_mask: usize,
+    pf_mask: usize,
+    dump_disabled_cycle: i32,
+    dump_enabled: bool,
+    last_hmove_clock: i32,
+    hmove_blank_enabled: bool,
+    m0_cosmic_ark_enabled: bool,
+    m0_cosmic_ark_counter: u32,
+}
+
+const BK: usize = 0;
+const PF: usize = 1;
+const P0: usize = 2;
+const P1: usize = 3;
+
+#[inline]
+fn pmask(pos: i16, enable: usize, nusiz: u8) -> usize {
+    player_index((pos & 3) as usize, enable, (nusiz & 7) as usize) + 160 - (pos as usize & 0xFC)
+}
+#[inline]
+fn mmask(pos: i16, nusiz: u8) -> usize {
+    missile_index((pos & 3) as usize, (nusiz & 7) as usize, ((nusiz & 0x30) >> 4) as usize) + 160
+        - (pos as usize & 0xFC)
+}
+#[inline]
+fn bmask(pos: i16, ctrlpf: u8) -> usize {
+    ball_index((pos & 3) as usize, ((ctrlpf & 0x30) >> 4) as usize) + 160 - (pos as usize & 0xFC)
+}
+
+impl Tia {
+    /// A TIA as constructed (before any reset).
+    pub fn new() -> Tia {
+        let _ = &*TABLES;
+        Tia {
+            current_fb: vec![0; FB_SIZE],
+            previous_fb: vec![0; FB_SIZE],
+            frame_pointer: 0,
+            y_start: 34,
+            height: 210,
+            start_display_offset: 0,
+            stop_display_offset: 0,
+            clock_when_frame_started: 0,
+            clock_start_display: 0,
+            clock_stop_display: 0,
+            clock_at_last_update: 0,
+            clocks_to_end_of_scan_line: 228,
+            scanline_count_for_last_frame: 0,
+            current_scanline: 0,
+            max_scanlines: 262,
+            vsync_finish_clock: 0x7FFF_FFFF,
+            partial_frame: false,
+            frame_greyed: false,
+            frame_counter: 0,
+            color_loss: false,
+            allow_hmove_blanks: true,
+            enabled_objects: 0,
+            vsync: 0,
+            vblank: 0,
+            nusiz0: 0,
+            nusiz1: 0,
+            pf_priority_and_score: 0,
+            color: [0; 4],
+            ctrlpf: 0,
+            refp0: false,
+            refp1: false,
+            pf: 0,
+            grp0: 0,
+            grp1: 0,
+            dgrp0: 0,
+            dgrp1: 0,
+            enam0: false,
+            enam1: false,
+            enabl: false,
+            denabl: false,
+            hmp0: 0,
+            hmp1: 0,
+            hmm0: 0,
+            hmm1: 0,
+            hmbl: 0,
+            vdelp0: false,
+            vdelp1: false,
+            vdelbl: false,
+            resmp0: false,
+            resmp1: false,
+            collision: 0,
+            posp0: 0,
+            posp1: 0,
+            posm0: 0,
+            posm1: 0,
+            posbl: 0,
+            current_grp0: 0,
+            current_grp1: 0,
+            bl_mask: 0,
+            m0_mask: 0,
+            m1_mask: 0,
+            p0_mask: 0,
+            p1_mask: 0,
+            pf_mask: 0,
+            dump_disabled_cycle: 0,
+            dump_enabled: false,
+            last_hmove_clock: 0,
+            hmove_blank_enabled: false,
+            m0_cosmic_ark_enabled: false,
+            m0_cosmic_ark_counter: 0,
+        }
+    }
+
+    /// `TIA::reset` (cycles is the system cycle count, 0 right after a system reset).
+    pub fn reset(&mut self, cycles: u32, pal: bool, hmove_blanks: bool, y_start: u32, height: u32) {
+        self.enabled_objects = 0;
+        self.vsync = 0;
+        self.vblank = 0;
+        self.nusiz0 = 0;
+        self.nusiz1 = 0;
+        self.color = [0; 4];
+        self.pf_priority_and_score = 0;
+        self.ctrlpf = 0;
+        self.refp0 = false;
+        self.refp1 = false;
+        self.pf = 0;
+        self.grp0 = 0;
+        self.grp1 = 0;
+        self.dgrp0 = 0;
+        self.dgrp1 = 0;
+        self.enam0 = false;
+        self.enam1 = false;
+        self.enabl = false;
+        self.denabl = false;
+        self.hmp0 = 0;
+        self.hmp1 = 0;
+        self.hmm0 = 0;
+        self.hmm1 = 0;
+        self.hmbl = 0;
+        self.vdelp0 = false;
+        self.vdelp1 = false;
+        self.vdelbl = false;
+        self.resmp0 = false;
+        self.resmp1 = false;
+        self.collision = 0;
+        self.posp0 = 0;
+        self.posp1 = 0;
+        self.posm0 = 0;
+        self.posm1 = 0;
+        self.posbl = 0;
+        self.current_grp0 = 0;
+        self.current_grp1 = 0;
+        self.bl_mask = ball_index(0, 0);
+        self.m0_mask = missile_index(0, 0, 0);
+        self.m1_mask = missile_index(0, 0, 0);
+        self.p0_mask = player_index(0, 0, 0);
+        self.p1_mask = player_index(0, 0, 0);
+        self.pf_mask = 0;
+        self.last_hmove_clock = 0;
+        self.hmove_blank_enabled = false;
+        self.m0_cosmic_ark_enabled = false;
+        self.m0_cosmic_ark_counter = 0;
+        self.dump_enabled = false;
+        self.dump_disabled_cycle = 0;
+        self.allow_hmove_blanks = hmove_blanks;
+        if pal {
+            self.color_loss = true;
+            self.max_scanlines = 342;
+        } else {
+            self.color_loss = false;
+            self.max_scanlines = 290;
+        }
+        self.frame_reset(cycles, y_start, height);
+    }
+
+    fn frame_reset(&mut self, cycles: u32, y_start: u32, height: u32) {
+        self.current_fb.iter_mut().for_each(|b| *b = 0);
+        self.previous_fb.iter_mut().for_each(|b| *b = 0);
+        self.frame_pointer = 0;
+        self.y_start = y_start;
+        self.height = height;
+        self.start_display_offset = 228u32.wrapping_mul(y_start);
+        self.stop_display_offset = self.start_display_offset.wrapping_add(228u32.wrapping_mul(height));
+        self.clock_when_frame_started = cycles.wrapping_mul(3) as i32;
+        self.clock_start_display = self.clock_when_frame_started.wrapping_add(self.start_display_offset as i32);
+        self.clock_stop_display = self.clock_when_frame_started.wrapping_add(self.stop_display_offset as i32);
+        self.clock_at_last_update = self.clock_when_frame_started;
+        self.clocks_to_end_of_scan_line = 228;
+        self.vsync_finish_clock = 0x7FFF_FFFF;
+        self.scanline_count_for_last_frame = 0;
+        self.current_scanline = 0;
+    }
+
+    /// `TIA::systemCyclesReset`: the system cycle counter is about to go back to 0.
+    pub fn system_cycles_reset(&mut self, cycles: u32) {
+        self.dump_disabled_cycle = self.dump_disabled_cycle.wrapping_sub(cycles as i32);
+        let clocks = cycles.wrapping_mul(3) as i32;
+        self.clock_when_frame_started = self.clock_when_frame_started.wrapping_sub(clocks);
+        self.clock_start_display = self.clock_start_display.wrapping_sub(clocks);
+        self.clock_stop_display = self.clock_stop_display.wrapping_sub(clocks);
+        self.clock_at_last_update = self.clock_at_last_update.wrapping_sub(clocks);
+        self.vsync_finish_clock = self.vsync_finish_clock.wrapping_sub(clocks);
+        self.last_hmove_clock = self.last_hmove_clock.wrapping_sub(clocks);
+    }
+
+    /// First half of `TIA::startFrame`, before the system cycles are reset: swaps the buffers and
+    /// returns the colour clocks into the current line.
+    pub fn start_frame_pre(&mut self, cycles: u32) -> i32 {
+        std::mem::swap(&mut self.current_fb, &mut self.previous_fb);
+        ((cycles.wrapping_mul(3).wrapping_sub(self.clock_when_frame_started as u32)) % 228) as i32
+    }
+
+    /// Second half of `TIA::startFrame`, after the system cycles were reset.
+    pub fn start_frame_post(&mut self, clocks: i32) {
+        self.clock_when_frame_started = -clocks;
+        self.clock_start_display = self.clock_when_frame_started.wrapping_add(self.start_display_offset as i32);
+        self.clock_stop_display = self.clock_when_frame_started.wrapping_add(self.stop_display_offset as i32);
+        self.clock_at_last_update = self.clock_start_display;
+        self.clocks_to_end_of_scan_line = 228;
+        self.frame_pointer = 0;
+        if self.color_loss {
+            for c in &mut self.color {
+                if self.scanline_count_for_last_frame & 1 != 0 {
+                    *c |= 1;
+                } else {
+                    *c &= 0xFE;
+                }
+            }
+        }
+        self.frame_greyed = false;
+    }
+
+    /// Scanlines since the frame started (`TIA::scanlines`).
+    pub fn scanlines(&self, cycles: u32) -> u32 {
+        cycles.wrapping_mul(3).wrapping_sub(self.clock_when_frame_started as u32) / 228
+    }
+
+    /// End of `TIA::update` after the CPU stopped.
+    pub fn finish_update(&mut self, cycles: u32) {
+        self.current_scanline = self.scanlines(cycles) as i32;
+        if self.partial_frame {
+            if !self.frame_greyed {
+                self.grey_out_frame(cycles);
+            }
+            self.frame_greyed = true;
+        } else {
+            self.scanline_count_for_last_frame = self.current_scanline;
+            self.frame_counter = self.frame_counter.wrapping_add(1);
+            self.frame_greyed = false;
+        }
+    }
+
+    fn grey_out_frame(&mut self, cycles: u32) {
+        let mut c = self.scanlines(cycles);
+        if c < self.y_start {
+            c = self.y_start;
+        }
+        let end = self.height.saturating_add(self.y_start);
+        for s in c..end {
+            let row = (s - self.y_start) as usize * 160;
+            if row + 160 > FB_SIZE {
+                break;
+            }
+            for p in &mut self.current_fb[row..row + 160] {
+                *p = (*p & 0x0F) >> 1;
+            }
+        }
+    }
+
+    /// Scanlines of the last complete frame.
+    pub fn scanlines_last_frame(&self) -> i32 {
+        self.scanline_count_for_last_frame
+    }
+
+    #[inline]
+    fn draw(&mut self, clocks: usize, hpos: usize) {
+        let start = self.frame_pointer;
+        let end = start + clocks;
+        if end > FB_SIZE || hpos + clocks > 160 {
+            self.frame_pointer = end;
+            return;
+        }
+        let fb = &mut self.current_fb[start..end];
+        if self.vblank & 0x02 != 0 {
+            fb.iter_mut().for_each(|p| *p = 0);
+            self.frame_pointer = end;
+            return;
+        }
+        let t = &*TABLES;
+        let bk = self.color[BK];
+        let objects = self.enabled_objects;
+        if objects == 0 {
+            fb.iter_mut().for_each(|p| *p = bk);
+            self.frame_pointer = end;
+            return;
+        }
+        let pfmask = &t.playfield[self.pf_mask][hpos..hpos + clocks];
+        if objects == PF_BIT {
+            let pf = self.pf;
+            if self.pf_priority_and_score & SCORE_BIT != 0 {
+                // Stella's playfield-only fast path uses the score colours even with priority set.
+                let (c0, c1) = (self.color[P0], self.color[P1]);
+                for (i, p) in fb.iter_mut().enumerate() {
+                    *p = if pf & pfmask[i] != 0 { if hpos + i < 80 { c0 } else { c1 } } else { bk };
+                }
+            } else {
+                let cpf = self.color[PF];
+                for (i, p) in fb.iter_mut().enumerate() {
+                    *p = if pf & pfmask[i] != 0 { cpf } else { bk };
+                }
+            }
+            self.frame_pointer = end;
+            return;
+        }
+        let pf = self.pf;
+        let bl = &t.ball[self.bl_mask + hpos..self.bl_mask + hpos + clocks];
+        let m0 = &t.missile[self.m0_mask + hpos..self.m0_mask + hpos + clocks];
+        let m1 = &t.missile[self.m1_mask + hpos..self.m1_mask + hpos + clocks];
+        let p0 = &t.player[self.p0_mask + hpos..self.p0_mask + hpos + clocks];
+        let p1 = &t.player[self.p1_mask + hpos..self.p1_mask + hpos + clocks];
+        let (g0, g1) = (self.current_grp0, self.current_grp1);
+        let bl_on = objects & BL_BIT != 0;
+        let m0_on = objects & M0_BIT != 0;
+        let m1_on = objects & M1_BIT != 0;
+        let ps = self.pf_priority_and_score;
+        let mut coll = self.collision;
+        for i in 0..clocks {
+            let mut e = if pf & pfmask[i] != 0 { PF_BIT } else { 0 };
+            if bl_on && bl[i] != 0 {
+                e |= BL_BIT;
+            }
+            if g1 & p1[i] != 0 {
+                e |= P1_BIT;
+            }
+            if m1_on && m1[i] != 0 {
+                e |= M1_BIT;
+            }
+            if g0 & p0[i] != 0 {
+                e |= P0_BIT;
+            }
+            if m0_on && m0[i] != 0 {
+                e |= M0_BIT;
+            }
+            coll |= t.collision[e as usize];
+            let half = (hpos + i >= 80) as usize;
+            fb[i] = self.color[t.priority[half][(e | ps) as usize] as usize];
+        }
+        self.collision = coll;
+        self.frame_pointer = end;
+    }
+
+    /// `TIA::updateFrame`: draws up to colour clock `clock`.
+    fn update_frame(&mut self, mut clock: i32) {
+        if clock < self.clock_start_display
+            || self.clock_at_last_update >= self.clock_stop_display
+            || self.clock_at_last_update >= clock
+        {
+            return;
+        }
+        if clock > self.clock_stop_display {
+            clock = self.clock_stop_display;
+        }
+        loop {
+            let mut clocks_to_update;
+            let mut from_start = 228 - self.clocks_to_end_of_scan_line;
+            if clock > self.clock_at_last_update.wrapping_add(self.clocks_to_end_of_scan_line) {
+                clocks_to_update = self.clocks_to_end_of_scan_line;
+                self.clocks_to_end_of_scan_line = 228;
+                self.clock_at_last_update = self.clock_at_last_update.wrapping_add(clocks_to_update);
+            } else {
+                clocks_to_update = clock.wrapping_sub(self.clock_at_last_update);
+                self.clocks_to_end_of_scan_line -= clocks_to_update;
+                self.clock_at_last_update = clock;
+            }
+            let start_of_scan_line = HBLANK;
+            if from_start < start_of_scan_line {
+                let tmp = if start_of_scan_line - from_start < clocks_to_update {
+                    start_of_scan_line - from_start
+                } else {
+                    clocks_to_update
+                };
+                from_start += tmp;
+                clocks_to_update -= tmp;
+            }
+            let old_fp = self.frame_pointer;
+            if clocks_to_update > 0 {
+                self.draw(clocks_to_update as usize, (from_start - HBLANK) as usize);
+            }
+            if self.hmove_blank_enabled && from_start < HBLANK + 8 {
+                let blanks = ((HBLANK + 8) - from_start) as usize;
+                let end = (old_fp + blanks).min(FB_SIZE);
+                if old_fp < end {
+                    self.current_fb[old_fp..end].iter_mut().for_each(|p| *p = 0);
+                }
+                if clocks_to_update + from_start >= HBLANK + 8 {
+                    self.hmove_blank_enabled = false;
+                }
+            }
+            if self.clocks_to_end_of_scan_line == 228 {
+                self.pf_mask = (self.ctrlpf & 1) as usize;
+                self.p0_mask = pmask(self.posp0, 0, self.nusiz0);
+                self.p1_mask = pmask(self.posp1, 0, self.nusiz1);
+                if self.m0_cosmic_ark_enabled {
+                    const M: [i16; 4] = [18, 33, 0, 17];
+                    self.m0_cosmic_ark_counter = (self.m0_cosmic_ark_counter + 1) & 3;
+                    self.posm0 -= M[self.m0_cosmic_ark_counter as usize];
+                    if self.posm0 >= 160 {
+                        self.posm0 -= 160;
+                    } else if self.posm0 < 0 {
+                        self.posm0 += 160;
+                    }
+                    if self.m0_cosmic_ark_counter == 1 {
+                        let n = self.nusiz0;
+                        self.m0_mask = missile_index(
+                            (self.posm0 & 3) as usize,
+                            (n & 7) as usize,
+                            (((n & 0x30) >> 4) | 1) as usize,
+                        ) + 160
+                            - (self.posm0 as usize & 0xFC);
+                    } else if self.m0_cosmic_ark_counter == 2 {
+                        self.m0_mask = MISSILE_DISABLED;
+                    } else {
+                        self.m0_mask = mmask(self.posm0, self.nusiz0);
+                    }
+                }
+            }
+            if self.clock_at_last_update >= clock {
+                break;
+            }
+        }
+    }
+
+    /// CPU read of a TIA register.
+    pub fn peek(&mut self, addr: u16, cycles: u32, data_bus: u8, ports: &impl PortReader) -> u8 {
+        self.update_frame(cycles.wrapping_mul(3) as i32);
+        let noise = data_bus & 0x3F;
+        let c = self.collision;
+        let bits = |hi: u16, lo: u16| -> u8 {
+            (if c & hi != 0 { 0x80 } else { 0 }) | (if c & lo != 0 { 0x40 } else { 0 })
+        };
+        match addr & 0x0F {
+            0x00 => bits(0x0001, 0x0002) | noise,
+            0x01 => bits(0x0004, 0x0008) | noise,
+            0x02 => bits(0x0010, 0x0020) | noise,
+            0x03 => bits(0x0040, 0x0080) | noise,
+            0x04 => bits(0x0100, 0x0200) | noise,
+            0x05 => bits(0x0400, 0x0800) | noise,
+            0x06 => bits(0x1000, 0) | noise,
+            0x07 => bits(0x2000, 0x4000) | noise,
+            a @ 0x08..=0x0B => {
+                let port = ((a - 8) >> 1) as usize;
+                let nine = a & 1 == 0;
+                let r = ports.analog(port, nine);
+                if r == MIN_RESISTANCE {
+                    0x80 | noise
+                } else if r == MAX_RESISTANCE || self.dump_enabled {
+                    noise
+                } else {
+                    let t = 1.6 * r as f64 * 0.01e-6;
+                    let needed = (t * 1.19e6) as u32;
+                    if cycles > (self.dump_disabled_cycle as u32).wrapping_add(needed) {
+                        0x80 | noise
+                    } else {
+                        noise
+                    }
+                }
+            }
+            0x0C => {
+                if ports.fire_high(0) {
+                    0x80 | noise
+                } else {
+                    noise
+                }
+            }
+            0x0D => {
+                if ports.fire_high(1) {
+                    0x80 | noise
+                } else {
+                    noise
+                }
+            }
+            _ => noise,
+        }
+    }
+
+    /// CPU write of a TIA register. `cycles` may be advanced (WSYNC). Returns true when the CPU must stop
+    /// (end of frame).
+    pub fn poke(&mut self, addr: u16, value: u8, cycles: &mut u32, last_access_was_read: bool) -> bool {
+        let addr = (addr & 0x3F) as usize;
+        let clock = cycles.wrapping_mul(3) as i32;
+        let mut delay = POKE_DELAY[addr] as i32;
+        if delay == -1 {
+            const D: [i32; 4] = [4, 5, 2, 3];
+            let x = clock.wrapping_sub(self.clock_when_frame_started) % 228;
+            delay = D[((x / 3) & 3) as usize];
+        }
+        self.update_frame(clock.wrapping_add(delay));
+        let mut stop = false;
+        if clock.wrapping_sub(self.clock_when_frame_started) / 228 > self.max_scanlines {
+            stop = true;
+            self.partial_frame = false;
+        }
+        let hpos_of = |s: &Self| clock.wrapping_sub(s.clock_when_frame_started) % 228;
+        match addr {
+            0x00 => {
+                self.vsync = value;
+                if self.vsync & 0x02 != 0 {
+                    self.vsync_finish_clock = clock.wrapping_add(228);
+                } else if clock >= self.vsync_finish_clock {
+                    self.vsync_finish_clock = 0x7FFF_FFFF;
+                    stop = true;
+                    self.partial_frame = false;
+                }
+            }
+            0x01 => {
+                if self.vblank & 0x80 == 0 && value & 0x80 != 0 {
+                    self.dump_enabled = true;
+                }
+                if self.vblank & 0x80 != 0 && value & 0x80 == 0 {
+                    self.dump_enabled = false;
+                    self.dump_disabled_cycle = *cycles as i32;
+                }
+                self.vblank = value;
+            }
+            0x02 => {
+                if last_access_was_read {
+                    let line_start = (self.clock_when_frame_started / 3) as u32;
+                    let to_end = 76 - (cycles.wrapping_sub(line_start) % 76);
+                    if to_end < 76 {
+                        *cycles = cycles.wrapping_add(to_end);
+                    }
+                }
+            }
+            0x03 => {}
+            0x04 => {
+                self.nusiz0 = value;
+                self.p0_mask = pmask(self.posp0, 0, self.nusiz0);
+                self.m0_mask = mmask(self.posm0, self.nusiz0);
+            }
+            0x05 => {
+                self.nusiz1 = value;
+                self.p1_mask = pmask(self.posp1, 0, self.nusiz1);
+                self.m1_mask = mmask(self.posm1, self.nusiz1);
+            }
+            0x06..=0x09 => {
+                let mut c = value & 0xFE;
+                if self.color_loss && self.scanline_count_for_last_frame & 1 != 0 {
+                    c |= 1;
+                }
+                let idx = match addr {
+                    0x06 => P0,
+                    0x07 => P1,
+                    0x08 => PF,
+                    _ => BK,
+                };
+                self.color[idx] = c;
+            }
+            0x0A => {
+                self.ctrlpf = value;
+                self.pf_priority_and_score = (value & 0x06) << 5;
+                if hpos_of(self) < 68 + 79 {
+                    self.pf_mask = (value & 1) as usize;
+                }
+                self.bl_mask = bmask(self.posbl, self.ctrlpf);
+            }
+            0x0B => {
+                let on = value & 0x08 != 0;
+                if on != self.refp0 {
+                    self.refp0 = on;
+                    self.current_grp0 = TABLES.reflect[self.current_grp0 as usize];
+                }
+            }
+            0x0C => {
+                let on = value & 0x08 != 0;
+                if on != self.refp1 {
+                    self.refp1 = on;
+                    self.current_grp1 = TABLES.reflect[self.current_grp1 as usize];
+                }
+            }
+            0x0D..=0x0F => {
+                self.pf = match addr {
+                    0x0D => (self.pf & 0x000F_FFF0) | ((value as u32 >> 4) & 0x0F),
+                    0x0E => (self.pf & 0x000F_F00F) | ((value as u32) << 4),
+                    _ => (self.pf & 0x0000_0FFF) | ((value as u32) << 12),
+                };
+                if self.pf == 0 {
+                    self.enabled_objects &= !PF_BIT;
+                } else {
+                    self.enabled_objects |= PF_BIT;
+                }
+            }
+            0x10 | 0x11 => {
+                let hpos = hpos_of(self);
+                let newx: i16 = if hpos < HBLANK { 3 } else { (((hpos - HBLANK) + 5) % 160) as i16 };
+                let (nusiz, pos) = if addr == 0x10 { (self.nusiz0, self.posp0) } else { (self.nusiz1, self.posp1) };
+                let when = if (0..160).contains(&pos) && (0..160).contains(&newx) {
+                    TABLES.reset_when[((nusiz & 7) as usize * 160 + pos as usize) * 160 + newx as usize]
+                } else {
+                    0
+                };
+                if when == 1 {
+                    self.update_frame(clock.wrapping_add(11));
+                }
+                let enable = if when == -1 { 0 } else { 1 };
+                let mask = pmask(newx, enable, nusiz);
+                if addr == 0x10 {
+                    self.posp0 = newx;
+                    self.p0_mask = mask;
+                } else {
+                    self.posp1 = newx;
+                    self.p1_mask = mask;
+                }
+            }
+            0x12 => {
+                let hpos = hpos_of(self);
+                self.posm0 = if hpos < HBLANK { 2 } else { (((hpos - HBLANK) + 4) % 160) as i16 };
+                if clock.wrapping_sub(self.last_hmove_clock) == 20 * 3 && hpos == 69 {
+                    self.posm0 = 8;
+                }
+                self.m0_mask = mmask(self.posm0, self.nusiz0);
+            }
+            0x13 => {
+                let hpos = hpos_of(self);
+                self.posm1 = if hpos < HBLANK { 2 } else { (((hpos - HBLANK) + 4) % 160) as i16 };
+                if clock.wrapping_sub(self.last_hmove_clock) == 3 * 3 && hpos == 18 {
+                    self.posm1 = 3;
+                }
+                self.m1_mask = mmask(self.posm1, self.nusiz1);
+            }
+            0x14 => {
+                let hpos = hpos_of(self);
+                self.posbl = if hpos < HBLANK { 2 } else { (((hpos - HBLANK) + 4) % 160) as i16 };
+                let since = clock.wrapping_sub(self.last_hmove_clock);
+                if since == 18 * 3 && (hpos == 60 || hpos == 69) {
+                    self.posbl = 10;
+                } else if since == 3 * 3 && hpos == 18 {
+                    self.posbl = 3;
+                } else if since == 7 * 3 && hpos == 30 {
+                    self.posbl = 6;
+                } else if since == 6 * 3 && hpos == 27 {
+                    self.posbl = 5;
+                }
+                self.bl_mask = bmask(self.posbl, self.ctrlpf);
+            }
+            0x15..=0x1A => {} // audio
+            0x1B => {
+                self.grp0 = value;
+                self.dgrp1 = self.grp1;
+                self.refresh_grp();
+            }
+            0x1C => {
+                self.grp1 = value;
+                self.dgrp0 = self.grp0;
+                self.denabl = self.enabl;
+                self.refresh_grp();
+                self.refresh_ball();
+            }
+            0x1D => {
+                self.enam0 = value & 0x02 != 0;
+                self.refresh_m0();
+            }
+            0x1E => {
+                self.enam1 = value & 0x02 != 0;
+                self.refresh_m1();
+            }
+            0x1F => {
+                self.enabl = value & 0x02 != 0;
+                self.refresh_ball();
+            }
+            0x20 => self.hmp0 = value >> 4,
+            0x21 => self.hmp1 = value >> 4,
+            0x22 => {
+                let tmp = value >> 4;
+                if clock == self.last_hmove_clock.wrapping_add(21 * 3) && self.hmm0 == 7 && tmp == 6 {
+                    self.m0_cosmic_ark_enabled = true;
+                    self.m0_cosmic_ark_counter = 0;
+                }
+                self.hmm0 = tmp;
+            }
+            0x23 => self.hmm1 = value >> 4,
+            0x24 => self.hmbl = value >> 4,
+            0x25 => {
+                self.vdelp0 = value & 1 != 0;
+                self.refresh_grp();
+            }
+            0x26 => {
+                self.vdelp1 = value & 1 != 0;
+                self.refresh_grp();
+            }
+            0x27 => {
+                self.vdelbl = value & 1 != 0;
+                self.refresh_ball();
+            }
+            0x28 => {
+                if self.resmp0 && value & 0x02 == 0 {
+                    let middle = match self.nusiz0 & 7 {
+                        5 => 8,
+                        7 => 16,
+                        _ => 4,
+                    };
+                    self.posm0 = (self.posp0 + middle) % 160;
+                    self.m0_mask = mmask(self.posm0, self.nusiz0);
+                }
+                self.resmp0 = value & 0x02 != 0;
+                self.refresh_m0();
+            }
+            0x29 => {
+                if self.resmp1 && value & 0x02 == 0 {
+                    let middle = match self.nusiz1 & 7 {
+                        5 => 8,
+                        7 => 16,
+                        _ => 4,
+                    };
+                    self.posm1 = (self.posp1 + middle) % 160;
+                    self.m1_mask = mmask(self.posm1, self.nusiz1);
+                }
+                self.resmp1 = value & 0x02 != 0;
+                self.refresh_m1();
+            }
+            0x2A => {
+                let x = (hpos_of(self) / 3) as usize;
+                let x = x.min(75);
+                if self.allow_hmove_blanks && hmove_blank_enable(x) {
+                    self.hmove_blank_enabled = true;
+                }
+                let wrap = |p: &mut i16, hm: u8| {
+                    *p += MOTION[x][(hm & 15) as usize] as i16;
+                    if *p >= 160 {
+                        *p -= 160;
+                    } else if *p < 0 {
+                        *p += 160;
+                    }
+                };
+                wrap(&mut self.posp0, self.hmp0);
+                wrap(&mut self.posp1, self.hmp1);
+                wrap(&mut self.posm0, self.hmm0);
+                wrap(&mut self.posm1, self.hmm1);
+                wrap(&mut self.posbl, self.hmbl);
+                self.bl_mask = bmask(self.posbl, self.ctrlpf);
+                self.p0_mask = pmask(self.posp0, 0, self.nusiz0);
+                self.p1_mask = pmask(self.posp1, 0, self.nusiz1);
+                self.m0_mask = mmask(self.posm0, self.nusiz0);
+                self.m1_mask = mmask(self.posm1, self.nusiz1);
+                self.last_hmove_clock = clock;
+                self.m0_cosmic_ark_enabled = false;
+            }
+            0x2B => {
+                self.hmp0 = 0;
+                self.hmp1 = 0;
+                self.hmm0 = 0;
+                self.hmm1 = 0;
+                self.hmbl = 0;
+            }
+            0x2C => self.collision = 0,
+            _ => {}
+        }
+        stop
+    }
+
+    fn refresh_grp(&mut self) {
+        let g0 = if self.vdelp0 { self.dgrp0 } else { self.grp0 };
+        self.current_grp0 = if self.refp0 { TABLES.reflect[g0 as usize] } else { g0 };
+        let g1 = if self.vdelp1 { self.dgrp1 } else { self.grp1 };
+        self.current_grp1 = if self.refp1 { TABLES.reflect[g1 as usize] } else { g1 };
+        self.set_bit(P0_BIT, self.current_grp0 != 0);
+        self.set_bit(P1_BIT, self.current_grp1 != 0);
+    }
+
+    fn refresh_ball(&mut self) {
+        let on = if self.vdelbl { self.denabl } else { self.enabl };
+        self.set_bit(BL_BIT, on);
+    }
+
+    fn refresh_m0(&mut self) {
+        self.set_bit(M0_BIT, self.enam0 && !self.resmp0);
+    }
+
+    fn refresh_m1(&mut self) {
+        self.set_bit(M1_BIT, self.enam1 && !self.resmp1);
+    }
+
+    #[inline]
+    fn set_bit(&mut self, bit: u8, on: bool) {
+        if on {
+            self.enabled_objects |= bit;
+        } else {
+            self.enabled_objects &= !bit;
+        }
+    }
+}
+
+impl Default for Tia {
+    fn default() -> Self {
+        Tia::new()
+    }
+}
