@@ -4,6 +4,7 @@ pub mod action;
 pub mod env;
 pub mod error;
 pub mod games;
+pub mod preprocess;
 pub mod rng;
 pub mod roms;
 pub mod trace;

@@ -46,6 +46,7 @@ struct Case {
     mode: Option<u32>,
     difficulty: Option<u32>,
     action_seed: u32,
+    rgb: bool,
 }
 
 fn random_actions(case: &Case, n_legal: usize, paddles: bool) -> Vec<(u8, f32)> {
@@ -147,6 +148,9 @@ fn run_case(game: &str, case: &Case) -> Result<(), String> {
     if let Some(d) = case.difficulty {
         cmd.args(["--difficulty", &d.to_string()]);
     }
+    if case.rgb {
+        cmd.arg("--rgb");
+    }
     let out = cmd.output().map_err(|e| e.to_string())?;
     let _ = std::fs::remove_file(&actions_file);
     if !out.status.success() {
@@ -164,6 +168,7 @@ fn run_case(game: &str, case: &Case) -> Result<(), String> {
     opts.max_frames = case.max_frames;
     opts.mode = case.mode;
     opts.difficulty = case.difficulty;
+    opts.rgb = case.rgb;
     let mut buf = Vec::new();
     write_trace(&opts, &mut buf).map_err(|e| e.to_string())?;
     let actual = String::from_utf8_lossy(&buf).into_owned();
@@ -183,6 +188,7 @@ const PLAIN: Case = Case {
     mode: None,
     difficulty: None,
     action_seed: 1,
+    rgb: true,
 };
 
 /// ALE's v5 setting: frame skip 4, sticky 0.25, a frame budget that forces truncation
@@ -196,6 +202,7 @@ const STICKY: Case = Case {
     mode: None,
     difficulty: None,
     action_seed: 2,
+    rgb: false,
 };
 
 fn check(game: &str) {
@@ -297,6 +304,7 @@ mod modes {
             mode,
             difficulty,
             action_seed: 3,
+            rgb: false,
         };
         if let Err(e) = run_case(game, &case) {
             panic!("{game} mode {mode:?} difficulty {difficulty:?}: {e}");

@@ -1,0 +1,508 @@
+//! gymnasium's `AtariPreprocessing` (+ frame stacking) on an [`Ale`], allocation-free
+//! per step.
+//!
+//! Per step: the action repeats `frame_skip` times (rewards summed, stopping early on
+//! termination or truncation); the screens of the last two frames are max-pooled, then
+//! resized with OpenCV's `INTER_AREA` ([`AreaResize`], bit-exact with `cv2.resize`), and
+//! pushed onto a stack of the last `frame_stack` observations. Reset plays 1..=`noop_max`
+//! NOOPs (drawn from this wrapper's own mt19937, not numpy's generator).
+
+use serde::{Deserialize, Serialize};
+
+use crate::action::Action;
+use crate::env::Ale;
+use crate::error::AleError;
+use crate::rng::Mt19937;
+
+/// One entry of an `INTER_AREA` weight table: source index, destination index, weight.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+struct AreaWeight {
+    src: usize,
+    dst: usize,
+    alpha: f32,
+}
+
+/// OpenCV's area-table construction (`computeResizeAreaTab`): destination cell `d`
+/// covers source `[d s, (d + 1) s)`; partial source pixels get fractional weights,
+/// normalised by the cell width.
+fn area_table(src_len: usize, dst_len: usize, channels: usize, scale: f64) -> Vec<AreaWeight> {
+    let mut tab = Vec::with_capacity(src_len * 2);
+    let ssize = src_len as i64;
+    for d in 0..dst_len {
+        let f1 = d as f64 * scale;
+        let f2 = f1 + scale;
+        let cell = scale.min(src_len as f64 - f1);
+        let mut s2 = f2.floor() as i64;
+        s2 = s2.min(ssize - 1);
+        let s1 = (f1.ceil() as i64).min(s2);
+        let dst = d * channels;
+        if s1 as f64 - f1 > 1e-3 {
+            tab.push(AreaWeight {
+                src: (s1 - 1) as usize * channels,
+                dst,
+                alpha: ((s1 as f64 - f1) / cell) as f32,
+            });
+        }
+        for s in s1..s2 {
+            tab.push(AreaWeight {
+                src: s as usize * channels,
+                dst,
+                alpha: (1.0 / cell) as f32,
+            });
+        }
+        if f2 - s2 as f64 > 1e-3 {
+            tab.push(AreaWeight {
+                src: s2 as usize * channels,
+                dst,
+                alpha: ((f2 - s2 as f64).min(1.0).min(cell) / cell) as f32,
+            });
+        }
+    }
+    tab
+}
+
+/// `saturate_cast<uchar>(float)`: round half to even, clamp to 0..=255.
+fn saturate_u8(v: f32) -> u8 {
+    v.round_ties_even().clamp(0.0, 255.0) as u8
+}
+
+/// OpenCV `cv2.resize(..., interpolation=cv2.INTER_AREA)` for `u8` images with 1..=4
+/// interleaved channels, downscaling only. Weight tables and work buffers are built
+/// once, so [`AreaResize::resize`] does not allocate.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AreaResize {
+    src_w: usize,
+    src_h: usize,
+    dst_w: usize,
+    dst_h: usize,
+    channels: usize,
+    /// Integer scales: OpenCV's fast path (plain block averages).
+    fast: Option<(usize, usize)>,
+    xtab: Vec<AreaWeight>,
+    ytab: Vec<AreaWeight>,
+    buf: Vec<f32>,
+    sum: Vec<f32>,
+}
+
+impl AreaResize {
+    /// A resizer from `src_w x src_h` to `dst_w x dst_h` with `channels` channels.
+    pub fn new(
+        src_w: usize,
+        src_h: usize,
+        dst_w: usize,
+        dst_h: usize,
+        channels: usize,
+    ) -> Result<Self, AleError> {
+        if !(1..=4).contains(&channels) {
+            return Err(AleError::Config(format!(
+                "INTER_AREA resize supports 1..=4 channels, got {channels}"
+            )));
+        }
+        if dst_w == 0 || dst_h == 0 || dst_w > src_w || dst_h > src_h {
+            return Err(AleError::Config(format!(
+                "INTER_AREA resize only downscales: {src_w}x{src_h} -> {dst_w}x{dst_h}"
+            )));
+        }
+        // OpenCV's scale is 1 / (dst / src), computed in this order.
+        let scale_x = 1.0 / (dst_w as f64 / src_w as f64);
+        let scale_y = 1.0 / (dst_h as f64 / src_h as f64);
+        let ix = scale_x.round();
+        let iy = scale_y.round();
+        let fast = ((scale_x - ix).abs() < f64::EPSILON && (scale_y - iy).abs() < f64::EPSILON)
+            .then_some((ix as usize, iy as usize));
+        Ok(Self {
+            src_w,
+            src_h,
+            dst_w,
+            dst_h,
+            channels,
+            fast,
+            xtab: area_table(src_w, dst_w, channels, scale_x),
+            ytab: area_table(src_h, dst_h, 1, scale_y),
+            buf: vec![0.0; dst_w * channels],
+            sum: vec![0.0; dst_w * channels],
+        })
+    }
+
+    /// Source and destination sizes in bytes.
+    pub fn sizes(&self) -> (usize, usize) {
+        (
+            self.src_w * self.src_h * self.channels,
+            self.dst_w * self.dst_h * self.channels,
+        )
+    }
+
+    /// Resizes `src` (row-major, interleaved) into `dst`.
+    pub fn resize(&mut self, src: &[u8], dst: &mut [u8]) -> Result<(), AleError> {
+        let (ns, nd) = self.sizes();
+        if src.len() != ns || dst.len() != nd {
+            return Err(AleError::Config(format!(
+                "resize buffers have {} and {} bytes, expected {ns} and {nd}",
+                src.len(),
+                dst.len()
+            )));
+        }
+        match self.fast {
+            Some((sx, sy)) => self.resize_fast(src, dst, sx, sy),
+            None => self.resize_area(src, dst),
+        }
+        Ok(())
+    }
+
+    fn resize_fast(&self, src: &[u8], dst: &mut [u8], sx: usize, sy: usize) {
+        let cn = self.channels;
+        let row = self.src_w * cn;
+        let area = (sx * sy) as u32;
+        let scale = 1.0f32 / area as f32;
+        for dy in 0..self.dst_h {
+            for dx in 0..self.dst_w {
+                for c in 0..cn {
+                    let mut total = 0u32;
+                    for y in dy * sy..dy * sy + sy {
+                        for x in dx * sx..dx * sx + sx {
+                            total += u32::from(src[y * row + x * cn + c]);
+                        }
+                    }
+                    // OpenCV's SIMD 2x2 path rounds half up; the generic path rounds
+                    // half to even.
+                    dst[(dy * self.dst_w + dx) * cn + c] = if sx == 2 && sy == 2 {
+                        ((total + 2) >> 2) as u8
+                    } else {
+                        saturate_u8(total as f32 * scale)
+                    };
+                }
+            }
+        }
+    }
+
+    fn resize_area(&mut self, src: &[u8], dst: &mut [u8]) {
+        let width = self.dst_w * self.channels;
+        let row = self.src_w * self.channels;
+        self.sum.iter_mut().for_each(|s| *s = 0.0);
+        let Some(first) = self.ytab.first() else {
+            return;
+        };
+        let mut prev_dy = first.dst;
+        for j in 0..self.ytab.len() {
+            let AreaWeight {
+                src: sy,
+                dst: dy,
+                alpha: beta,
+            } = self.ytab[j];
+            let line = &src[sy * row..(sy + 1) * row];
+            self.buf.iter_mut().for_each(|b| *b = 0.0);
+            for w in &self.xtab {
+                for c in 0..self.channels {
+                    self.buf[w.dst + c] += f32::from(line[w.src + c]) * w.alpha;
+                }
+            }
+            if dy != prev_dy {
+                let out = &mut dst[prev_dy * width..(prev_dy + 1) * width];
+                for ((o, s), b) in out.iter_mut().zip(self.sum.iter_mut()).zip(&self.buf) {
+                    *o = saturate_u8(*s);
+                    *s = beta * b;
+                }
+                prev_dy = dy;
+            } else {
+                for (s, b) in self.sum.iter_mut().zip(&self.buf) {
+                    *s += beta * b;
+                }
+            }
+        }
+        let out = &mut dst[prev_dy * width..(prev_dy + 1) * width];
+        for (o, s) in out.iter_mut().zip(&self.sum) {
+            *o = saturate_u8(*s);
+        }
+    }
+}
+
+/// Settings of [`AtariPreprocessing`] (gymnasium's defaults, plus frame stacking).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PreprocessConfig {
+    /// Reset plays a uniform 1..=`noop_max` NOOPs (0 disables).
+    pub noop_max: u32,
+    /// Frames per step (the underlying [`Ale`] must use `frame_skip = 1`).
+    pub frame_skip: u32,
+    /// Observation side length (84).
+    pub screen_size: usize,
+    /// Report `terminated` when a life is lost.
+    pub terminal_on_life_loss: bool,
+    /// Grayscale (one channel) instead of RGB (three).
+    pub grayscale: bool,
+    /// Observations stacked (1 = no stacking).
+    pub frame_stack: usize,
+    /// Use all 18 actions instead of the minimal set.
+    pub full_action_space: bool,
+    /// Seed of the NOOP-count generator.
+    pub seed: u32,
+}
+
+impl Default for PreprocessConfig {
+    fn default() -> Self {
+        Self {
+            noop_max: 30,
+            frame_skip: 4,
+            screen_size: 84,
+            terminal_on_life_loss: false,
+            grayscale: true,
+            frame_stack: 4,
+            full_action_space: false,
+            seed: 0,
+        }
+    }
+}
+
+/// The outcome of one preprocessed step.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepOutcome {
+    /// Rewards summed over the skipped frames.
+    pub reward: i64,
+    /// The game is over (or a life was lost, with `terminal_on_life_loss`).
+    pub terminated: bool,
+    /// The episode was truncated (frame budget).
+    pub truncated: bool,
+}
+
+/// gymnasium's `AtariPreprocessing` followed by frame stacking, for one environment.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AtariPreprocessing {
+    ale: Ale,
+    config: PreprocessConfig,
+    actions: Vec<Action>,
+    channels: usize,
+    screens: [Vec<u8>; 2],
+    frame: Vec<u8>,
+    stack: Vec<u8>,
+    resize: AreaResize,
+    rng: Mt19937,
+    lives: i32,
+    game_over: bool,
+}
+
+impl AtariPreprocessing {
+    /// Wraps `ale` (built with `frame_skip = 1`).
+    pub fn new(ale: Ale, config: PreprocessConfig) -> Result<Self, AleError> {
+        if ale.config().frame_skip != 1 {
+            return Err(AleError::Config(
+                "AtariPreprocessing needs the Ale built with frame_skip = 1".to_string(),
+            ));
+        }
+        if config.frame_skip == 0 || config.frame_stack == 0 || config.screen_size == 0 {
+            return Err(AleError::Config(
+                "frame_skip, frame_stack and screen_size must be positive".to_string(),
+            ));
+        }
+        let channels = if config.grayscale { 1 } else { 3 };
+        let (w, h) = (ale.width(), ale.height());
+        let size = config.screen_size;
+        let resize = AreaResize::new(w, h, size, size, channels)?;
+        let frame_len = size * size * channels;
+        let actions = if config.full_action_space {
+            ale.legal_actions()
+        } else {
+            ale.minimal_actions()
+        };
+        Ok(Self {
+            rng: Mt19937::new(config.seed),
+            screens: [vec![0; w * h * channels], vec![0; w * h * channels]],
+            frame: vec![0; frame_len],
+            stack: vec![0; frame_len * config.frame_stack],
+            resize,
+            channels,
+            actions,
+            ale,
+            config,
+            lives: 0,
+            game_over: false,
+        })
+    }
+
+    /// The actions a step index refers to (minimal set unless `full_action_space`).
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    /// The wrapped environment.
+    pub fn ale(&self) -> &Ale {
+        &self.ale
+    }
+
+    /// Observation shape: `[frame_stack, screen_size, screen_size, channels]`.
+    pub fn observation_shape(&self) -> [usize; 4] {
+        let s = self.config.screen_size;
+        [self.config.frame_stack, s, s, self.channels]
+    }
+
+    /// The stacked observation, oldest frame first.
+    pub fn observation(&self) -> &[u8] {
+        &self.stack
+    }
+
+    /// Whether the game itself is over (as opposed to a life lost).
+    pub fn game_over(&self) -> bool {
+        self.game_over
+    }
+
+    fn grab(&mut self, slot: usize) {
+        let buf = &mut self.screens[slot];
+        if self.channels == 1 {
+            self.ale.screen_grayscale_into(buf);
+        } else {
+            self.ale.screen_rgb_into(buf);
+        }
+    }
+
+    fn uniform_noops(&mut self) -> u32 {
+        let n = self.config.noop_max;
+        if n == 0 {
+            return 0;
+        }
+        let limit = (1u64 << 32) / u64::from(n) * u64::from(n);
+        loop {
+            let v = u64::from(self.rng.next_u32());
+            if v < limit {
+                return (v % u64::from(n)) as u32 + 1;
+            }
+        }
+    }
+
+    /// `env.step` of the frame-skip-1 Atari env.
+    fn base_step(&mut self, action: Action) -> (i32, bool, bool) {
+        let r = self.ale.act(action, 1.0);
+        (r, self.ale.game_over(false), self.ale.truncated())
+    }
+
+    fn pool_and_resize(&mut self) -> Result<(), AleError> {
+        if self.config.frame_skip > 1 {
+            let [a, b] = &mut self.screens;
+            for (x, y) in a.iter_mut().zip(b.iter()) {
+                *x = (*x).max(*y);
+            }
+        }
+        self.resize.resize(&self.screens[0], &mut self.frame)
+    }
+
+    /// Resets: a new episode, random NOOPs, and a stack filled with the first frame.
+    pub fn reset(&mut self) -> Result<&[u8], AleError> {
+        self.ale.reset()?;
+        for _ in 0..self.uniform_noops() {
+            let (_, terminated, truncated) = self.base_step(Action::Noop);
+            if terminated || truncated {
+                self.ale.reset()?;
+            }
+        }
+        self.lives = self.ale.lives();
+        self.game_over = false;
+        self.grab(0);
+        self.screens[1].iter_mut().for_each(|v| *v = 0);
+        self.pool_and_resize()?;
+        let n = self.frame.len();
+        for slot in self.stack.chunks_exact_mut(n) {
+            slot.copy_from_slice(&self.frame);
+        }
+        Ok(&self.stack)
+    }
+
+    /// One agent step with action index `index` into [`AtariPreprocessing::actions`].
+    pub fn step(&mut self, index: usize) -> Result<StepOutcome, AleError> {
+        let action = *self
+            .actions
+            .get(index)
+            .ok_or(AleError::InvalidAction(index as i64))?;
+        let mut out = StepOutcome {
+            reward: 0,
+            terminated: false,
+            truncated: false,
+        };
+        let skip = self.config.frame_skip;
+        for t in 0..skip {
+            let (r, mut terminated, truncated) = self.base_step(action);
+            out.reward += i64::from(r);
+            self.game_over = terminated;
+            if self.config.terminal_on_life_loss {
+                let lives = self.ale.lives();
+                terminated = terminated || lives < self.lives;
+                self.game_over = terminated;
+                self.lives = lives;
+            }
+            out.terminated = terminated;
+            out.truncated = truncated;
+            if terminated || truncated {
+                break;
+            }
+            if skip >= 2 && t == skip - 2 {
+                self.grab(1);
+            } else if t == skip - 1 {
+                self.grab(0);
+            }
+        }
+        self.pool_and_resize()?;
+        let n = self.frame.len();
+        self.stack.copy_within(n.., 0);
+        let last = self.stack.len() - n;
+        self.stack[last..].copy_from_slice(&self.frame);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn halving_averages_blocks() {
+        // 4x2 -> 2x1: each output is the mean of a 2x2 block (half rounds up on this path).
+        let mut r = AreaResize::new(4, 2, 2, 1, 1).unwrap();
+        let mut out = [0u8; 2];
+        r.resize(&[10, 20, 0, 1, 30, 40, 1, 0], &mut out).unwrap();
+        assert_eq!(out, [25, 1]);
+    }
+
+    #[test]
+    fn fractional_cells_weight_partial_pixels() {
+        // 5 -> 2 in x (scale 2.5): out0 = (a + b + 0.5 c) / 2.5, out1 = (0.5 c + d + e) / 2.5.
+        let mut r = AreaResize::new(5, 1, 2, 1, 1).unwrap();
+        let mut out = [0u8; 2];
+        r.resize(&[100, 50, 20, 0, 10], &mut out).unwrap();
+        assert_eq!(out, [64, 8]); // 160 / 2.5 = 64, 20 / 2.5 = 8
+        // 3 -> 2 (scale 1.5): out0 = (a + 0.5 b) / 1.5, out1 = (0.5 b + c) / 1.5.
+        let mut r = AreaResize::new(3, 1, 2, 1, 1).unwrap();
+        r.resize(&[90, 30, 0], &mut out).unwrap();
+        assert_eq!(out, [70, 10]);
+    }
+
+    #[test]
+    fn weights_of_a_cell_sum_to_one() {
+        let tab = area_table(160, 84, 1, 1.0 / (84.0 / 160.0));
+        for d in 0..84 {
+            let s: f32 = tab.iter().filter(|w| w.dst == d).map(|w| w.alpha).sum();
+            assert!((s - 1.0).abs() < 1e-5, "cell {d}: {s}");
+        }
+    }
+
+    #[test]
+    fn constant_images_stay_constant() {
+        let mut r = AreaResize::new(160, 210, 84, 84, 3).unwrap();
+        let src = vec![77u8; 160 * 210 * 3];
+        let mut out = vec![0u8; 84 * 84 * 3];
+        r.resize(&src, &mut out).unwrap();
+        assert!(out.iter().all(|&v| v == 77));
+    }
+
+    #[test]
+    fn bad_sizes_are_errors() {
+        assert!(AreaResize::new(10, 10, 20, 5, 1).is_err());
+        assert!(AreaResize::new(10, 10, 5, 5, 5).is_err());
+        let mut r = AreaResize::new(10, 10, 5, 5, 1).unwrap();
+        assert!(r.resize(&[0; 99], &mut [0; 25]).is_err());
+    }
+
+    #[test]
+    fn rounding_is_half_to_even() {
+        assert_eq!(saturate_u8(0.5), 0);
+        assert_eq!(saturate_u8(1.5), 2);
+        assert_eq!(saturate_u8(300.0), 255);
+        assert_eq!(saturate_u8(-3.0), 0);
+    }
+}
