@@ -820,14 +820,14 @@ mod tests {
         ));
         assert!(matches!(reg.resolve("pong"), Err(AleError::Config(_))));
         // A real import, when ale-py is installed.
-        if let Ok(dir) = RomRegistry::ale_py_rom_dir() {
-            if dir.is_dir() {
-                let report = reg.import_dir(&dir).unwrap();
-                assert!(report.imported.iter().any(|n| n == "pong"));
-                let rom = reg.resolve("pong").unwrap();
-                assert_eq!(rom.md5, info_by_name("pong").unwrap().md5);
-                assert!(reg.list().unwrap().contains_key(&rom.md5));
-            }
+        if let Ok(dir) = RomRegistry::ale_py_rom_dir()
+            && dir.is_dir()
+        {
+            let report = reg.import_dir(&dir).unwrap();
+            assert!(report.imported.iter().any(|n| n == "pong"));
+            let rom = reg.resolve("pong").unwrap();
+            assert_eq!(rom.md5, info_by_name("pong").unwrap().md5);
+            assert!(reg.list().unwrap().contains_key(&rom.md5));
         }
         let _ = std::fs::remove_dir_all(&tmp);
     }

@@ -55,7 +55,7 @@ fn random_actions(case: &Case, n_legal: usize, paddles: bool) -> Vec<(u8, f32)> 
     let mut current = 0u8;
     for _ in 0..case.steps {
         // Hold actions for a few steps so games get somewhere.
-        if mt.next_u32() % 4 == 0 {
+        if mt.next_u32().is_multiple_of(4) {
             current = (mt.next_u32() % n_legal as u32) as u8;
         }
         let strength = if paddles {

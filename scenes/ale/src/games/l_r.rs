@@ -357,7 +357,7 @@ pub struct RiverRaid {
 
 /// River Raid draws digit `d` with RAM value `8 d`; other values count as 0.
 fn river_raid_digit(value: u8) -> i32 {
-    if value % 8 == 0 && value <= 72 {
+    if value.is_multiple_of(8) && value <= 72 {
         i32::from(value / 8)
     } else {
         0

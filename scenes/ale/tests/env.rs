@@ -1,0 +1,139 @@
+//! Environment behaviour that needs a real ROM (ale-py's bundled ROMs; skipped with a
+//! message when they are not installed) and error paths that need none.
+
+use std::process::Command;
+
+use arcadia_ale::roms::Rom;
+use arcadia_ale::{Action, Ale, AleConfig, AleError};
+
+fn bundled_rom(game: &str) -> Option<Rom> {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sys; from ale_py import roms; print(roms.get_rom_path(sys.argv[1]))",
+            game,
+        ])
+        .output()
+        .ok()?;
+    out.status.success().then_some(())?;
+    Rom::from_path(std::path::Path::new(
+        String::from_utf8_lossy(&out.stdout).trim(),
+    ))
+    .ok()
+}
+
+#[test]
+fn unknown_roms_and_bad_configs_are_typed_errors() {
+    assert!(matches!(
+        Ale::new(&[0u8; 2048], AleConfig::default()),
+        Err(AleError::UnknownMd5(_))
+    ));
+    assert!(matches!(
+        Ale::with_game_name(&[0u8; 2048], "no_such_game", AleConfig::default()),
+        Err(AleError::UnknownGame(_))
+    ));
+    let bad = AleConfig {
+        frame_skip: 0,
+        ..AleConfig::default()
+    };
+    assert!(matches!(bad.validate(), Err(AleError::Config(_))));
+    let bad = AleConfig {
+        repeat_action_probability: 1.5,
+        ..AleConfig::default()
+    };
+    assert!(matches!(bad.validate(), Err(AleError::Config(_))));
+}
+
+#[test]
+fn clone_and_serde_restore_the_whole_environment() {
+    let Some(rom) = bundled_rom("breakout") else {
+        println!("SKIP: ale-py ROMs not available");
+        return;
+    };
+    let mut ale = Ale::new(&rom.bytes, AleConfig::default()).unwrap();
+    for i in 0..50 {
+        ale.act(Action::ALL[i % 4], 1.0);
+    }
+    let saved = ale.clone();
+    let json = serde_json::to_string(&ale).unwrap();
+    let mut restored: Ale = serde_json::from_str(&json).unwrap();
+    let mut copy = saved.clone();
+    for i in 0..200 {
+        let a = Action::ALL[(i * 7) % 4];
+        let r0 = ale.act(a, 0.5);
+        let r1 = copy.act(a, 0.5);
+        let r2 = restored.act(a, 0.5);
+        assert_eq!((r0, r0), (r1, r2));
+        assert_eq!(ale.ram(), copy.ram());
+        assert_eq!(ale.ram(), restored.ram());
+        assert_eq!(ale.screen(), restored.screen());
+    }
+    assert_eq!(ale.frame_number(), restored.frame_number());
+}
+
+#[test]
+fn modes_difficulties_and_action_sets_follow_the_game() {
+    let Some(rom) = bundled_rom("space_invaders") else {
+        println!("SKIP: ale-py ROMs not available");
+        return;
+    };
+    let mut ale = Ale::new(&rom.bytes, AleConfig::default()).unwrap();
+    assert_eq!(ale.rom_name(), "space_invaders");
+    assert_eq!(ale.available_modes(), (0..16).collect::<Vec<_>>());
+    assert_eq!(ale.available_difficulties(), vec![0, 1]);
+    assert_eq!(ale.minimal_actions().len(), 6);
+    assert_eq!(ale.legal_actions().len(), 18);
+    assert_eq!(ale.lives(), 3);
+    assert_eq!((ale.height(), ale.width()), (210, 160));
+    assert_eq!(ale.screen().len(), 210 * 160);
+    assert_eq!(ale.screen_rgb().len(), 210 * 160 * 3);
+    assert!(matches!(
+        ale.set_mode(16),
+        Err(AleError::InvalidMode { mode: 16, .. })
+    ));
+    assert!(matches!(
+        ale.set_difficulty(2),
+        Err(AleError::InvalidDifficulty { difficulty: 2, .. })
+    ));
+    ale.set_mode(3).unwrap();
+    ale.reset().unwrap();
+    assert_eq!(
+        ale.ram()[0xDC - 0x80],
+        3,
+        "mode byte after selecting mode 3"
+    );
+    // As in ALE, each SELECT press adds one counted frame.
+    assert!(ale.episode_frame_number() > 0);
+}
+
+#[test]
+fn truncation_stops_emulation_until_reset() {
+    let Some(rom) = bundled_rom("pong") else {
+        println!("SKIP: ale-py ROMs not available");
+        return;
+    };
+    let config = AleConfig {
+        max_num_frames_per_episode: 10,
+        frame_skip: 4,
+        repeat_action_probability: 0.0,
+        ..AleConfig::default()
+    };
+    let mut ale = Ale::new(&rom.bytes, config).unwrap();
+    ale.act(Action::Fire, 1.0);
+    ale.act(Action::Fire, 1.0);
+    assert!(!ale.truncated());
+    ale.act(Action::Fire, 1.0);
+    assert!(ale.truncated() && ale.game_over(true) && !ale.game_over(false));
+    assert_eq!(
+        ale.episode_frame_number(),
+        10,
+        "emulation stops at the budget"
+    );
+    let ram = ale.ram().to_vec();
+    assert_eq!(ale.act(Action::Fire, 1.0), 0);
+    assert_eq!(ale.ram(), &ram[..]);
+    ale.reset().unwrap();
+    assert_eq!(ale.episode_frame_number(), 0);
+    assert_eq!(ale.frame_number(), 10);
+    assert!(!ale.truncated());
+}
