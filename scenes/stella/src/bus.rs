@@ -38,7 +38,9 @@ impl Wiring {
 
 /// Port reads from the inputs through the wiring.
 pub struct Ports<'a> {
+    /// The event state.
     pub inputs: &'a Inputs,
+    /// The port wiring.
     pub wiring: &'a Wiring,
 }
 
@@ -108,15 +110,25 @@ impl PortReader for Ports<'_> {
 /// Everything the CPU talks to.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Bus {
+    /// System cycles since the frame started (`System::cycles`).
     pub cycles: u32,
+    /// Last value on the data bus.
     pub data_bus: u8,
+    /// The system RNG.
     pub rng: Mt19937,
+    /// The RIOT.
     pub riot: Riot,
+    /// The TIA.
     pub tia: Tia,
+    /// The cartridge.
     pub cart: Cart,
+    /// The event state.
     pub inputs: Inputs,
+    /// The port wiring.
     pub wiring: Wiring,
+    /// CPU execution status bits.
     pub exec_status: u8,
+    /// Whether the CPU's last bus access was a read (WSYNC halts only then).
     pub last_access_was_read: bool,
 }
 

@@ -43,11 +43,17 @@ fn bin_to_bcd(t: i32) -> u8 {
 /// CPU registers.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Cpu {
+    /// Accumulator.
     pub a: u8,
+    /// X index.
     pub x: u8,
+    /// Y index.
     pub y: u8,
+    /// Stack pointer.
     pub sp: u8,
+    /// Last opcode.
     pub ir: u8,
+    /// Program counter.
     pub pc: u16,
     n: bool,
     v: bool,
@@ -60,7 +66,7 @@ pub struct Cpu {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
-    Imp,
+
     Imm,
     Zp,
     Zpx,
@@ -176,7 +182,7 @@ impl Cpu {
     fn operand(&mut self, bus: &mut Bus, mode: Mode, access: Access) -> (u16, u8) {
         let read = access != Access::Write;
         let addr: u16 = match mode {
-            Mode::Imp => return (0, 0),
+
             Mode::Imm => {
                 let a = self.pc;
                 self.pc = self.pc.wrapping_add(1);

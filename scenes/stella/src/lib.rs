@@ -251,3 +251,6 @@ impl std::fmt::Debug for Console {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests;

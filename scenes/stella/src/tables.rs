@@ -3,13 +3,21 @@
 use std::sync::LazyLock;
 
 /// Object bits of the "enabled" byte.
+/// Player 0.
 pub const P0_BIT: u8 = 0x01;
+/// Missile 0.
 pub const M0_BIT: u8 = 0x02;
+/// Player 1.
 pub const P1_BIT: u8 = 0x04;
+/// Missile 1.
 pub const M1_BIT: u8 = 0x08;
+/// Ball.
 pub const BL_BIT: u8 = 0x10;
+/// Playfield.
 pub const PF_BIT: u8 = 0x20;
+/// CTRLPF score mode.
 pub const SCORE_BIT: u8 = 0x40;
+/// CTRLPF playfield priority.
 pub const PRIORITY_BIT: u8 = 0x80;
 
 /// Width of one mask row.
@@ -38,14 +46,17 @@ pub struct Tables {
 }
 
 #[inline]
+/// Start of a ball mask row.
 pub fn ball_index(align: usize, size: usize) -> usize {
     (align * 4 + size) * ROW
 }
 #[inline]
+/// Start of a missile mask row.
 pub fn missile_index(align: usize, number: usize, size: usize) -> usize {
     ((align * 8 + number) * 4 + size) * ROW
 }
 #[inline]
+/// Start of a player mask row.
 pub fn player_index(align: usize, enable: usize, mode: usize) -> usize {
     ((align * 2 + enable) * 8 + mode) * ROW
 }
