@@ -36,7 +36,7 @@ fn main() {
             if let Some(t) = first {
                 successes += 1;
                 steps_to_success.push(t);
-            } else if verbose || episodes <= 10 {
+            } else {
                 println!("  {} episode {episode} failed (return {ret:.1})", task.name());
             }
         }

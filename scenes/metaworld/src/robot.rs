@@ -35,7 +35,7 @@ pub const TRACKING_TIME: f32 = 0.02;
 /// Fastest the hand may move, m/s.
 pub const MAX_HAND_SPEED: f32 = 2.0;
 /// Finger speed at full gripper effort, m/s.
-pub const FINGER_SPEED: f32 = 0.4;
+pub const FINGER_SPEED: f32 = 0.25;
 /// Finger force cap at full gripper effort, N.
 pub const FINGER_FORCE: f32 = 30.0;
 /// Friction coefficient of the finger pads.
