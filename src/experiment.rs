@@ -1,0 +1,141 @@
+//! The experiment config: one RON file names the scene, the agent, the seed and the budget.
+//!
+//! ```ron
+//! (
+//!     name: "stem-greedy",
+//!     seed: 0,
+//!     steps: 20000,
+//!     envs: 8,
+//!     scene: Stem(goal_range: 50.0),
+//!     agent: Scripted,
+//! )
+//! ```
+
+use std::path::Path;
+
+use arcadia_agents::prelude::*;
+use arcadia_engine::config::{ConfigError, check, load_ron, to_ron};
+use bevy::prelude::App;
+use serde::{Deserialize, Serialize};
+
+/// A whole experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    /// Name of the experiment (the default run directory is `runs/NAME/seed-SEED`).
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// Experiment seed: every random stream derives from it.
+    #[serde(default)]
+    pub seed: u64,
+    /// Budget in env steps, all envs together.
+    #[serde(deserialize_with = "check::at_least_one")]
+    pub steps: u64,
+    /// Number of env entities stepped in parallel.
+    #[serde(default = "one", deserialize_with = "check::at_least_one_usize")]
+    pub envs: usize,
+    /// Env steps between checkpoints (default: a tenth of the budget; 0 = only at the end).
+    #[serde(default)]
+    pub checkpoint_every: Option<u64>,
+    /// The scene and its settings.
+    pub scene: SceneConfig,
+    /// The agent and its settings.
+    #[serde(default)]
+    pub agent: AgentConfig,
+}
+
+fn default_name() -> String {
+    "experiment".into()
+}
+
+fn one() -> usize {
+    1
+}
+
+/// The scenes an experiment can run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum SceneConfig {}
+
+/// The agents an experiment can run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum AgentConfig {
+    /// Uniform random actions.
+    #[default]
+    Random,
+    /// The scene's scripted controller.
+    Scripted,
+}
+
+impl AgentConfig {
+    /// The agent's name in run directories and reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AgentConfig::Random => "random",
+            AgentConfig::Scripted => "scripted",
+        }
+    }
+}
+
+impl SceneConfig {
+    /// The scene's name.
+    pub fn name(&self) -> &'static str {
+        match *self {}
+    }
+
+    /// Checks values that must fit together (ranges are checked while parsing).
+    pub fn validate(&self) -> Result<(), String> {
+        match *self {}
+    }
+
+    /// Adds the scene plugin with `envs` env entities.
+    pub fn install(&self, _app: &mut App, _envs: usize) {
+        match *self {}
+    }
+}
+
+impl Experiment {
+    /// Reads and validates an experiment file.
+    pub fn load(path: &Path) -> Result<Experiment, ConfigError> {
+        let experiment: Experiment = load_ron(path)?;
+        experiment.validate(path)?;
+        Ok(experiment)
+    }
+
+    /// Checks values that must fit together.
+    pub fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        self.scene
+            .validate()
+            .map_err(|m| invalid(format!("scene {}: {m}", self.scene.name())))?;
+        if self.name.is_empty() || self.name.contains(['/', '\\']) {
+            return Err(invalid(format!(
+                "name {:?} must be non-empty and contain no path separator",
+                self.name
+            )));
+        }
+        Ok(())
+    }
+
+    /// The config as the run directory keeps it (pretty RON, overrides applied).
+    pub fn resolved(&self) -> String {
+        to_ron(self).expect("experiment configs serialize")
+    }
+
+    /// Env steps between checkpoints.
+    pub fn checkpoint_every(&self) -> u64 {
+        self.checkpoint_every
+            .unwrap_or_else(|| (self.steps / 10).max(self.envs as u64))
+    }
+
+    /// Adds the scene and agent plugins to a headless App.
+    pub fn install(&self, app: &mut App) {
+        self.scene.install(app, self.envs);
+        match self.agent {
+            AgentConfig::Random => app.add_plugins(RandomAgentPlugin),
+            AgentConfig::Scripted => app.add_plugins(ScriptedAgentPlugin),
+        };
+    }
+}
