@@ -66,3 +66,55 @@ impl MetaWorldConfig {
         self.tasks.iter().map(|t| t.name().to_string()).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arcadia_engine::config::{ConfigError, parse_ron};
+    use std::path::Path;
+
+    #[test]
+    fn defaults_are_meta_worlds() {
+        let c = MetaWorldConfig::default();
+        assert_eq!(c.tasks.len(), 10);
+        assert_eq!(c.max_episode_steps, 500);
+        assert_eq!(c.substeps, 5);
+        assert_eq!(c.timestep, 0.0025);
+        assert_eq!(c.num_variations, 50);
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn ron_with_task_names_parses() {
+        let c: MetaWorldConfig = parse_ron(
+            r#"(tasks: ["reach", "pick-place"], max_episode_steps: 200)"#,
+            Path::new("x.ron"),
+        )
+        .unwrap();
+        assert_eq!(c.tasks, vec![Task::Reach, Task::PickPlace]);
+        assert_eq!(c.max_episode_steps, 200);
+        assert_eq!(c.substeps, 5);
+    }
+
+    #[test]
+    fn bad_values_are_reported_with_their_position() {
+        let err = parse_ron::<MetaWorldConfig>("(\n  substeps: 0,\n)", Path::new("exp.ron"))
+            .unwrap_err();
+        match err {
+            ConfigError::Parse { line, message, .. } => {
+                assert_eq!(line, 2);
+                assert!(message.contains(">= 1"), "{message}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(parse_ron::<MetaWorldConfig>("(timestep: -1.0)", Path::new("e.ron")).is_err());
+        assert!(parse_ron::<MetaWorldConfig>("(tasks: [\"fly\"])", Path::new("e.ron")).is_err());
+        assert!(parse_ron::<MetaWorldConfig>("(speed: 3)", Path::new("e.ron")).is_err());
+    }
+
+    #[test]
+    fn validate_rejects_an_empty_task_list() {
+        let c = MetaWorldConfig { tasks: vec![], ..Default::default() };
+        assert!(c.validate().unwrap_err().contains("at least one task"));
+    }
+}

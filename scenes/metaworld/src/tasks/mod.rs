@@ -19,39 +19,48 @@ use crate::objects::Objects;
 use crate::reward::{Sigmoid, hamacher_product, tolerance};
 use crate::robot::Robot;
 
-/// One of the ten MT10 tasks.
+/// One of the ten MT10 tasks; written in configs by its Meta-World name (`"pick-place"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum Task {
     /// Move the tcp to a goal point.
-    #[serde(rename = "reach")]
     Reach,
     /// Push the puck to a goal on the table.
-    #[serde(rename = "push")]
     Push,
     /// Pick the puck up and place it at a goal in the air.
-    #[serde(rename = "pick-place")]
     PickPlace,
     /// Pull a door open on its hinge.
-    #[serde(rename = "door-open")]
     DoorOpen,
     /// Pull a drawer open.
-    #[serde(rename = "drawer-open")]
     DrawerOpen,
     /// Push an open drawer closed.
-    #[serde(rename = "drawer-close")]
     DrawerClose,
     /// Press a button down from above.
-    #[serde(rename = "button-press-topdown")]
     ButtonPressTopdown,
     /// Insert a peg sideways into a hole.
-    #[serde(rename = "peg-insert-side")]
     PegInsertSide,
     /// Slide a window open.
-    #[serde(rename = "window-open")]
     WindowOpen,
     /// Slide an open window closed.
-    #[serde(rename = "window-close")]
     WindowClose,
+}
+
+/// A task name that is not one of the MT10 tasks.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("unknown task `{0}`; expected one of reach, push, pick-place, door-open, drawer-open, drawer-close, button-press-topdown, peg-insert-side, window-open, window-close")]
+pub struct UnknownTask(pub String);
+
+impl TryFrom<String> for Task {
+    type Error = UnknownTask;
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        Task::from_name(&name).ok_or(UnknownTask(name))
+    }
+}
+
+impl From<Task> for String {
+    fn from(task: Task) -> String {
+        task.name().to_string()
+    }
 }
 
 /// The MT10 task set in Meta-World's order.
@@ -152,20 +161,34 @@ pub struct Caging {
     pub medium_density: bool,
 }
 
-/// Meta-World's gripper caging reward: how well the two pads cage `obj` (y caging from the
-/// pads, x-z caging from the tcp) combined with the closing effort once caged.
-pub fn gripper_caging_reward(frame: &Frame, obj: Vector, c: Caging) -> f32 {
-    let ep = frame.episode;
-    let left = frame.robot.left_pad(frame.world);
-    let right = frame.robot.right_pad(frame.world);
-    let obj_init = Vector::from(ep.obj_init);
-    let init_tcp = Vector::from(ep.init_tcp);
+/// The positions the gripper caging reward reads.
+#[derive(Clone, Copy, Debug)]
+pub struct CagingInputs {
+    /// Left pad position.
+    pub left_pad: Vector,
+    /// Right pad position.
+    pub right_pad: Vector,
+    /// Tool centre point.
+    pub tcp: Vector,
+    /// Object position.
+    pub obj: Vector,
+    /// Object position at reset.
+    pub obj_init: Vector,
+    /// Tcp at reset.
+    pub init_tcp: Vector,
+    /// The gripper action (4th action component).
+    pub grip_action: f32,
+}
+
+/// Meta-World's gripper caging reward: how well the two pads cage the object (y caging from
+/// the pads, x-z caging from the tcp) combined with the closing effort once caged (> 0.97).
+pub fn caging_reward(i: CagingInputs, c: Caging) -> f32 {
     let mut caging_lr = [0.0f32; 2];
-    for (i, pad) in [left, right].into_iter().enumerate() {
-        let pad_to_obj = (pad.y - obj.y).abs();
-        let pad_to_obj_init = (pad.y - obj_init.y).abs();
+    for (k, pad) in [i.left_pad, i.right_pad].into_iter().enumerate() {
+        let pad_to_obj = (pad.y - i.obj.y).abs();
+        let pad_to_obj_init = (pad.y - i.obj_init.y).abs();
         let margin = (pad_to_obj_init - c.pad_success_thresh).abs();
-        caging_lr[i] = tolerance(
+        caging_lr[k] = tolerance(
             pad_to_obj,
             (c.obj_radius, c.pad_success_thresh),
             margin,
@@ -173,17 +196,16 @@ pub fn gripper_caging_reward(frame: &Frame, obj: Vector, c: Caging) -> f32 {
         );
     }
     let caging_y = hamacher_product(caging_lr[0], caging_lr[1]);
-    let tcp = frame.tcp();
     let xz = |v: Vector| Vector::new(v.x, 0.0, v.z);
-    let xz_margin = (xz(obj_init) - xz(init_tcp)).length() - c.xz_thresh;
+    let xz_margin = (xz(i.obj_init) - xz(i.init_tcp)).length() - c.xz_thresh;
     let caging_xz = tolerance(
-        (xz(tcp) - xz(obj)).length(),
+        (xz(i.tcp) - xz(i.obj)).length(),
         (0.0, c.xz_thresh),
         xz_margin,
         Sigmoid::LongTail,
     );
     let gripper_closed =
-        frame.action[3].max(0.0).min(c.desired_gripper_effort) / c.desired_gripper_effort;
+        i.grip_action.max(0.0).min(c.desired_gripper_effort) / c.desired_gripper_effort;
     let caging = hamacher_product(caging_y, caging_xz);
     let gripping = if caging > 0.97 { gripper_closed } else { 0.0 };
     let mut caging_and_gripping = hamacher_product(caging, gripping);
@@ -191,8 +213,8 @@ pub fn gripper_caging_reward(frame: &Frame, obj: Vector, c: Caging) -> f32 {
         caging_and_gripping = (caging_and_gripping + caging) / 2.0;
     }
     if c.medium_density {
-        let tcp_to_obj = (obj - tcp).length();
-        let tcp_to_obj_init = (obj_init - init_tcp).length();
+        let tcp_to_obj = (i.obj - i.tcp).length();
+        let tcp_to_obj_init = (i.obj_init - i.init_tcp).length();
         let reach_margin = (tcp_to_obj_init - c.object_reach_radius).abs();
         let reach = tolerance(
             tcp_to_obj,
@@ -203,6 +225,22 @@ pub fn gripper_caging_reward(frame: &Frame, obj: Vector, c: Caging) -> f32 {
         caging_and_gripping = (caging_and_gripping + reach) / 2.0;
     }
     caging_and_gripping
+}
+
+/// [`caging_reward`] on the current frame.
+pub fn gripper_caging_reward(frame: &Frame, obj: Vector, c: Caging) -> f32 {
+    caging_reward(
+        CagingInputs {
+            left_pad: frame.robot.left_pad(frame.world),
+            right_pad: frame.robot.right_pad(frame.world),
+            tcp: frame.tcp(),
+            obj,
+            obj_init: Vector::from(frame.episode.obj_init),
+            init_tcp: Vector::from(frame.episode.init_tcp),
+            grip_action: frame.action[3],
+        },
+        c,
+    )
 }
 
 /// A task's reset: its objects and its episode values (robot-dependent ones are filled in
@@ -356,5 +394,81 @@ impl Task {
             Task::WindowOpen => window_open::evaluate(frame),
             Task::WindowClose => window_close::evaluate(frame),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PUSH: Caging = Caging {
+        obj_radius: 0.015,
+        pad_success_thresh: 0.05,
+        object_reach_radius: 0.01,
+        xz_thresh: 0.005,
+        desired_gripper_effort: 1.0,
+        high_density: true,
+        medium_density: false,
+    };
+
+    fn inputs() -> CagingInputs {
+        CagingInputs {
+            left_pad: Vector::new(0.0, 0.62, 0.02),
+            right_pad: Vector::new(0.0, 0.58, 0.02),
+            tcp: Vector::new(0.0, 0.6, 0.02),
+            obj: Vector::new(0.0, 0.6, 0.02),
+            obj_init: Vector::new(0.0, 0.6, 0.02),
+            init_tcp: Vector::new(0.0, 0.6, 0.15),
+            grip_action: 0.5,
+        }
+    }
+
+    fn close(a: f32, b: f32) -> bool {
+        (a - b).abs() < 1e-5
+    }
+
+    #[test]
+    fn caging_reward_when_caged_counts_the_grip() {
+        // Both pads 2 cm from the puck (inside (0.015, 0.05)), tcp on it: caging = 1,
+        // gripping = 0.5, hamacher(1, 0.5) = 0.5, high density (0.5 + 1) / 2.
+        assert!(close(caging_reward(inputs(), PUSH), 0.75));
+        let open = CagingInputs { grip_action: -1.0, ..inputs() };
+        assert!(close(caging_reward(open, PUSH), 0.5));
+    }
+
+    #[test]
+    fn caging_reward_matches_hand_computed_xz_falloff() {
+        // xz distance 0.105, margin |(0, 0.02) - (0, 0.15)| - 0.005 = 0.125, d = 0.8,
+        // long tail 1 / (0.64 * 9 + 1); not caged (< 0.97), so no gripping term.
+        let i = CagingInputs { tcp: Vector::new(0.105, 0.6, 0.02), ..inputs() };
+        let caging = 1.0 / (0.64 * 9.0 + 1.0);
+        assert!(close(caging_reward(i, PUSH), caging / 2.0));
+    }
+
+    #[test]
+    fn caging_reward_matches_hand_computed_pad_falloff() {
+        // Left pad 10 cm away: margin |0.1 - 0.05| = 0.05, d = 1, tolerance 0.1; right pad
+        // 4 cm away is inside the bounds (1). caging_y = hamacher(0.1, 1) = 0.1.
+        let i = CagingInputs {
+            left_pad: Vector::new(0.0, 0.7, 0.02),
+            right_pad: Vector::new(0.0, 0.56, 0.02),
+            ..inputs()
+        };
+        assert!(close(caging_reward(i, PUSH), 0.05));
+    }
+
+    #[test]
+    fn medium_density_averages_a_reach_term() {
+        // tcp on the object: reach = 1; caged with grip 0.5: (0.5 + 1) / 2.
+        let c = Caging { high_density: false, medium_density: true, ..PUSH };
+        assert!(close(caging_reward(inputs(), c), 0.75));
+    }
+
+    #[test]
+    fn task_names_round_trip() {
+        for task in MT10 {
+            assert_eq!(Task::from_name(task.name()), Some(task));
+        }
+        assert_eq!(Task::from_name("reach-v3"), None);
     }
 }
