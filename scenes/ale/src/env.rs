@@ -76,6 +76,7 @@ struct Core {
     rng: Mt19937,
     controls: Controls,
     use_paddles: bool,
+    paddle_range: (i32, i32),
     player_a: Action,
     player_b: Action,
     strength_a: f32,
@@ -92,6 +93,9 @@ struct Core {
 impl Ram for Core {
     fn read_ram(&mut self, offset: u16) -> u8 {
         self.console.peek(0x80 + (offset & 0x7F))
+    }
+    fn read_mapped(&mut self, addr: u16) -> u8 {
+        self.console.peek(addr)
     }
 }
 
@@ -141,7 +145,7 @@ impl Core {
                     (a, strengths.0),
                     (b, strengths.1),
                     self.difficulty,
-                    (PADDLE_MIN, PADDLE_MAX),
+                    self.paddle_range,
                 );
                 self.push_controls();
                 self.console.run_frame();
@@ -236,7 +240,8 @@ impl Core {
     /// ALE's `StellaEnvironment::reset`.
     fn reset(&mut self, game: &mut dyn GameSettings) -> Result<(), AleError> {
         self.episode_frame_number = 0;
-        self.controls.paddle_resistance = [(PADDLE_MIN + PADDLE_MAX) / 2; 2];
+        let (lo, hi) = self.paddle_range;
+        self.controls.paddle_resistance = [(lo + hi) / 2; 2];
         self.console.system_reset();
         let noop = PlayerInput::Act(Action::Noop);
         self.emulate(game, noop, noop, (1.0, 1.0), RESET_NOOP_FRAMES);
@@ -245,8 +250,8 @@ impl Core {
         let mode = self.mode;
         game.set_mode(mode, self)?;
         self.soft_reset(game);
-        for action in game.starting_actions() {
-            self.emulate(game, PlayerInput::Act(action), noop, (1.0, 1.0), 1);
+        for input in game.starting_inputs() {
+            self.emulate(game, input, noop, (1.0, 1.0), 1);
         }
         Ok(())
     }
@@ -261,6 +266,9 @@ impl ModeEnv for Core {
     }
     fn act(&mut self, game: &mut dyn GameSettings, action: Action) -> i32 {
         Core::act(self, game, action, Action::Noop, 1.0, 1.0)
+    }
+    fn rng_next(&mut self) -> u32 {
+        self.rng.next_u32()
     }
 }
 
@@ -330,6 +338,12 @@ impl Ale {
             config: config.clone(),
             controls: Controls::default(),
             use_paddles,
+            // ALE applies the game's paddle limits only to paddle games.
+            paddle_range: if use_paddles {
+                game.paddle_range()
+            } else {
+                (PADDLE_MIN, PADDLE_MAX)
+            },
             player_a: Action::Noop,
             player_b: Action::Noop,
             strength_a: 0.0,

@@ -120,7 +120,9 @@ fn run_case(game: &str, case: &Case) -> Result<(), String> {
     let rom = Rom::from_path(&path).map_err(|e| e.to_string())?;
     let probe = arcadia_ale::Ale::new(&rom.bytes, Default::default()).map_err(|e| e.to_string())?;
     let n_legal = probe.legal_actions().len();
-    let paddles = matches!(game, "breakout" | "pong" | "kaboom" | "warlords" | "casino");
+    let props = stella::Properties::for_md5(&rom.md5);
+    let paddles = props.left_controller == stella::ControllerKind::Paddles
+        || props.right_controller == stella::ControllerKind::Paddles;
     let actions = random_actions(case, n_legal, paddles);
 
     let dir = std::env::temp_dir().join(format!("arcadia-ale-diff-{}", std::process::id()));
@@ -290,6 +292,67 @@ mod atari57 {
     );
 }
 
+/// The other 47 games ALE 0.12 defines settings for.
+mod others {
+    use super::check;
+
+    differential!(
+        adventure,
+        air_raid,
+        atlantis2,
+        backgammon,
+        basic_math,
+        blackjack,
+        carnival,
+        casino,
+        crossbow,
+        darkchambers,
+        donkey_kong,
+        earthworld,
+        elevator_action,
+        entombed,
+        et,
+        flag_capture,
+        frogger,
+        galaxian,
+        hangman,
+        haunted_house,
+        human_cannonball,
+        journey_escape,
+        kaboom,
+        keystone_kapers,
+        king_kong,
+        klax,
+        koolaid,
+        laser_gates,
+        lost_luggage,
+        mario_bros,
+        miniature_golf,
+        mr_do,
+        othello,
+        pacman,
+        pooyan,
+        sir_lancelot,
+        space_war,
+        superman,
+        tetris,
+        tic_tac_toe_3d,
+        trondead,
+        turmoil,
+        video_checkers,
+        video_chess,
+        video_cube,
+        word_zapper,
+    );
+
+    /// Pitfall II uses the DPC cartridge, which stella does not emulate yet.
+    #[test]
+    #[ignore = "stella has no DPC cartridge support yet"]
+    fn pitfall2() {
+        check("pitfall2");
+    }
+}
+
 /// Non-default modes and difficulties exercise the SELECT-press mode routines.
 mod modes {
     use super::{Case, run_case};
@@ -344,6 +407,46 @@ mod modes {
     #[test]
     fn ms_pacman_mode_2() {
         check_mode("ms_pacman", Some(2), None);
+    }
+
+    #[test]
+    fn adventure_mode_2_uses_the_environment_rng() {
+        check_mode("adventure", Some(2), Some(1));
+    }
+
+    #[test]
+    fn video_checkers_reverse_mode_12() {
+        check_mode("video_checkers", Some(12), None);
+    }
+
+    #[test]
+    fn video_cube_cube_3_variant_1() {
+        check_mode("video_cube", Some(301), None);
+    }
+
+    #[test]
+    fn klax_mode_1_reads_cartridge_ram() {
+        check_mode("klax", Some(1), None);
+    }
+
+    #[test]
+    fn pooyan_mode_0x1e() {
+        check_mode("pooyan", Some(0x1E), None);
+    }
+
+    #[test]
+    fn human_cannonball_mode_3() {
+        check_mode("human_cannonball", Some(3), None);
+    }
+
+    #[test]
+    fn pacman_mode_2() {
+        check_mode("pacman", Some(2), None);
+    }
+
+    #[test]
+    fn et_mode_1() {
+        check_mode("et", Some(1), None);
     }
 }
 

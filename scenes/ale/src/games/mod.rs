@@ -12,6 +12,9 @@ use crate::error::AleError;
 
 mod a_c;
 mod d_k;
+mod extra_a;
+mod extra_b;
+mod extra_c;
 mod l_r;
 mod s_z;
 
@@ -19,6 +22,8 @@ mod s_z;
 pub trait Ram {
     /// Reads RAM byte `offset & 0x7F` through the bus (side effects included).
     fn read_ram(&mut self, offset: u16) -> u8;
+    /// Reads any bus address (ALE's `readMappedRam`, e.g. cartridge RAM).
+    fn read_mapped(&mut self, addr: u16) -> u8;
 }
 
 /// What a game's `set_mode` may do with the environment (ALE's `StellaEnvironmentWrapper`).
@@ -33,6 +38,8 @@ pub trait ModeEnv: Ram {
     /// A full `act` for player A (player B NOOP, paddle strengths 1.0), sticky actions and
     /// frame skip included; returns the reward.
     fn act(&mut self, game: &mut dyn GameSettings, action: Action) -> i32;
+    /// A raw draw from the environment's sticky-action mt19937 (`getEnvironmentRNG`).
+    fn rng_next(&mut self) -> u32;
 }
 
 /// One ALE game: how it is scored and controlled.
@@ -63,6 +70,14 @@ pub trait GameSettings {
     fn starting_actions(&self) -> Vec<Action> {
         Vec::new()
     }
+    /// Starting inputs, which may also press the console RESET switch (a few games);
+    /// by default [`GameSettings::starting_actions`].
+    fn starting_inputs(&self) -> Vec<crate::action::PlayerInput> {
+        self.starting_actions()
+            .into_iter()
+            .map(crate::action::PlayerInput::Act)
+            .collect()
+    }
     /// Game modes ALE exposes.
     fn available_modes(&self) -> Vec<u32> {
         vec![0]
@@ -82,6 +97,11 @@ pub trait GameSettings {
     /// Difficulty switch settings ALE exposes (bit 0 left A, bit 1 right A).
     fn available_difficulties(&self) -> Vec<u32> {
         vec![0]
+    }
+    /// Paddle resistance range (ALE's `paddle_min`/`paddle_max`, changed by a few games'
+    /// `modifyEnvironmentSettings`).
+    fn paddle_range(&self) -> (i32, i32) {
+        (crate::action::PADDLE_MIN, crate::action::PADDLE_MAX)
     }
     /// The error for an unavailable mode.
     fn invalid_mode(&self, mode: u32) -> AleError {
@@ -333,6 +353,53 @@ game_table! {
     WizardOfWor => s_z::WizardOfWor,
     YarsRevenge => s_z::YarsRevenge,
     Zaxxon => s_z::Zaxxon,
+    Adventure => extra_a::Adventure,
+    AirRaid => extra_a::AirRaid,
+    Atlantis2 => extra_a::Atlantis2,
+    Backgammon => extra_a::Backgammon,
+    BasicMath => extra_a::BasicMath,
+    Blackjack => extra_a::Blackjack,
+    Carnival => extra_a::Carnival,
+    Casino => extra_a::Casino,
+    Crossbow => extra_a::Crossbow,
+    DarkChambers => extra_a::DarkChambers,
+    DonkeyKong => extra_a::DonkeyKong,
+    Earthworld => extra_a::Earthworld,
+    ElevatorAction => extra_a::ElevatorAction,
+    Entombed => extra_a::Entombed,
+    Et => extra_a::Et,
+    FlagCapture => extra_a::FlagCapture,
+    Frogger => extra_a::Frogger,
+    Galaxian => extra_b::Galaxian,
+    Hangman => extra_b::Hangman,
+    HauntedHouse => extra_b::HauntedHouse,
+    HumanCannonball => extra_b::HumanCannonball,
+    JourneyEscape => extra_b::JourneyEscape,
+    Kaboom => extra_b::Kaboom,
+    KeystoneKapers => extra_b::KeystoneKapers,
+    KingKong => extra_b::KingKong,
+    Klax => extra_b::Klax,
+    Koolaid => extra_b::Koolaid,
+    LaserGates => extra_b::LaserGates,
+    LostLuggage => extra_b::LostLuggage,
+    MarioBros => extra_c::MarioBros,
+    MiniatureGolf => extra_c::MiniatureGolf,
+    MrDo => extra_c::MrDo,
+    Othello => extra_c::Othello,
+    Pacman => extra_c::Pacman,
+    Pitfall2 => extra_c::Pitfall2,
+    Pooyan => extra_c::Pooyan,
+    SirLancelot => extra_c::SirLancelot,
+    SpaceWar => extra_c::SpaceWar,
+    Superman => extra_c::Superman,
+    Tetris => extra_c::Tetris,
+    TicTacToe3d => extra_c::TicTacToe3d,
+    Trondead => extra_c::Trondead,
+    Turmoil => extra_c::Turmoil,
+    VideoCheckers => extra_c::VideoCheckers,
+    VideoChess => extra_c::VideoChess,
+    VideoCube => extra_c::VideoCube,
+    WordZapper => extra_c::WordZapper,
 }
 
 impl GameSettings for Game {
@@ -366,6 +433,9 @@ impl GameSettings for Game {
     fn starting_actions(&self) -> Vec<Action> {
         self.inner().starting_actions()
     }
+    fn starting_inputs(&self) -> Vec<crate::action::PlayerInput> {
+        self.inner().starting_inputs()
+    }
     fn available_modes(&self) -> Vec<u32> {
         self.inner().available_modes()
     }
@@ -377,6 +447,9 @@ impl GameSettings for Game {
     }
     fn available_difficulties(&self) -> Vec<u32> {
         self.inner().available_difficulties()
+    }
+    fn paddle_range(&self) -> (i32, i32) {
+        self.inner().paddle_range()
     }
 }
 

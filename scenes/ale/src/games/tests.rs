@@ -23,6 +23,9 @@ impl Ram for FakeRam {
         self.reads.push(0x80 + (offset & 0x7F));
         self.ram[usize::from(offset & 0x7F)]
     }
+    fn read_mapped(&mut self, addr: u16) -> u8 {
+        self.read_ram(addr)
+    }
 }
 
 #[test]
@@ -39,9 +42,9 @@ fn bcd_helpers_decode_like_ale() {
 }
 
 #[test]
-fn every_atari_57_game_is_registered_by_name_and_md5() {
+fn every_ale_game_is_registered_by_name_and_md5() {
     let names = Game::supported();
-    assert_eq!(names.len(), 57);
+    assert_eq!(names.len(), 104, "ALE 0.12 defines settings for 104 ROMs");
     for name in names {
         let g = Game::from_rom_name(name).expect("by name");
         let by_md5 = Game::from_md5(g.md5()).expect("by md5");
@@ -53,7 +56,6 @@ fn every_atari_57_game_is_registered_by_name_and_md5() {
         assert_eq!(row.md5, g.md5(), "{name}");
         assert!(g.available_modes().contains(&g.default_mode()));
         assert!(!g.minimal_actions().is_empty());
-        assert_eq!(g.minimal_actions()[0], Action::Noop, "{name}");
     }
     assert!(Game::from_rom_name("not_a_game").is_none());
 }
@@ -179,6 +181,9 @@ impl Ram for FakeEnv {
     fn read_ram(&mut self, offset: u16) -> u8 {
         self.ram.read_ram(offset)
     }
+    fn read_mapped(&mut self, addr: u16) -> u8 {
+        self.ram.read_mapped(addr)
+    }
 }
 
 impl ModeEnv for FakeEnv {
@@ -192,6 +197,9 @@ impl ModeEnv for FakeEnv {
         self.soft_resets += 1;
     }
     fn act(&mut self, _game: &mut dyn GameSettings, _action: Action) -> i32 {
+        0
+    }
+    fn rng_next(&mut self) -> u32 {
         0
     }
 }
