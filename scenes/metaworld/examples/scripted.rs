@@ -9,7 +9,18 @@ fn main() {
     let episodes: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(50);
     let only = args.next().and_then(|n| Task::from_name(&n));
     let verbose = std::env::var("VERBOSE").is_ok();
-    let config = MetaWorldConfig::default();
+    let mut config = MetaWorldConfig::default();
+    // Physics overrides for experiments: SUBSTEPS, TIMESTEP, CONTACT_UPDATES.
+    let var = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<f64>().ok());
+    if let Some(v) = var("SUBSTEPS") {
+        config.substeps = v as usize;
+    }
+    if let Some(v) = var("TIMESTEP") {
+        config.timestep = v;
+    }
+    if let Some(v) = var("CONTACT_UPDATES") {
+        config.contact_updates = v as usize;
+    }
     for task in MT10.into_iter().filter(|t| only.is_none_or(|o| o == *t)) {
         let mut env = MetaWorldEnv::new(task, 0, &config);
         let mut obs = vec![0.0; OBS_DIM];

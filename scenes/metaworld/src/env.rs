@@ -41,8 +41,8 @@ pub struct EnvSettings {
     pub substeps: usize,
     /// Substep length, seconds.
     pub timestep: f32,
-    /// Solver iterations per substep.
-    pub solver_iterations: usize,
+    /// Collision-detection passes per step.
+    pub contact_updates: usize,
     /// Goal hidden.
     pub partially_observable: bool,
 }
@@ -53,7 +53,7 @@ impl From<&MetaWorldConfig> for EnvSettings {
             max_episode_steps: c.max_episode_steps,
             substeps: c.substeps,
             timestep: c.timestep as f32,
-            solver_iterations: c.solver_iterations,
+            contact_updates: c.contact_updates,
             partially_observable: c.partially_observable,
         }
     }
@@ -85,7 +85,7 @@ impl MetaWorldEnv {
             &variations[0],
             settings.substeps,
             settings.timestep,
-            settings.solver_iterations,
+            settings.contact_updates,
         );
         let mut env = MetaWorldEnv {
             task,
@@ -160,7 +160,7 @@ impl MetaWorldEnv {
             &self.variations[self.variation],
             self.settings.substeps,
             self.settings.timestep,
-            self.settings.solver_iterations,
+            self.settings.contact_updates,
         );
         self.sim = sim;
         self.episode = episode;

@@ -23,18 +23,20 @@ pub struct Sim {
     pub objects: Objects,
     /// The mocap target the hand follows.
     pub mocap: [f32; 3],
-    /// Physics substeps per control step.
-    pub substeps: usize,
+    /// Rapier pipeline steps (collision-detection passes) per control step.
+    pub passes: usize,
 }
 
 impl Sim {
-    /// Builds the scene of `task` for `rand_vec` `v`, settles it, and returns it with the
-    /// episode's values.
-    pub fn build(task: Task, v: &[f32], substeps: usize, dt: f32, iterations: usize) -> (Self, Episode) {
+    /// Builds the scene of `task` for `rand_vec` `v` (a control step of `substeps` solver
+    /// substeps of `dt`, split into `passes` collision-detection passes), settles it, and
+    /// returns it with the episode's values.
+    pub fn build(task: Task, v: &[f32], substeps: usize, dt: f32, passes: usize) -> (Self, Episode) {
+        let passes = passes.clamp(1, substeps.max(1));
         let mut world = PhysicsWorld::new();
         world.gravity = Vector::new(0.0, 0.0, -9.81);
-        world.integration_parameters.dt = dt;
-        world.integration_parameters.num_solver_iterations = iterations.max(1);
+        world.integration_parameters.dt = dt * substeps.max(1) as f32 / passes as f32;
+        world.integration_parameters.num_solver_iterations = (substeps / passes).max(1);
         objects::table(&mut world);
         let hand_init = task.hand_init();
         let robot = Robot::build(&mut world, Vector::from(hand_init));
@@ -44,7 +46,7 @@ impl Sim {
             robot,
             objects: setup.objects,
             mocap: hand_init,
-            substeps,
+            passes,
         };
         for _ in 0..SETTLE_STEPS {
             sim.control_step([0.0, 0.0, 0.0], -1.0);
@@ -66,7 +68,7 @@ impl Sim {
         }
         self.robot.set_gripper(&mut self.world, gripper);
         let target = Vector::from(self.mocap);
-        for _ in 0..self.substeps {
+        for _ in 0..self.passes {
             self.robot.track(&mut self.world, target);
             self.world.step();
         }

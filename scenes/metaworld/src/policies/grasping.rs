@@ -23,7 +23,7 @@ pub fn push(v: &View) -> [f32; 4] {
     let puck = v.obj + Vector::new(-0.005, 0.0, 0.0);
     let (to, grab) = if xy_dist(v.hand, puck) > 0.02 {
         (puck + Vector::new(0.0, 0.0, 0.2), -1.0)
-    } else if (v.hand.z - puck.z).abs() > 0.045 {
+    } else if v.opening > 0.6 && (v.hand.z - puck.z).abs() > 0.045 {
         (puck + Vector::new(0.0, 0.0, 0.02), -1.0)
     } else if v.opening > 0.6 {
         (v.obj + Vector::new(0.0, 0.0, 0.02), 0.6)
@@ -40,16 +40,18 @@ pub fn push(v: &View) -> [f32; 4] {
 pub fn pick_place(v: &View) -> [f32; 4] {
     let puck = v.obj + Vector::new(-0.005, 0.0, 0.0);
     let low = v.hand.z - puck.z;
-    let to = if xy_dist(v.hand, puck) > 0.02 {
+    let near = xy_dist(v.hand, puck) <= 0.02;
+    let open = v.opening > 0.73;
+    let to = if !near {
         puck + Vector::new(0.0, 0.0, 0.1)
-    } else if low > 0.035 && puck.z < 0.04 {
+    } else if open && low > 0.035 && puck.z < 0.04 {
         puck + Vector::new(0.0, 0.0, 0.02)
-    } else if v.opening > 0.73 {
+    } else if open {
         v.obj + Vector::new(0.0, 0.0, 0.02)
     } else {
         v.goal
     };
-    let grab = if xy_dist(v.hand, puck) <= 0.02 && low < 0.045 { 1.0 } else { -1.0 };
+    let grab = if near && (low < 0.045 || !open) { 1.0 } else { -1.0 };
     action(move_to(v.hand, to, 10.0), grab)
 }
 
