@@ -70,15 +70,18 @@ pub struct Evaluation {
 /// (`linspace(0, 8, 81)`) for normalized scores when the scores reach that
 /// far, else 81 points from `min(0, lowest score)` to the highest score.
 pub fn tau_grid(sets: &[&ScoreSet], normalization: Option<Benchmark>) -> Vec<f64> {
-    let all = || sets.iter().flat_map(|s| s.columns().iter().flatten().copied());
+    let all = || {
+        sets.iter()
+            .flat_map(|s| s.columns().iter().flatten().copied())
+    };
     let lo = all().fold(0.0f64, f64::min);
     let mut hi = all().fold(f64::NEG_INFINITY, f64::max);
-    if let Some(b) = normalization {
-        if hi >= 8.0 {
-            return b.tau_grid();
-        }
+    if let Some(b) = normalization
+        && hi >= 8.0
+    {
+        return b.tau_grid();
     }
-    if !(hi > lo) {
+    if hi <= lo || hi.is_nan() {
         hi = lo + 1.0;
     }
     linspace(lo, hi, PROFILE_POINTS)
@@ -103,7 +106,9 @@ impl Evaluation {
                 if xn == yn {
                     continue;
                 }
-                if let Some(interval) = improvement_interval(xs, ys, &config, &format!("{xn}\u{0}{yn}")) {
+                if let Some(interval) =
+                    improvement_interval(xs, ys, &config, &format!("{xn}\u{0}{yn}"))
+                {
                     improvements.push(Improvement {
                         x: xn.clone(),
                         y: yn.clone(),
@@ -144,7 +149,10 @@ impl Evaluation {
                     .filter_map(|(b, (tasks, &end))| {
                         let set = bin_set(tasks)?;
                         let label = format!("curve/{name}/{b}");
-                        Some((end, iqm_interval(&set, self.config.profile_reps, &self.config, &label)))
+                        Some((
+                            end,
+                            iqm_interval(&set, self.config.profile_reps, &self.config, &label),
+                        ))
                     })
                     .collect(),
             })
@@ -164,7 +172,7 @@ impl Evaluation {
     pub fn to_markdown(&self) -> String {
         let (lo, hi) = self.config.percentiles();
         let mut s = format!(
-            "Scores: {}. Point estimates with {:.0}% stratified-bootstrap confidence intervals (percentile method, {} replicates, seed {}; interval = [{lo}th, {hi}th percentile]).\n\n",
+            "Scores: {}. Point estimates with {:.0}% stratified-bootstrap confidence intervals (percentile method, {} replicates, seed {}; interval = [{lo:.1}th, {hi:.1}th percentile]).\n\n",
             self.score_label(),
             self.config.confidence * 100.0,
             self.config.reps,
@@ -174,15 +182,27 @@ impl Evaluation {
         s.push_str("|---|---:|---:|---|---|---|---|\n");
         for a in &self.algorithms {
             s.push_str(&format!("| {} | {} | {} |", a.name, a.runs, a.tasks));
-            for m in [Metric::Iqm, Metric::Median, Metric::Mean, Metric::OptimalityGap] {
+            for m in [
+                Metric::Iqm,
+                Metric::Median,
+                Metric::Mean,
+                Metric::OptimalityGap,
+            ] {
                 s.push_str(&format!(" {} |", fmt_interval(a.aggregates.get(m))));
             }
             s.push('\n');
         }
         if !self.improvements.is_empty() {
-            s.push_str("\nProbability of improvement P(X > Y):\n\n| X | Y | P(X > Y) |\n|---|---|---|\n");
+            s.push_str(
+                "\nProbability of improvement P(X > Y):\n\n| X | Y | P(X > Y) |\n|---|---|---|\n",
+            );
             for i in &self.improvements {
-                s.push_str(&format!("| {} | {} | {} |\n", i.x, i.y, fmt_interval(i.interval)));
+                s.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    i.x,
+                    i.y,
+                    fmt_interval(i.interval)
+                ));
             }
         }
         s
@@ -275,7 +295,12 @@ fn interval_json(i: Interval) -> serde_json::Value {
 
 /// `0.512 [0.431, 0.598]` with three significant decimals.
 pub fn fmt_interval(i: Interval) -> String {
-    format!("{} [{}, {}]", fmt_num(i.estimate), fmt_num(i.lower), fmt_num(i.upper))
+    format!(
+        "{} [{}, {}]",
+        fmt_num(i.estimate),
+        fmt_num(i.lower),
+        fmt_num(i.upper)
+    )
 }
 
 fn fmt_num(x: f64) -> String {

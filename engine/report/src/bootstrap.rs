@@ -146,7 +146,11 @@ impl<'a> Resampler<'a> {
 
 /// Point estimates and stratified-bootstrap intervals of median, IQM, mean
 /// and optimality gap; `label` names the random stream (e.g. the algorithm).
-pub fn aggregate_intervals(set: &ScoreSet, cfg: &BootstrapConfig, label: &str) -> AggregateIntervals {
+pub fn aggregate_intervals(
+    set: &ScoreSet,
+    cfg: &BootstrapConfig,
+    label: &str,
+) -> AggregateIntervals {
     let point = set.aggregates();
     let reps = cfg.reps.max(1);
     let mut rng = cfg.rng(&format!("aggregates/{label}"));
@@ -270,7 +274,11 @@ mod tests {
 
     fn sample_set(offset: f64) -> ScoreSet {
         let rows: Vec<Vec<f64>> = (0..6)
-            .map(|r| (0..5).map(|t| offset + 0.1 * r as f64 + 0.05 * t as f64).collect())
+            .map(|r| {
+                (0..5)
+                    .map(|t| offset + 0.1 * r as f64 + 0.05 * t as f64)
+                    .collect()
+            })
             .collect();
         ScoreSet::from_matrix(&rows).unwrap()
     }
@@ -303,7 +311,10 @@ mod tests {
         let a = aggregate_intervals(&s, &cfg(1), "a");
         for m in Metric::ALL {
             let i = a.get(m);
-            assert!(i.lower <= i.estimate && i.estimate <= i.upper, "{m:?}: {i:?}");
+            assert!(
+                i.lower <= i.estimate && i.estimate <= i.upper,
+                "{m:?}: {i:?}"
+            );
             assert!(i.lower < i.upper, "{m:?} has an empty interval: {i:?}");
         }
     }
@@ -312,7 +323,14 @@ mod tests {
     fn constant_scores_give_degenerate_intervals() {
         let s = ScoreSet::from_matrix(&[vec![0.5, 0.5], vec![0.5, 0.5]]).unwrap();
         let a = aggregate_intervals(&s, &cfg(1), "c");
-        assert_eq!(a.iqm, Interval { estimate: 0.5, lower: 0.5, upper: 0.5 });
+        assert_eq!(
+            a.iqm,
+            Interval {
+                estimate: 0.5,
+                lower: 0.5,
+                upper: 0.5
+            }
+        );
     }
 
     #[test]

@@ -85,9 +85,15 @@ pub fn run_report(args: &ReportArgs) -> Result<(), ReportError> {
 }
 
 /// [`run_report`] writing to the given streams.
-pub fn report_to(args: &ReportArgs, out: &mut dyn Write, log: &mut dyn Write) -> Result<ReportOutput, ReportError> {
+pub fn report_to(
+    args: &ReportArgs,
+    out: &mut dyn Write,
+    log: &mut dyn Write,
+) -> Result<ReportOutput, ReportError> {
     if args.reps == 0 || args.profile_reps == 0 {
-        return Err(ReportError::Usage("--reps and --profile-reps must be at least 1".into()));
+        return Err(ReportError::Usage(
+            "--reps and --profile-reps must be at least 1".into(),
+        ));
     }
     let config = BootstrapConfig {
         reps: args.reps,

@@ -31,7 +31,9 @@ pub struct Reference {
 
 /// A task the benchmark has no reference for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("task `{task}` is not a {benchmark} game, so its score cannot be normalized (known games: {known})")]
+#[error(
+    "task `{task}` is not a {benchmark} game, so its score cannot be normalized (known games: {known})"
+)]
 pub struct UnknownTask {
     /// The task name as given.
     pub task: String,
@@ -230,7 +232,9 @@ mod tests {
         let b = Benchmark::Atari100k;
         assert_eq!(b.normalize("pong", -20.7).unwrap(), 0.0);
         assert_eq!(b.normalize("PongNoFrameskip-v4", 14.6).unwrap(), 1.0);
-        let ms = b.normalize("ALE/MsPacman-v5", 307.3 + (6951.6 - 307.3) / 2.0).unwrap();
+        let ms = b
+            .normalize("ALE/MsPacman-v5", 307.3 + (6951.6 - 307.3) / 2.0)
+            .unwrap();
         assert!((ms - 0.5).abs() < 1e-12);
     }
 

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, register_font};
 
 use crate::analysis::Evaluation;
@@ -87,7 +87,9 @@ fn render<F: Figure>(fig: &F, dir: &Path, stem: &str) -> Result<Vec<PathBuf>, Re
 fn padded_range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
     if !lo.is_finite() {
         return 0.0..1.0;
     }
@@ -96,68 +98,107 @@ fn padded_range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
 }
 
 fn tick_label(v: f64) -> String {
-    if v != 0.0 && (v.abs() >= 1e5 || v.abs() < 1e-2) {
+    let trim = |s: String| {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    };
+    let a = v.abs();
+    if a >= 1e9 || (v != 0.0 && a < 1e-3) {
         format!("{v:.1e}")
+    } else if a >= 1e6 {
+        format!("{}M", trim(format!("{:.2}", v / 1e6)))
+    } else if a >= 1e4 {
+        format!("{}k", trim(format!("{:.1}", v / 1e3)))
     } else {
-        let s = format!("{v:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        trim(format!("{v:.2}"))
     }
 }
 
-/// Rows of horizontal interval bars on a categorical axis.
-fn draw_interval_rows<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    title: &str,
-    names: &[String],
-    intervals: &[Interval],
-    colors: &[RGBColor],
+/// Rows of horizontal interval bars, one per named entry.
+struct IntervalRows<'a> {
+    title: &'a str,
+    names: &'a [String],
+    intervals: &'a [Interval],
+    colors: &'a [RGBColor],
+    /// Write the names left of the axis.
     show_names: bool,
     x_range: std::ops::Range<f64>,
+    /// A vertical reference line.
     reference: Option<f64>,
+}
+
+fn draw_interval_rows<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    rows_spec: &IntervalRows<'_>,
 ) -> DrawResult {
+    let IntervalRows {
+        title,
+        names,
+        intervals,
+        colors,
+        show_names,
+        ref x_range,
+        reference,
+    } = *rows_spec;
+    let x_range = x_range.clone();
     let n = names.len();
     let label_width = if show_names {
         names.iter().map(|s| s.chars().count()).max().unwrap_or(4) as u32 * 9 + 16
     } else {
         8
     };
+    let rows = n.max(1) as f64;
     let mut chart = ChartBuilder::on(area)
         .caption(title, (FONT, 20))
         .margin(8)
         .x_label_area_size(34)
         .y_label_area_size(label_width)
-        .build_cartesian_2d(x_range, (0..n).into_segmented())
+        .build_cartesian_2d(x_range.clone(), 0.0..rows)
         .map_err(err)?;
-    let name_of = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(i) if show_names => names.get(*i).cloned().unwrap_or_default(),
-        _ => String::new(),
-    };
     chart
         .configure_mesh()
         .disable_y_mesh()
+        .y_labels(0)
         .x_labels(5)
         .x_label_formatter(&|v| tick_label(*v))
-        .y_label_formatter(&name_of)
         .label_style((FONT, 14))
         .draw()
         .map_err(err)?;
+    // Entry k is drawn in row n - 1 - k (rows count from the bottom), so the
+    // first entry is on top; names are written left of the axis.
+    let row = |k: usize| (n - 1 - k) as f64;
+    if show_names {
+        let (base_x, base_y) = area.get_base_pixel();
+        let style =
+            TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+        for (k, name) in names.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(x_range.start, row(k) + 0.5));
+            area.draw(&Text::new(
+                name.clone(),
+                (px - base_x - 8, py - base_y),
+                style.clone(),
+            ))
+            .map_err(err)?;
+        }
+    }
     if let Some(r) = reference {
         chart
             .draw_series(std::iter::once(PathElement::new(
-                vec![(r, SegmentValue::Exact(0)), (r, SegmentValue::Exact(n))],
+                vec![(r, 0.0), (r, rows)],
                 BLACK.mix(0.4).stroke_width(1),
             )))
             .map_err(err)?;
     }
-    for (i, (iv, c)) in intervals.iter().zip(colors).enumerate() {
-        let mut bar = Rectangle::new(
-            [(iv.lower, SegmentValue::Exact(i)), (iv.upper, SegmentValue::Exact(i + 1))],
-            c.mix(0.75).filled(),
-        );
+    for (k, (iv, c)) in intervals.iter().zip(colors).enumerate() {
+        let y = row(k);
+        let mut bar = Rectangle::new([(iv.lower, y), (iv.upper, y + 1.0)], c.mix(0.75).filled());
         bar.set_margin(8, 8, 0, 0);
         chart.draw_series(std::iter::once(bar)).map_err(err)?;
         let mut tick = Rectangle::new(
-            [(iv.estimate, SegmentValue::Exact(i)), (iv.estimate, SegmentValue::Exact(i + 1))],
+            [(iv.estimate, y), (iv.estimate, y + 1.0)],
             BLACK.stroke_width(3),
         );
         tick.set_margin(4, 4, 0, 0);
@@ -182,11 +223,35 @@ impl Figure for AggregatePlot<'_> {
         let (first, rest) = root.split_horizontally(label_width + (w - label_width) / 4);
         let rest_panels = rest.split_evenly((1, 3));
         let panels = std::iter::once(&first).chain(rest_panels.iter());
-        let metrics = [Metric::Median, Metric::Iqm, Metric::Mean, Metric::OptimalityGap];
+        let metrics = [
+            Metric::Median,
+            Metric::Iqm,
+            Metric::Mean,
+            Metric::OptimalityGap,
+        ];
         for (k, (panel, metric)) in panels.zip(metrics).enumerate() {
-            let intervals: Vec<Interval> = eval.algorithms.iter().map(|a| a.aggregates.get(metric)).collect();
-            let range = padded_range(intervals.iter().flat_map(|i| [i.lower, i.upper, i.estimate]));
-            draw_interval_rows(panel, metric.label(), &names, &intervals, &colors, k == 0, range, None)?;
+            let intervals: Vec<Interval> = eval
+                .algorithms
+                .iter()
+                .map(|a| a.aggregates.get(metric))
+                .collect();
+            let range = padded_range(
+                intervals
+                    .iter()
+                    .flat_map(|i| [i.lower, i.upper, i.estimate]),
+            );
+            draw_interval_rows(
+                panel,
+                &IntervalRows {
+                    title: metric.label(),
+                    names: &names,
+                    intervals: &intervals,
+                    colors: &colors,
+                    show_names: k == 0,
+                    x_range: range,
+                    reference: None,
+                },
+            )?;
         }
         Ok(())
     }
@@ -194,29 +259,47 @@ impl Figure for AggregatePlot<'_> {
 
 struct ImprovementPlot<'a>(&'a Evaluation);
 
+/// Pairs with X listed before Y: P(Y > X) = 1 - P(X > Y) adds nothing.
+fn shown_improvements(eval: &Evaluation) -> Vec<&crate::analysis::Improvement> {
+    let pos = |name: &str| eval.algorithms.iter().position(|a| a.name == name);
+    eval.improvements
+        .iter()
+        .filter(|i| pos(&i.x) < pos(&i.y))
+        .collect()
+}
+
 impl Figure for ImprovementPlot<'_> {
     fn size(&self) -> (u32, u32) {
-        (900, 120 + 45 * self.0.improvements.len() as u32)
+        (900, 120 + 45 * shown_improvements(self.0).len() as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let eval = self.0;
-        let names: Vec<String> = eval.improvements.iter().map(|i| format!("{} > {}", i.x, i.y)).collect();
-        let intervals: Vec<Interval> = eval.improvements.iter().map(|i| i.interval).collect();
-        let colors: Vec<RGBColor> = eval
-            .improvements
+        let shown = shown_improvements(eval);
+        let names: Vec<String> = shown.iter().map(|i| format!("{} > {}", i.x, i.y)).collect();
+        let intervals: Vec<Interval> = shown.iter().map(|i| i.interval).collect();
+        let colors: Vec<RGBColor> = shown
             .iter()
-            .map(|i| color(eval.algorithms.iter().position(|a| a.name == i.x).unwrap_or(0)))
+            .map(|i| {
+                color(
+                    eval.algorithms
+                        .iter()
+                        .position(|a| a.name == i.x)
+                        .unwrap_or(0),
+                )
+            })
             .collect();
         draw_interval_rows(
             root,
-            "Probability of improvement P(X > Y)",
-            &names,
-            &intervals,
-            &colors,
-            true,
-            0.0..1.0,
-            Some(0.5),
+            &IntervalRows {
+                title: "Probability of improvement P(X > Y)",
+                names: &names,
+                intervals: &intervals,
+                colors: &colors,
+                show_names: true,
+                x_range: 0.0..1.0,
+                reference: Some(0.5),
+            },
         )
     }
 }
@@ -233,7 +316,11 @@ fn draw_bands<DB: DrawingBackend>(
     let x_range = padded_range(series.iter().flat_map(|(_, p)| p.iter().map(|(x, _)| *x)));
     let x_range = x_range.start.max(series_min_x(series))..x_range.end;
     let y_range = y_range.unwrap_or_else(|| {
-        padded_range(series.iter().flat_map(|(_, p)| p.iter().flat_map(|(_, i)| [i.lower, i.upper])))
+        padded_range(
+            series
+                .iter()
+                .flat_map(|(_, p)| p.iter().flat_map(|(_, i)| [i.lower, i.upper])),
+        )
     });
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 22))
@@ -265,7 +352,10 @@ fn draw_bands<DB: DrawingBackend>(
                 .map_err(err)?;
         }
         chart
-            .draw_series(LineSeries::new(points.iter().map(|(x, i)| (*x, i.estimate)), c.stroke_width(2)))
+            .draw_series(LineSeries::new(
+                points.iter().map(|(x, i)| (*x, i.estimate)),
+                c.stroke_width(2),
+            ))
             .map_err(err)?
             .label(name.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3)));
@@ -301,7 +391,16 @@ impl Figure for ProfilePlot<'_> {
             .0
             .profiles
             .iter()
-            .map(|(name, p)| (name.clone(), p.taus.iter().copied().zip(p.points.iter().copied()).collect()))
+            .map(|(name, p)| {
+                (
+                    name.clone(),
+                    p.taus
+                        .iter()
+                        .copied()
+                        .zip(p.points.iter().copied())
+                        .collect(),
+                )
+            })
             .collect();
         let x_desc = format!("{} threshold \u{3c4}", self.0.score_label());
         draw_bands(
@@ -327,10 +426,22 @@ impl Figure for CurvePlot<'_> {
             .0
             .curves
             .iter()
-            .map(|c| (c.name.clone(), c.points.iter().map(|(x, i)| (*x as f64, *i)).collect()))
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    c.points.iter().map(|(x, i)| (*x as f64, *i)).collect(),
+                )
+            })
             .collect();
         let y_desc = format!("IQM {}", self.0.score_label());
-        draw_bands(root, "Learning curves (IQM, 95% CI)", "environment steps", &y_desc, &series, None)
+        draw_bands(
+            root,
+            "Learning curves (IQM, 95% CI)",
+            "environment steps",
+            &y_desc,
+            &series,
+            None,
+        )
     }
 }
 
@@ -348,7 +459,11 @@ pub fn write_plots(eval: &Evaluation, dir: &Path) -> Result<Vec<PathBuf>, Report
         files.extend(render(&ProfilePlot(eval), dir, "performance_profile")?);
     }
     if !eval.improvements.is_empty() {
-        files.extend(render(&ImprovementPlot(eval), dir, "probability_of_improvement")?);
+        files.extend(render(
+            &ImprovementPlot(eval),
+            dir,
+            "probability_of_improvement",
+        )?);
     }
     if eval.curves.iter().any(|c| !c.points.is_empty()) {
         files.extend(render(&CurvePlot(eval), dir, "learning_curves")?);

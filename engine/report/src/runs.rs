@@ -109,9 +109,10 @@ impl Run {
         if !self.meta.name.is_empty() {
             return self.meta.name.clone();
         }
-        self.dir
-            .file_name()
-            .map_or_else(|| self.dir.display().to_string(), |n| n.to_string_lossy().into_owned())
+        self.dir.file_name().map_or_else(
+            || self.dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
     }
 
     /// Task names in the order of `run.json`, then any other task seen in
@@ -229,7 +230,11 @@ pub fn load_run(dir: &Path) -> Result<Run, ReportError> {
 /// Parses `episodes.csv`. A malformed last line that lacks its newline (a
 /// row being written) is skipped with a warning; any other bad row is an
 /// error naming its line.
-fn parse_episodes(bytes: &[u8], path: &Path, warnings: &mut Vec<String>) -> Result<Vec<Episode>, ReportError> {
+fn parse_episodes(
+    bytes: &[u8],
+    path: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Episode>, ReportError> {
     let err = |line: u64, message: String| ReportError::Csv {
         path: path.to_path_buf(),
         line,
@@ -295,7 +300,10 @@ fn parse_episode(
     if r.iter().all(str::is_empty) {
         return Ok(None);
     }
-    let get = |i: usize, name: &str| r.get(i).ok_or_else(|| format!("missing value for `{name}`"));
+    let get = |i: usize, name: &str| {
+        r.get(i)
+            .ok_or_else(|| format!("missing value for `{name}`"))
+    };
     let step_text = get(i_step, "env_step")?;
     let env_step = step_text
         .parse::<u64>()
@@ -442,13 +450,16 @@ pub fn score_rows(runs: &[Run]) -> Vec<ScoreRow> {
     rows
 }
 
+/// The run values of one bin, per task.
+pub type BinValues = BTreeMap<String, Vec<f64>>;
+
 /// Per-run learning curves on a shared grid of environment-step bins.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BinnedCurves {
     /// Upper edge of each bin, in environment steps.
     pub bin_ends: Vec<u64>,
     /// Per agent: per bin, per task, the run values in that bin.
-    pub agents: Vec<(String, Vec<BTreeMap<String, Vec<f64>>>)>,
+    pub agents: Vec<(String, Vec<BinValues>)>,
 }
 
 /// Bins every run's episodes by `env_step` into `bins` equal bins up to the
@@ -457,7 +468,11 @@ pub struct BinnedCurves {
 /// as the final scores are)
 /// over the episodes that finished in the bin, carried forward through
 /// empty bins, up to the bin of its last episode.
-pub fn bin_curves(runs: &[Run], bins: usize, normalization: Option<Benchmark>) -> Result<BinnedCurves, ReportError> {
+pub fn bin_curves(
+    runs: &[Run],
+    bins: usize,
+    normalization: Option<Benchmark>,
+) -> Result<BinnedCurves, ReportError> {
     let bins = bins.max(1);
     let max_step = runs
         .iter()
@@ -466,9 +481,15 @@ pub fn bin_curves(runs: &[Run], bins: usize, normalization: Option<Benchmark>) -
         .unwrap_or(0)
         .max(1);
     let width = (max_step as f64 / bins as f64).max(1.0);
-    let bin_of = |step: u64| (((step as f64) / width).ceil() as usize).saturating_sub(1).min(bins - 1);
-    let bin_ends = (1..=bins).map(|b| (b as f64 * width).round() as u64).collect();
-    let mut agents: Vec<(String, Vec<BTreeMap<String, Vec<f64>>>)> = Vec::new();
+    let bin_of = |step: u64| {
+        (((step as f64) / width).ceil() as usize)
+            .saturating_sub(1)
+            .min(bins - 1)
+    };
+    let bin_ends = (1..=bins)
+        .map(|b| (b as f64 * width).round() as u64)
+        .collect();
+    let mut agents: Vec<(String, Vec<BinValues>)> = Vec::new();
     for run in runs {
         let idx = match agents.iter().position(|(a, _)| *a == run.meta.agent) {
             Some(i) => i,
@@ -547,7 +568,9 @@ mod tests {
 
     #[test]
     fn score_uses_at_least_one_episode() {
-        let s = run(vec![episode(1, 3.0, None), episode(2, 5.0, None)]).task_score("t").unwrap();
+        let s = run(vec![episode(1, 3.0, None), episode(2, 5.0, None)])
+            .task_score("t")
+            .unwrap();
         assert_eq!(s.value, 5.0);
     }
 

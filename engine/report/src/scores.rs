@@ -41,9 +41,14 @@ fn run_order(a: &str, b: &str) -> std::cmp::Ordering {
 impl ScoreTable {
     /// Groups rows into score sets (tasks sorted by name, runs by
     /// identifier), normalizing each score with `normalization` if given.
-    pub fn from_rows(rows: &[ScoreRow], normalization: Option<Benchmark>) -> Result<Self, ReportError> {
+    pub fn from_rows(
+        rows: &[ScoreRow],
+        normalization: Option<Benchmark>,
+    ) -> Result<Self, ReportError> {
         let mut order: Vec<String> = Vec::new();
-        let mut grouped: BTreeMap<&str, BTreeMap<&str, Vec<(&str, f64)>>> = BTreeMap::new();
+        // algorithm -> task -> [(run, score)]
+        type Runs<'a> = Vec<(&'a str, f64)>;
+        let mut grouped: BTreeMap<&str, BTreeMap<&str, Runs>> = BTreeMap::new();
         for row in rows {
             if !order.contains(&row.algorithm) {
                 order.push(row.algorithm.clone());
@@ -123,7 +128,10 @@ pub fn read_scores_csv(path: &Path) -> Result<Vec<ScoreRow>, ReportError> {
     parse_scores_csv(file, path)
 }
 
-pub(crate) fn parse_scores_csv(reader: impl std::io::Read, path: &Path) -> Result<Vec<ScoreRow>, ReportError> {
+pub(crate) fn parse_scores_csv(
+    reader: impl std::io::Read,
+    path: &Path,
+) -> Result<Vec<ScoreRow>, ReportError> {
     let err = |line: u64, message: String| ReportError::Csv {
         path: path.to_path_buf(),
         line,
@@ -183,7 +191,10 @@ pub(crate) fn parse_scores_csv(reader: impl std::io::Read, path: &Path) -> Resul
         });
     }
     if rows.is_empty() {
-        return Err(err(1, "no scores: the file has a header but no rows".into()));
+        return Err(err(
+            1,
+            "no scores: the file has a header but no rows".into(),
+        ));
     }
     Ok(rows)
 }
@@ -191,7 +202,11 @@ pub(crate) fn parse_scores_csv(reader: impl std::io::Read, path: &Path) -> Resul
 /// Writes rows as a scores CSV (`algorithm,task,run,score`, plus
 /// `normalized_score` when a benchmark is given), readable by
 /// [`read_scores_csv`].
-pub fn write_scores_csv(path: &Path, rows: &[ScoreRow], normalization: Option<Benchmark>) -> Result<(), ReportError> {
+pub fn write_scores_csv(
+    path: &Path,
+    rows: &[ScoreRow],
+    normalization: Option<Benchmark>,
+) -> Result<(), ReportError> {
     let mut out = String::from("algorithm,task,run,score");
     if normalization.is_some() {
         out.push_str(",normalized_score");
@@ -235,7 +250,8 @@ mod tests {
 
     #[test]
     fn reads_columns_in_any_order() {
-        let rows = parse("score,run,task,algorithm,extra\n1.5,0,pong,dqn,x\n2,1,pong,dqn,y\n").unwrap();
+        let rows =
+            parse("score,run,task,algorithm,extra\n1.5,0,pong,dqn,x\n2,1,pong,dqn,y\n").unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].score, 2.0);
         assert_eq!(rows[0].algorithm, "dqn");

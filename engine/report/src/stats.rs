@@ -462,12 +462,18 @@ mod tests {
     #[test]
     fn optimality_gap_clips_at_one() {
         let s = set(&[&[0.5, 2.0], &[1.0, 0.0]]);
-        assert_eq!(s.aggregates().optimality_gap, 1.0 - (0.5 + 1.0 + 1.0 + 0.0) / 4.0);
+        assert_eq!(
+            s.aggregates().optimality_gap,
+            1.0 - (0.5 + 1.0 + 1.0 + 0.0) / 4.0
+        );
     }
 
     #[test]
     fn improvement_counts_ties_as_half() {
-        assert_eq!(task_improvement_probability(&[1.0, 2.0], &[1.0, 0.0]), 0.875);
+        assert_eq!(
+            task_improvement_probability(&[1.0, 2.0], &[1.0, 0.0]),
+            0.875
+        );
         assert_eq!(task_improvement_probability(&[0.0], &[1.0]), 0.0);
         let x = set(&[&[1.0, 5.0]]);
         let y = set(&[&[0.0, 5.0]]);
@@ -487,7 +493,11 @@ mod tests {
     fn pairwise_sum_matches_exact_sum_on_integers() {
         for n in [0usize, 1, 7, 8, 9, 127, 128, 129, 300, 1000] {
             let v: Vec<f64> = (0..n).map(|i| i as f64).collect();
-            assert_eq!(pairwise_sum(&v), (n * n.saturating_sub(1) / 2) as f64, "n={n}");
+            assert_eq!(
+                pairwise_sum(&v),
+                (n * n.saturating_sub(1) / 2) as f64,
+                "n={n}"
+            );
         }
     }
 
@@ -515,7 +525,11 @@ mod tests {
 
     #[test]
     fn ragged_sets_flatten_run_major() {
-        let s = ScoreSet::new(vec![("a".into(), vec![1.0, 2.0, 3.0]), ("b".into(), vec![4.0])]).unwrap();
+        let s = ScoreSet::new(vec![
+            ("a".into(), vec![1.0, 2.0, 3.0]),
+            ("b".into(), vec![4.0]),
+        ])
+        .unwrap();
         assert_eq!(s.flatten(), vec![1.0, 4.0, 2.0, 3.0]);
         assert!(!s.is_rectangular());
     }

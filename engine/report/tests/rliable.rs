@@ -45,12 +45,18 @@ fn rliable_available() -> bool {
             println!(
                 "SKIP: rliable is not importable with `{}` ({}); install it with: pip install \"rliable==1.2.*\" \"arch<8\" \"pandas<3\"",
                 python(),
-                String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("")
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
             );
             false
         }
         Err(e) => {
-            println!("SKIP: cannot run `{}` ({e}), so rliable cannot be compared", python());
+            println!(
+                "SKIP: cannot run `{}` ({e}), so rliable cannot be compared",
+                python()
+            );
             false
         }
     }
@@ -135,7 +141,8 @@ fn reference(case: &Case, dir: &Path) -> (Value, ScoreTable) {
 }
 
 fn num(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("expected a number, got {v}"))
+    v.as_f64()
+        .unwrap_or_else(|| panic!("expected a number, got {v}"))
 }
 
 /// Collects mismatches instead of stopping at the first one.
@@ -150,14 +157,18 @@ struct Check {
 impl Check {
     fn exact(&mut self, what: &str, mine: f64, theirs: f64) {
         if mine.to_bits() != theirs.to_bits() {
-            self.failures.push(format!("{what}: arcadia {mine:e} != rliable {theirs:e}"));
+            self.failures
+                .push(format!("{what}: arcadia {mine:e} != rliable {theirs:e}"));
         }
     }
 
     /// Equal up to summation-order rounding (relative 1e-12).
     fn rounding(&mut self, what: &str, mine: f64, theirs: f64) {
-        if !((mine - theirs).abs() <= 1e-12 * theirs.abs().max(1e-300)) {
-            self.failures.push(format!("{what}: arcadia {mine:e} vs rliable {theirs:e} differ beyond rounding"));
+        let ok = (mine - theirs).abs() <= 1e-12 * theirs.abs().max(1e-300);
+        if !ok {
+            self.failures.push(format!(
+                "{what}: arcadia {mine:e} vs rliable {theirs:e} differ beyond rounding"
+            ));
         }
     }
 
@@ -168,7 +179,8 @@ impl Check {
             self.worst = format!("{what}: arcadia {mine} vs rliable {theirs}");
         }
         self.compared_bounds += 1;
-        if !(rel <= CI_TOLERANCE) {
+        let ok = rel <= CI_TOLERANCE;
+        if !ok {
             self.failures.push(format!(
                 "{what}: arcadia {mine} vs rliable {theirs} differ by {:.3}% (> {}%)",
                 100.0 * rel,
@@ -178,9 +190,11 @@ impl Check {
     }
 
     fn absolute(&mut self, what: &str, mine: f64, theirs: f64, tol: f64) {
-        if !((mine - theirs).abs() <= tol) {
-            self.failures
-                .push(format!("{what}: arcadia {mine} vs rliable {theirs} differ by more than {tol}"));
+        let ok = (mine - theirs).abs() <= tol;
+        if !ok {
+            self.failures.push(format!(
+                "{what}: arcadia {mine} vs rliable {theirs} differ by more than {tol}"
+            ));
         }
     }
 
@@ -191,7 +205,11 @@ impl Check {
             100.0 * self.worst_relative,
             self.worst
         );
-        assert!(self.failures.is_empty(), "{name}:\n{}", self.failures.join("\n"));
+        assert!(
+            self.failures.is_empty(),
+            "{name}:\n{}",
+            self.failures.join("\n")
+        );
     }
 }
 
@@ -201,7 +219,8 @@ fn compare(name: &str, case: &Case) {
     }
     let dir = tempfile::tempdir().unwrap();
     // ARCADIA_KEEP_RLIABLE_DIR=DIR keeps the inputs and rliable's output for inspection.
-    let keep = std::env::var_os("ARCADIA_KEEP_RLIABLE_DIR").map(|d| PathBuf::from(d).join(name.replace(' ', "_")));
+    let keep = std::env::var_os("ARCADIA_KEEP_RLIABLE_DIR")
+        .map(|d| PathBuf::from(d).join(name.replace(' ', "_")));
     if let Some(k) = &keep {
         std::fs::create_dir_all(k).unwrap();
     }
@@ -226,18 +245,40 @@ fn compare(name: &str, case: &Case) {
                 check.exact(&what, i.estimate, num(&t["estimate"]));
             }
             if case.compare_aggregate_ci {
-                check.relative(&format!("{alg} {} lower", m.key()), i.lower, num(&t["lower"]));
-                check.relative(&format!("{alg} {} upper", m.key()), i.upper, num(&t["upper"]));
+                check.relative(
+                    &format!("{alg} {} lower", m.key()),
+                    i.lower,
+                    num(&t["lower"]),
+                );
+                check.relative(
+                    &format!("{alg} {} upper", m.key()),
+                    i.upper,
+                    num(&t["upper"]),
+                );
             }
         }
         let profile = profile_intervals(set, &case.taus, &cfg, alg);
         let tp = &theirs["profile"];
         for (k, (tau, p)) in case.taus.iter().zip(&profile.points).enumerate() {
-            check.exact(&format!("{alg} profile({tau})"), p.estimate, num(&tp["estimate"][k]));
+            check.exact(
+                &format!("{alg} profile({tau})"),
+                p.estimate,
+                num(&tp["estimate"][k]),
+            );
             if case.compare_aggregate_ci {
                 let what = format!("{alg} profile({tau})");
-                check.absolute(&format!("{what} lower"), p.lower, num(&tp["lower"][k]), PROFILE_TOLERANCE);
-                check.absolute(&format!("{what} upper"), p.upper, num(&tp["upper"][k]), PROFILE_TOLERANCE);
+                check.absolute(
+                    &format!("{what} lower"),
+                    p.lower,
+                    num(&tp["lower"][k]),
+                    PROFILE_TOLERANCE,
+                );
+                check.absolute(
+                    &format!("{what} upper"),
+                    p.upper,
+                    num(&tp["upper"][k]),
+                    PROFILE_TOLERANCE,
+                );
             }
         }
     }
@@ -248,14 +289,22 @@ fn compare(name: &str, case: &Case) {
         let set = |n: &str| &table.algorithms.iter().find(|(a, _)| a == n).unwrap().1;
         let (x, y) = (set(xn), set(yn));
         let what = format!("P({xn} > {yn})");
-        check.exact(&what, probability_of_improvement(x, y), num(&pair["estimate"]));
+        check.exact(
+            &what,
+            probability_of_improvement(x, y),
+            num(&pair["estimate"]),
+        );
         if case.poi_reps > 0 {
             let poi_cfg = BootstrapConfig {
                 reps: case.poi_reps,
                 ..cfg
             };
             let i = improvement_interval(x, y, &poi_cfg, &what).unwrap();
-            check.exact(&format!("{what} estimate"), i.estimate, num(&pair["estimate"]));
+            check.exact(
+                &format!("{what} estimate"),
+                i.estimate,
+                num(&pair["estimate"]),
+            );
             check.relative(&format!("{what} lower"), i.lower, num(&pair["lower"]));
             check.relative(&format!("{what} upper"), i.upper, num(&pair["upper"]));
         }
@@ -268,13 +317,24 @@ fn compare(name: &str, case: &Case) {
 /// bit; the grid also creates ties, and algorithm `c` equals `a` on a task.
 #[test]
 fn point_estimates_match_rliable_exactly_on_grid_scores_with_ties() {
-    let mut rows = generate(11, &[("a", 0.5), ("b", 0.7), ("c", 0.5)], 7, 5, 0.4, 0.3, true);
+    let mut rows = generate(
+        11,
+        &[("a", 0.5), ("b", 0.7), ("c", 0.5)],
+        7,
+        5,
+        0.4,
+        0.3,
+        true,
+    );
     let a_task0: Vec<f64> = rows
         .iter()
         .filter(|r| r.algorithm == "a" && r.task == "task00")
         .map(|r| r.score)
         .collect();
-    for r in rows.iter_mut().filter(|r| r.algorithm == "c" && r.task == "task00") {
+    for r in rows
+        .iter_mut()
+        .filter(|r| r.algorithm == "c" && r.task == "task00")
+    {
         r.score = a_task0[r.run.parse::<usize>().unwrap()];
     }
     let case = Case {

@@ -8,7 +8,14 @@ use clap::Parser;
 
 /// Writes a run directory: `episodes` rows of (env_step, task, return,
 /// success) and, unless `running`, a summary.
-fn write_run(dir: &Path, agent: &str, seed: u64, tasks: &[&str], episodes: &[(u64, &str, f64, Option<bool>)], running: bool) {
+fn write_run(
+    dir: &Path,
+    agent: &str,
+    seed: u64,
+    tasks: &[&str],
+    episodes: &[(u64, &str, f64, Option<bool>)],
+    running: bool,
+) {
     std::fs::create_dir_all(dir).unwrap();
     let status = if running { "running" } else { "complete" };
     let tasks_json: Vec<String> = tasks.iter().map(|t| format!("\"{t}\"")).collect();
@@ -36,7 +43,11 @@ fn write_run(dir: &Path, agent: &str, seed: u64, tasks: &[&str], episodes: &[(u6
 }
 
 /// Returns rising with training: `skill x step / 10000` plus seed noise.
-fn learning_episodes(tasks: &[&'static str], skill: f64, seed: u64) -> Vec<(u64, &'static str, f64, Option<bool>)> {
+fn learning_episodes(
+    tasks: &[&'static str],
+    skill: f64,
+    seed: u64,
+) -> Vec<(u64, &'static str, f64, Option<bool>)> {
     let mut out = Vec::new();
     for i in 1..=100u64 {
         for (t, task) in tasks.iter().enumerate() {
@@ -59,11 +70,21 @@ fn args(dirs: Vec<PathBuf>, out: &Path) -> ReportArgs {
     }
 }
 
-fn report(a: &ReportArgs) -> (Result<arcadia_report::cli::ReportOutput, ReportError>, String, String) {
+fn report(
+    a: &ReportArgs,
+) -> (
+    Result<arcadia_report::cli::ReportOutput, ReportError>,
+    String,
+    String,
+) {
     let mut out = Vec::new();
     let mut log = Vec::new();
     let r = report_to(a, &mut out, &mut log);
-    (r, String::from_utf8(out).unwrap(), String::from_utf8(log).unwrap())
+    (
+        r,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(log).unwrap(),
+    )
 }
 
 /// Decodes a PNG and checks its size and that it is not blank: enough
@@ -73,17 +94,38 @@ fn check_png(path: &Path, min_w: u32, min_h: u32) {
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size()];
     let info = reader.next_frame(&mut buf).unwrap();
-    assert!(info.width >= min_w && info.height >= min_h, "{}: {}x{}", path.display(), info.width, info.height);
+    assert!(
+        info.width >= min_w && info.height >= min_h,
+        "{}: {}x{}",
+        path.display(),
+        info.width,
+        info.height
+    );
     let channels = info.color_type.samples();
-    assert!(channels >= 3, "{}: colour type {:?}", path.display(), info.color_type);
+    assert!(
+        channels >= 3,
+        "{}: colour type {:?}",
+        path.display(),
+        info.color_type
+    );
     let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(channels).collect();
     let non_white = pixels.iter().filter(|p| p[..3] != [255, 255, 255]).count();
     let fraction = non_white as f64 / pixels.len() as f64;
-    assert!(fraction > 0.01, "{}: only {:.2}% of pixels drawn", path.display(), 100.0 * fraction);
+    assert!(
+        fraction > 0.01,
+        "{}: only {:.2}% of pixels drawn",
+        path.display(),
+        100.0 * fraction
+    );
     let mut colours: Vec<[u8; 3]> = pixels.iter().map(|p| [p[0], p[1], p[2]]).collect();
     colours.sort_unstable();
     colours.dedup();
-    assert!(colours.len() >= 8, "{}: only {} distinct colours", path.display(), colours.len());
+    assert!(
+        colours.len() >= 8,
+        "{}: only {} distinct colours",
+        path.display(),
+        colours.len()
+    );
 }
 
 #[test]
@@ -91,8 +133,22 @@ fn report_on_run_dirs_writes_tables_and_plots() {
     let tmp = tempfile::tempdir().unwrap();
     let runs = tmp.path().join("runs");
     for seed in 0..3 {
-        write_run(&runs.join(format!("good-{seed}")), "good", seed, &["a", "b"], &learning_episodes(&["a", "b"], 2.0, seed), false);
-        write_run(&runs.join(format!("bad-{seed}")), "bad", seed, &["a", "b"], &learning_episodes(&["a", "b"], 0.5, seed), false);
+        write_run(
+            &runs.join(format!("good-{seed}")),
+            "good",
+            seed,
+            &["a", "b"],
+            &learning_episodes(&["a", "b"], 2.0, seed),
+            false,
+        );
+        write_run(
+            &runs.join(format!("bad-{seed}")),
+            "bad",
+            seed,
+            &["a", "b"],
+            &learning_episodes(&["a", "b"], 0.5, seed),
+            false,
+        );
     }
     let out = tmp.path().join("report");
     // The parent folder is searched for run directories.
@@ -128,13 +184,29 @@ fn report_on_run_dirs_writes_tables_and_plots() {
     let svg = std::fs::read_to_string(out.join("aggregates.svg")).unwrap();
     assert!(svg.contains("<svg") && svg.contains("IQM"));
     // Scores: mean return of the final 10 episodes of each task.
-    let good = &r.evaluation.algorithms[0];
-    assert_eq!(good.name, "good");
-    assert!(good.aggregates.iqm.estimate > 1.5 && good.aggregates.iqm.estimate < 2.1, "{good:?}");
-    let p = &r.evaluation.improvements[0];
-    assert_eq!((p.x.as_str(), p.y.as_str(), p.interval.estimate), ("good", "bad", 1.0));
+    let names: Vec<&str> = r
+        .evaluation
+        .algorithms
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["bad", "good"],
+        "agents in the order their runs were found"
+    );
+    let good = &r.evaluation.algorithms[1];
+    assert!(
+        good.aggregates.iqm.estimate > 1.5 && good.aggregates.iqm.estimate < 2.1,
+        "{good:?}"
+    );
+    let p = &r.evaluation.improvements[1];
+    assert_eq!(
+        (p.x.as_str(), p.y.as_str(), p.interval.estimate),
+        ("good", "bad", 1.0)
+    );
     // Learning curves rise.
-    let curve = &r.evaluation.curves[0].points;
+    let curve = &r.evaluation.curves[1].points;
     assert_eq!(curve.len(), 10);
     assert!(curve[9].1.estimate > curve[0].1.estimate + 1.0, "{curve:?}");
     // The scores CSV round-trips through --scores.
@@ -150,15 +222,24 @@ fn report_on_run_dirs_writes_tables_and_plots() {
 #[test]
 fn empty_directory_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let (r, _, _) = report(&args(vec![tmp.path().to_path_buf()], &tmp.path().join("out")));
+    let (r, _, _) = report(&args(
+        vec![tmp.path().to_path_buf()],
+        &tmp.path().join("out"),
+    ));
     let msg = r.unwrap_err().to_string();
-    assert!(msg.contains("no usable runs") && msg.contains("no run.json"), "{msg}");
+    assert!(
+        msg.contains("no usable runs") && msg.contains("no run.json"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn missing_directory_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let (r, _, _) = report(&args(vec![tmp.path().join("nope")], &tmp.path().join("out")));
+    let (r, _, _) = report(&args(
+        vec![tmp.path().join("nope")],
+        &tmp.path().join("out"),
+    ));
     let msg = r.unwrap_err().to_string();
     assert!(msg.contains("no such directory"), "{msg}");
 }
@@ -168,8 +249,22 @@ fn partial_run_is_reported_with_a_note() {
     let tmp = tempfile::tempdir().unwrap();
     let done = tmp.path().join("done");
     let going = tmp.path().join("going");
-    write_run(&done, "dqn", 0, &["pong"], &learning_episodes(&["pong"], 1.0, 0), false);
-    write_run(&going, "dqn", 1, &["pong"], &learning_episodes(&["pong"], 1.0, 1)[..40], true);
+    write_run(
+        &done,
+        "dqn",
+        0,
+        &["pong"],
+        &learning_episodes(&["pong"], 1.0, 0),
+        false,
+    );
+    write_run(
+        &going,
+        "dqn",
+        1,
+        &["pong"],
+        &learning_episodes(&["pong"], 1.0, 1)[..40],
+        true,
+    );
     // A row being written when the report reads the file.
     let mut f = std::fs::read_to_string(going.join("episodes.csv")).unwrap();
     f.push_str("4100,0,po");
@@ -191,10 +286,20 @@ fn run_without_episodes_is_skipped_with_a_reason() {
     assert!(msg.contains("no finished episode yet"), "{msg}");
     // With a usable run beside it, the report goes on and says what it skipped.
     let ok = tmp.path().join("ok");
-    write_run(&ok, "dqn", 1, &["pong"], &learning_episodes(&["pong"], 1.0, 1), false);
+    write_run(
+        &ok,
+        "dqn",
+        1,
+        &["pong"],
+        &learning_episodes(&["pong"], 1.0, 1),
+        false,
+    );
     let (r, _, log) = report(&args(vec![fresh, ok], &tmp.path().join("out")));
     assert!(r.is_ok());
-    assert!(log.contains("skipped") && log.contains("no finished episode yet"), "{log}");
+    assert!(
+        log.contains("skipped") && log.contains("no finished episode yet"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -202,9 +307,20 @@ fn malformed_run_files_are_reported_with_their_location() {
     let tmp = tempfile::tempdir().unwrap();
     let bad_json = tmp.path().join("bad_json");
     std::fs::create_dir_all(&bad_json).unwrap();
-    std::fs::write(bad_json.join("run.json"), "{\"agent\": \"dqn\",\n \"status\": }").unwrap();
+    std::fs::write(
+        bad_json.join("run.json"),
+        "{\"agent\": \"dqn\",\n \"status\": }",
+    )
+    .unwrap();
     let bad_csv = tmp.path().join("bad_csv");
-    write_run(&bad_csv, "dqn", 0, &["pong"], &learning_episodes(&["pong"], 1.0, 0), false);
+    write_run(
+        &bad_csv,
+        "dqn",
+        0,
+        &["pong"],
+        &learning_episodes(&["pong"], 1.0, 0),
+        false,
+    );
     std::fs::write(
         bad_csv.join("episodes.csv"),
         "env_step,env,task,episode,return,length,success\n1,0,pong,0,1.0,5,\n2,0,pong,1,NaN?,5,\n3,0,pong,2,1,5,\n",
@@ -215,14 +331,21 @@ fn malformed_run_files_are_reported_with_their_location() {
     std::fs::write(bad_header.join("episodes.csv"), "step,reward\n1,2\n").unwrap();
     let bad_status = tmp.path().join("bad_status");
     std::fs::create_dir_all(&bad_status).unwrap();
-    std::fs::write(bad_status.join("run.json"), r#"{"agent": "dqn", "status": "exploded"}"#).unwrap();
+    std::fs::write(
+        bad_status.join("run.json"),
+        r#"{"agent": "dqn", "status": "exploded"}"#,
+    )
+    .unwrap();
     let (r, _, _) = report(&args(
         vec![bad_json, bad_csv, bad_header, bad_status],
         &tmp.path().join("out"),
     ));
     let msg = r.unwrap_err().to_string();
     assert!(msg.contains("run.json") && msg.contains("line 2"), "{msg}");
-    assert!(msg.contains("episodes.csv, line 3") && msg.contains("NaN?"), "{msg}");
+    assert!(
+        msg.contains("episodes.csv, line 3") && msg.contains("NaN?"),
+        "{msg}"
+    );
     assert!(msg.contains("missing column `env_step`"), "{msg}");
     assert!(msg.contains("exploded"), "{msg}");
 }
@@ -235,7 +358,10 @@ fn scores_file_report_prints_json() {
     for (alg, base) in [("bbf", 8000.0), ("der", 1500.0)] {
         for (task, scale) in [("alien", 1.0), ("pong", 0.001)] {
             for run in 0..5 {
-                text.push_str(&format!("{alg},{task},{run},{}\n", base * scale + run as f64 * 10.0 * scale));
+                text.push_str(&format!(
+                    "{alg},{task},{run},{}\n",
+                    base * scale + run as f64 * 10.0 * scale
+                ));
             }
         }
     }
@@ -254,8 +380,14 @@ fn scores_file_report_prints_json() {
     assert_eq!(bbf["name"], "bbf");
     for k in ["iqm", "median", "mean", "optimality_gap"] {
         let m = &bbf[k];
-        assert!(m["lower"].as_f64().unwrap() <= m["estimate"].as_f64().unwrap(), "{k}: {m}");
-        assert!(m["estimate"].as_f64().unwrap() <= m["upper"].as_f64().unwrap(), "{k}: {m}");
+        assert!(
+            m["lower"].as_f64().unwrap() <= m["estimate"].as_f64().unwrap(),
+            "{k}: {m}"
+        );
+        assert!(
+            m["estimate"].as_f64().unwrap() <= m["upper"].as_f64().unwrap(),
+            "{k}: {m}"
+        );
     }
     // Alien 8000 normalizes to (8000 - 227.8) / (7127.7 - 227.8) > 1.
     assert!(bbf["mean"]["estimate"].as_f64().unwrap() > 0.5);
@@ -280,7 +412,14 @@ fn unknown_game_under_normalization_is_a_clear_error() {
 fn same_seed_gives_the_same_report() {
     let tmp = tempfile::tempdir().unwrap();
     let run = tmp.path().join("r");
-    write_run(&run, "dqn", 0, &["a", "b"], &learning_episodes(&["a", "b"], 1.0, 0), false);
+    write_run(
+        &run,
+        "dqn",
+        0,
+        &["a", "b"],
+        &learning_episodes(&["a", "b"], 1.0, 0),
+        false,
+    );
     let (r1, out1, _) = report(&args(vec![run.clone()], &tmp.path().join("o1")));
     let (r2, out2, _) = report(&args(vec![run], &tmp.path().join("o2")));
     assert_eq!(r1.unwrap().evaluation, r2.unwrap().evaluation);
@@ -302,7 +441,19 @@ struct Cli {
 
 #[test]
 fn arguments_parse_as_documented() {
-    let cli = Cli::try_parse_from(["arcadia", "--scores", "s.csv", "--normalize", "atari100k", "--json", "--reps", "100", "--seed", "3"]).unwrap();
+    let cli = Cli::try_parse_from([
+        "arcadia",
+        "--scores",
+        "s.csv",
+        "--normalize",
+        "atari100k",
+        "--json",
+        "--reps",
+        "100",
+        "--seed",
+        "3",
+    ])
+    .unwrap();
     assert_eq!(cli.report.scores, Some(PathBuf::from("s.csv")));
     assert_eq!(cli.report.normalize, Some(Benchmark::Atari100k));
     assert!(cli.report.json);
