@@ -11,7 +11,8 @@
 //!
 //! The reference numbers come from `tests/rliable_check.py`; when rliable
 //! is not importable (`pip install "rliable==1.2.*" "arch<8" "pandas<3"`)
-//! the tests print SKIP and pass.
+//! the tests print SKIP and pass, unless `ARCADIA_REQUIRE_REFERENCE=1`
+//! (CI), where they fail.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,8 +35,20 @@ fn python() -> String {
     std::env::var("ARCADIA_PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
-/// Whether rliable can be imported; prints why not.
+/// Whether rliable can be imported; prints why not. With
+/// `ARCADIA_REQUIRE_REFERENCE=1` (set by CI) a missing rliable fails the
+/// test instead of skipping it.
 fn rliable_available() -> bool {
+    let available = rliable_importable();
+    let required = std::env::var("ARCADIA_REQUIRE_REFERENCE").is_ok_and(|v| v == "1");
+    assert!(
+        available || !required,
+        "ARCADIA_REQUIRE_REFERENCE=1 but rliable is not importable (see the SKIP line above)"
+    );
+    available
+}
+
+fn rliable_importable() -> bool {
     let out = Command::new(python())
         .args(["-c", "import rliable, arch, numpy, scipy"])
         .output();
