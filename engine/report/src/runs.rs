@@ -104,11 +104,9 @@ impl Run {
         self.summary.as_ref().map_or(self.meta.status, |s| s.status)
     }
 
-    /// A short label: the run's name, or its directory's.
+    /// A short label: the directory's name (runs of one experiment share
+    /// `name` in `run.json`, their directories differ).
     pub fn label(&self) -> String {
-        if !self.meta.name.is_empty() {
-            return self.meta.name.clone();
-        }
         self.dir.file_name().map_or_else(
             || self.dir.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -412,6 +410,13 @@ pub fn load_runs(paths: &[PathBuf]) -> LoadedRuns {
                 for w in &run.warnings {
                     notes.push(format!("{}: {w}", d.display()));
                 }
+                if run.status() == RunStatus::Interrupted {
+                    notes.push(format!(
+                        "{}: interrupted before its budget ({} episodes); scored on the episodes it finished",
+                        d.display(),
+                        run.episodes.len()
+                    ));
+                }
                 if run.status() == RunStatus::Running {
                     notes.push(format!(
                         "{}: still running ({} episodes so far); scored on the episodes finished so far",
@@ -432,16 +437,22 @@ pub fn load_runs(paths: &[PathBuf]) -> LoadedRuns {
 }
 
 /// One score row per (run, task with episodes): algorithm = agent, run =
-/// the run's label.
+/// the run's [`Run::label`], or its full path when two runs share a label.
 pub fn score_rows(runs: &[Run]) -> Vec<ScoreRow> {
+    let labels: Vec<String> = runs.iter().map(Run::label).collect();
     let mut rows = Vec::new();
-    for run in runs {
+    for (k, run) in runs.iter().enumerate() {
+        let id = if labels.iter().filter(|l| **l == labels[k]).count() > 1 {
+            run.dir.display().to_string()
+        } else {
+            labels[k].clone()
+        };
         for task in run.task_names() {
             if let Some(s) = run.task_score(&task) {
                 rows.push(ScoreRow {
                     algorithm: run.meta.agent.clone(),
                     task,
-                    run: run.label(),
+                    run: id.clone(),
                     score: s.value,
                 });
             }

@@ -22,7 +22,7 @@ fn write_run(
     std::fs::write(
         dir.join("run.json"),
         format!(
-            r#"{{"name": "{agent}-s{seed}", "scene": "test", "agent": "{agent}", "seed": {seed}, "num_envs": 2, "budget": 10000, "tasks": [{}], "status": "{status}"}}"#,
+            r#"{{"name": "experiment", "scene": "test", "agent": "{agent}", "seed": {seed}, "num_envs": 2, "budget": 10000, "tasks": [{}], "status": "{status}"}}"#,
             tasks_json.join(", ")
         ),
     )
@@ -465,4 +465,36 @@ fn arguments_parse_as_documented() {
     assert_eq!(cli.report.profile_reps, 2_000);
     assert!(Cli::try_parse_from(["arcadia", "runs/a", "--scores", "s.csv"]).is_err());
     assert!(Cli::try_parse_from(["arcadia", "--normalize", "atari99"]).is_err());
+}
+
+#[test]
+fn runs_with_the_same_directory_name_stay_distinct() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("sweep_a/seed0");
+    let b = tmp.path().join("sweep_b/seed0");
+    write_run(
+        &a,
+        "dqn",
+        0,
+        &["pong"],
+        &learning_episodes(&["pong"], 1.0, 0),
+        false,
+    );
+    write_run(
+        &b,
+        "dqn",
+        1,
+        &["pong"],
+        &learning_episodes(&["pong"], 1.0, 1),
+        false,
+    );
+    let out = tmp.path().join("out");
+    let (r, stdout, _) = report(&args(vec![tmp.path().to_path_buf()], &out));
+    r.unwrap_or_else(|e| panic!("{e}"));
+    assert!(stdout.contains("| dqn | 2 | 1 |"), "{stdout}");
+    let scores = std::fs::read_to_string(out.join("scores.csv")).unwrap();
+    assert!(
+        scores.contains("sweep_a") && scores.contains("sweep_b"),
+        "{scores}"
+    );
 }
