@@ -11,7 +11,7 @@ use crate::bootstrap::{
 use crate::normalize::Benchmark;
 use crate::runs::BinnedCurves;
 use crate::scores::{ScoreTable, csv_field};
-use crate::stats::{Metric, ScoreSet, linspace};
+use crate::stats::{Metric, ScoreSet, linspace, probability_of_improvement};
 
 /// Points of a performance profile's threshold grid.
 pub const PROFILE_POINTS: usize = 81;
@@ -100,23 +100,38 @@ impl Evaluation {
                 aggregates: aggregate_intervals(set, &config, name),
             })
             .collect();
+        // Each unordered pair is bootstrapped once: on every replicate
+        // P(Y > X) = 1 - P(X > Y), so the reverse interval is the mirror
+        // image. Point estimates are computed directly (as rliable does).
         let mut improvements = Vec::new();
-        for (xn, xs) in &table.algorithms {
-            for (yn, ys) in &table.algorithms {
-                if xn == yn {
-                    continue;
-                }
-                if let Some(interval) =
+        let algs = &table.algorithms;
+        for (i, (xn, xs)) in algs.iter().enumerate() {
+            for (yn, ys) in &algs[i + 1..] {
+                let Some(forward) =
                     improvement_interval(xs, ys, &config, &format!("{xn}\u{0}{yn}"))
-                {
-                    improvements.push(Improvement {
-                        x: xn.clone(),
-                        y: yn.clone(),
-                        interval,
-                    });
-                }
+                else {
+                    continue;
+                };
+                let backward = Interval {
+                    estimate: probability_of_improvement(ys, xs),
+                    lower: 1.0 - forward.upper,
+                    upper: 1.0 - forward.lower,
+                };
+                improvements.push(Improvement {
+                    x: xn.clone(),
+                    y: yn.clone(),
+                    interval: forward,
+                });
+                improvements.push(Improvement {
+                    x: yn.clone(),
+                    y: xn.clone(),
+                    interval: backward,
+                });
             }
         }
+        // Order by X, then Y, as the algorithms are listed.
+        let pos = |n: &str| algs.iter().position(|(a, _)| a == n);
+        improvements.sort_by_key(|imp| (pos(&imp.x), pos(&imp.y)));
         let sets: Vec<&ScoreSet> = table.algorithms.iter().map(|(_, s)| s).collect();
         let taus = tau_grid(&sets, table.normalization);
         let profiles = table
@@ -349,6 +364,8 @@ mod tests {
         assert_eq!(e.improvements.len(), 2);
         assert_eq!(e.improvements[0].interval.estimate, 1.0);
         assert_eq!(e.improvements[1].interval.estimate, 0.0);
+        let (fwd, back) = (e.improvements[0].interval, e.improvements[1].interval);
+        assert_eq!((back.lower, back.upper), (1.0 - fwd.upper, 1.0 - fwd.lower));
         let md = e.to_markdown();
         assert!(md.contains("| good | 4 | 3 |"), "{md}");
         let csv = e.to_csv();
