@@ -6,26 +6,8 @@
 //! The Metaworld side runs `bench/metaworld_steps.py` with `$METAWORLD_PYTHON` (default
 //! `python3`), which needs `pip install metaworld`; without it only this crate is measured.
 
-use std::process::Command;
-
-use arcadia_metaworld::bench::bench_task;
+use arcadia_metaworld::bench::{bench_task, metaworld_reference};
 use arcadia_metaworld::{MetaWorldConfig, Task};
-
-fn metaworld_rate(python: &str, task: Task, steps: u64) -> Option<f64> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/metaworld_steps.py");
-    let out = Command::new(python)
-        .args([script, "--steps", &steps.to_string(), &format!("{}-v3", task.name())])
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        eprintln!("metaworld: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
-        return None;
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let key = "\"steps_per_second\": ";
-    let start = text.find(key)? + key.len();
-    text[start..].trim_end().trim_end_matches('}').trim().parse().ok()
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -51,10 +33,12 @@ fn main() {
     println!("|---|---|---|---|");
     for task in tasks {
         let ours = bench_task(task, &config, steps, 0).steps_per_second;
-        let theirs = metaworld_rate(&python, task, (steps / 4).max(1000));
-        match theirs {
-            Some(t) => println!("| {} | {ours:.0} | {t:.0} | {:.1}x |", task.name(), ours / t),
-            None => println!("| {} | {ours:.0} | n/a | n/a |", task.name()),
+        match metaworld_reference(&python, task, (steps / 4).max(1000), 0) {
+            Ok(t) => println!("| {} | {ours:.0} | {t:.0} | {:.1}x |", task.name(), ours / t),
+            Err(e) => {
+                eprintln!("{e}");
+                println!("| {} | {ours:.0} | n/a | n/a |", task.name());
+            }
         }
     }
 }

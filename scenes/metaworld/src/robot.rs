@@ -33,7 +33,7 @@ pub const TCP_DROP: f32 = 0.045;
 /// Time constant of the hand's tracking of the mocap target, seconds.
 pub const TRACKING_TIME: f32 = 0.02;
 /// Fastest the hand may move, m/s.
-pub const MAX_HAND_SPEED: f32 = 2.0;
+pub const MAX_HAND_SPEED: f32 = 1.0;
 /// Finger speed at full gripper effort, m/s.
 pub const FINGER_SPEED: f32 = 0.25;
 /// Finger force cap at full gripper effort, N.

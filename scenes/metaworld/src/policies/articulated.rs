@@ -11,12 +11,13 @@ fn xy_dist(a: Vector, b: Vector) -> f32 {
 
 /// Where the hand holds the door, in the door link frame: between the panel and the grip
 /// bar, beside the bar's standoff.
-const DOOR_GRIP: [f32; 2] = [0.40, -0.07];
+const DOOR_GRIP: [f32; 2] = [0.40, -0.08];
 /// How far ahead of the door the waypoint leads it along its arc, radians.
 const DOOR_LEAD: f32 = 0.35;
 
 /// Door-open: with the gripper closed, rise above the grip point (between the panel and
-/// the grip bar), lower into the gap and then follow a waypoint that leads the grip point
+/// the grip bar), centre on it within 1 cm, lower into the gap and then follow a waypoint
+/// that leads the grip point
 /// along the door's arc, so that the fingers pull the bar (Meta-World's waypoints push the
 /// bar's standoff sideways, which relies on MuJoCo's soft contacts), p = 10.
 pub fn door_open(v: &View) -> [f32; 4] {
@@ -34,12 +35,14 @@ pub fn door_open(v: &View) -> [f32; 4] {
     };
     let grip = at(theta);
     let height = v.base.z;
-    let to = if xy_dist(v.hand, grip) > 0.03 && v.hand.z > height + 0.05 {
-        Vector::new(grip.x, grip.y, height + 0.12)
-    } else if xy_dist(v.hand, grip) > 0.03 && theta > -0.05 {
+    let to = if v.hand.z > height + 0.03 {
+        if xy_dist(v.hand, grip) > 0.01 {
+            Vector::new(grip.x, grip.y, height + 0.12)
+        } else {
+            Vector::new(grip.x, grip.y, height)
+        }
+    } else if theta > -0.05 && xy_dist(v.hand, grip) > 0.03 {
         Vector::new(v.hand.x, v.hand.y, height + 0.12)
-    } else if (v.hand.z - height).abs() > 0.02 {
-        Vector::new(grip.x, grip.y, height)
     } else {
         let lead = at(theta - DOOR_LEAD);
         Vector::new(lead.x, lead.y, height)
