@@ -196,7 +196,7 @@ impl Evaluation {
         s.push_str("| Algorithm | Runs | Tasks | IQM | Median | Mean | Optimality Gap |\n");
         s.push_str("|---|---:|---:|---|---|---|---|\n");
         for a in &self.algorithms {
-            s.push_str(&format!("| {} | {} | {} |", a.name, a.runs, a.tasks));
+            s.push_str(&format!("| {} | {} | {} |", md(&a.name), a.runs, a.tasks));
             for m in [
                 Metric::Iqm,
                 Metric::Median,
@@ -214,8 +214,8 @@ impl Evaluation {
             for i in &self.improvements {
                 s.push_str(&format!(
                     "| {} | {} | {} |\n",
-                    i.x,
-                    i.y,
+                    md(&i.x),
+                    md(&i.y),
                     fmt_interval(i.interval)
                 ));
             }
@@ -302,6 +302,11 @@ fn bin_set(tasks: &BTreeMap<String, Vec<f64>>) -> Option<ScoreSet> {
         return None;
     }
     ScoreSet::new(tasks.iter().map(|(t, v)| (t.clone(), v.clone())).collect()).ok()
+}
+
+/// Escapes a Markdown table cell.
+fn md(s: &str) -> String {
+    s.replace('|', "\\|")
 }
 
 fn interval_json(i: Interval) -> serde_json::Value {

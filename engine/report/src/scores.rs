@@ -148,7 +148,7 @@ pub(crate) fn parse_scores_csv(
     let col = |name: &str| {
         headers
             .iter()
-            .position(|h| h.eq_ignore_ascii_case(name))
+            .position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
             .ok_or_else(|| {
                 err(
                     1,
@@ -254,6 +254,12 @@ mod tests {
             parse("score,run,task,algorithm,extra\n1.5,0,pong,dqn,x\n2,1,pong,dqn,y\n").unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].score, 2.0);
+        assert_eq!(rows[0].algorithm, "dqn");
+    }
+
+    #[test]
+    fn accepts_a_byte_order_mark() {
+        let rows = parse("\u{feff}algorithm,task,run,score\ndqn,pong,0,1\n").unwrap();
         assert_eq!(rows[0].algorithm, "dqn");
     }
 
