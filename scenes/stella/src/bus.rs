@@ -134,11 +134,11 @@ pub struct Bus {
 
 impl Bus {
     /// `System::peek`.
-    #[inline]
+    #[inline(always)]
     pub fn peek(&mut self, addr: u16) -> u8 {
         let a = addr & 0x1FFF;
         let v = if a & 0x1000 != 0 {
-            self.cart.peek(addr)
+            self.cart.peek(addr, self.cycles)
         } else if a & 0x80 == 0 {
             let ports = Ports { inputs: &self.inputs, wiring: &self.wiring };
             self.tia.peek(addr, self.cycles, self.data_bus, &ports)
@@ -176,6 +176,7 @@ impl Bus {
     pub fn reset_cycles(&mut self) {
         self.riot.system_cycles_reset(self.cycles);
         self.tia.system_cycles_reset(self.cycles);
+        self.cart.system_cycles_reset(self.cycles);
         self.cycles = 0;
     }
 }

@@ -28,6 +28,8 @@ pub enum CartKind {
     E0,
     /// 8K Activision (bank chosen by address line 13).
     FE,
+    /// Pitfall II's DPC chip: F8 banks plus data fetchers, a random number generator and music.
+    DPC,
 }
 
 impl CartKind {
@@ -44,6 +46,7 @@ impl CartKind {
             CartKind::F4SC => "F4SC",
             CartKind::E0 => "E0",
             CartKind::FE => "FE",
+            CartKind::DPC => "DPC",
         }
     }
 }
@@ -59,6 +62,129 @@ pub struct Cart {
     reset_bank: u16,
     /// E0 slices of the four 1K segments.
     slices: [u16; 4],
+    /// Image offset of each 1K segment of $1000-$1FFF (derived from bank/slices).
+    seg: [usize; 4],
+    /// Whether reads of $1FC0-$1FFF may switch banks.
+    switching: bool,
+    /// DPC chip state.
+    dpc: Option<Box<Dpc>>,
+}
+
+/// The DPC chip's registers (Stella 2.x `CartridgeDPC`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Dpc {
+    tops: [u8; 8],
+    bottoms: [u8; 8],
+    counters: [u16; 8],
+    flags: [u8; 8],
+    music_mode: [bool; 3],
+    random: u8,
+    system_cycles: u32,
+    fractional_clocks: f64,
+}
+
+impl Dpc {
+    fn clock_random(&mut self) {
+        const F: [u8; 16] = [1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1];
+        let r = self.random;
+        let bit = F[(((r >> 3) & 0x07) | if r & 0x80 != 0 { 0x08 } else { 0 }) as usize];
+        self.random = (r << 1) | bit;
+    }
+
+    fn update_music(&mut self, cycles: u32) {
+        let delta = cycles.wrapping_sub(self.system_cycles) as i32;
+        self.system_cycles = cycles;
+        let clocks = ((15750.0 * delta as f64) / 1193191.66666667) + self.fractional_clocks;
+        let whole = clocks as i32;
+        self.fractional_clocks = clocks - whole as f64;
+        if whole <= 0 {
+            return;
+        }
+        for x in 5..=7usize {
+            if self.music_mode[x - 5] {
+                let top = self.tops[x] as i32 + 1;
+                let mut new_low = (self.counters[x] & 0x00FF) as i32;
+                if self.tops[x] != 0 {
+                    new_low -= whole % top;
+                    if new_low < 0 {
+                        new_low += top;
+                    }
+                } else {
+                    new_low = 0;
+                }
+                if new_low <= self.bottoms[x] as i32 {
+                    self.flags[x] = 0x00;
+                } else if new_low <= self.tops[x] as i32 {
+                    self.flags[x] = 0xFF;
+                }
+                self.counters[x] = (self.counters[x] & 0x0700) | (new_low as u16 & 0xFF);
+            }
+        }
+    }
+
+    /// Read of a DPC register ($1000-$103F).
+    fn read(&mut self, a: usize, display: &[u8], cycles: u32) -> u8 {
+        let index = a & 7;
+        let function = (a >> 3) & 7;
+        if (self.counters[index] & 0x00FF) as u8 == self.tops[index] {
+            self.flags[index] = 0xFF;
+        } else if (self.counters[index] & 0x00FF) as u8 == self.bottoms[index] {
+            self.flags[index] = 0x00;
+        }
+        let fetch = |c: u16| display[2047 - (c as usize & 0x07FF)];
+        let result = match function {
+            0 => {
+                if index < 4 {
+                    self.random
+                } else {
+                    const AMP: [u8; 8] = [0x00, 0x04, 0x05, 0x09, 0x06, 0x0A, 0x0B, 0x0F];
+                    self.update_music(cycles);
+                    let mut i = 0;
+                    for k in 0..3 {
+                        if self.music_mode[k] && self.flags[5 + k] != 0 {
+                            i |= 1 << k;
+                        }
+                    }
+                    AMP[i]
+                }
+            }
+            1 => fetch(self.counters[index]),
+            2 => fetch(self.counters[index]) & self.flags[index],
+            7 => self.flags[index],
+            _ => 0,
+        };
+        if index < 5 || !self.music_mode[index - 5] {
+            self.counters[index] = self.counters[index].wrapping_sub(1) & 0x07FF;
+        }
+        result
+    }
+
+    /// Write of a DPC register ($1040-$107F).
+    fn write(&mut self, a: usize, value: u8) {
+        let index = a & 7;
+        match (a >> 3) & 7 {
+            0 => {
+                self.tops[index] = value;
+                self.flags[index] = 0;
+            }
+            1 => self.bottoms[index] = value,
+            2 => {
+                if index >= 5 && self.music_mode[index - 5] {
+                    self.counters[index] = (self.counters[index] & 0x0700) | self.tops[index] as u16;
+                } else {
+                    self.counters[index] = (self.counters[index] & 0x0700) | value as u16;
+                }
+            }
+            3 => {
+                self.counters[index] = (((value as u16) & 0x07) << 8) | (self.counters[index] & 0x00FF);
+                if index >= 5 {
+                    self.music_mode[index - 5] = value & 0x10 != 0;
+                }
+            }
+            6 => self.random = 1,
+            _ => {}
+        }
+    }
 }
 
 fn search_for_bytes(image: &[u8], sig: &[u8], min_hits: u32) -> bool {
@@ -237,6 +363,7 @@ impl Cart {
             "F4SC" => CartKind::F4SC,
             "E0" => CartKind::E0,
             "FE" => CartKind::FE,
+            "DPC" => CartKind::DPC,
             _ if detected.starts_with("Unrecognized") => {
                 return Err(RomError::UnknownSize(image.len()));
             }
@@ -248,6 +375,7 @@ impl Cart {
             CartKind::F8 | CartKind::F8SC | CartKind::E0 | CartKind::FE => 8192,
             CartKind::F6 | CartKind::F6SC => 16384,
             CartKind::F4 | CartKind::F4SC => 32768,
+            CartKind::DPC => 10240,
         };
         if image.len() < needed {
             return Err(RomError::Truncated { expected: needed, got: image.len() });
@@ -258,7 +386,7 @@ impl Cart {
         };
         let reset_bank = match kind {
             CartKind::F8 if f8_swapped => 0,
-            CartKind::F8 | CartKind::F8SC => 1,
+            CartKind::F8 | CartKind::F8SC | CartKind::DPC => 1,
             _ => 0,
         };
         let mut c = Cart {
@@ -268,13 +396,30 @@ impl Cart {
             bank: 0,
             reset_bank,
             slices: [4, 5, 6, 7],
+            seg: [0; 4],
+            switching: false,
+            dpc: (kind == CartKind::DPC).then(|| Box::new(Dpc { random: 1, ..Dpc::default() })),
         };
         // install()
         c.bank = match kind {
-            CartKind::F8 | CartKind::F8SC => 1,
+            CartKind::F8 | CartKind::F8SC | CartKind::DPC => 1,
             _ => 0,
         };
+        c.remap();
         Ok(c)
+    }
+
+    /// Recomputes the segment offsets from the bank state (after a switch or a deserialisation).
+    pub fn remap(&mut self) {
+        self.switching = !matches!(self.kind, CartKind::K2 | CartKind::K4 | CartKind::FE);
+        for s in 0..4 {
+            self.seg[s] = match self.kind {
+                CartKind::K2 => (s & 1) * 1024,
+                CartKind::K4 | CartKind::FE => s * 1024,
+                CartKind::E0 => (self.slices[s] as usize) << 10,
+                _ => self.bank as usize * 4096 + s * 1024,
+            };
+        }
     }
 
     /// The type.
@@ -298,14 +443,22 @@ impl Cart {
             }
             CartKind::F8 | CartKind::F6 | CartKind::F4 => self.bank = self.reset_bank,
             CartKind::E0 => self.slices = [4, 5, 6, 7],
+            CartKind::DPC => {
+                if let Some(d) = self.dpc.as_mut() {
+                    d.system_cycles = 0;
+                    d.fractional_clocks = 0.0;
+                }
+                self.bank = 1;
+            }
             _ => {}
         }
+        self.remap();
     }
 
     #[inline]
     fn hotspot(&mut self, a: u16) {
         match self.kind {
-            CartKind::F8 | CartKind::F8SC => match a {
+            CartKind::F8 | CartKind::F8SC | CartKind::DPC => match a {
                 0x0FF8 => self.bank = 0,
                 0x0FF9 => self.bank = 1,
                 _ => {}
@@ -327,31 +480,38 @@ impl Cart {
             }
             _ => {}
         }
+        self.remap();
     }
 
-    /// Read at a cartridge address (A12 set); `addr` is the full CPU address.
-    #[inline]
-    pub fn peek(&mut self, addr: u16) -> u8 {
-        let a = addr & 0x0FFF;
-        match self.kind {
-            CartKind::K2 => self.image[(addr & 0x07FF) as usize],
-            CartKind::K4 => self.image[a as usize],
-            CartKind::FE => self.image[a as usize + if addr & 0x2000 == 0 { 4096 } else { 0 }],
-            CartKind::E0 => {
-                if a >= 0x0FC0 {
-                    self.hotspot(a);
+    /// Read at a cartridge address (A12 set); `addr` is the full CPU address, `cycles` the system
+    /// cycle count (DPC music).
+    #[inline(always)]
+    pub fn peek(&mut self, addr: u16, cycles: u32) -> u8 {
+        let a = (addr & 0x0FFF) as usize;
+        if a >= 0x0FC0 && self.switching {
+            if let Some(d) = self.dpc.as_mut() {
+                d.clock_random();
+            }
+            self.hotspot(a as u16);
+        } else if a & 0x0F80 == 0x0080 && !self.ram.is_empty() {
+            return self.ram[a & 0x7F];
+        } else if self.kind == CartKind::FE {
+            return self.image[a + if addr & 0x2000 == 0 { 4096 } else { 0 }];
+        } else if a < 0x0080 {
+            if let Some(d) = self.dpc.as_mut() {
+                d.clock_random();
+                if a < 0x0040 {
+                    return d.read(a, &self.image[8192..10240], cycles);
                 }
-                self.image[((self.slices[(a >> 10) as usize] as usize) << 10) + (a as usize & 0x03FF)]
             }
-            CartKind::F8SC | CartKind::F6SC | CartKind::F4SC if (0x0080..0x0100).contains(&a) => {
-                self.ram[(a & 0x7F) as usize]
-            }
-            _ => {
-                if a >= 0x0FC0 {
-                    self.hotspot(a);
-                }
-                self.image[self.bank as usize * 4096 + a as usize]
-            }
+        }
+        self.image[self.seg[a >> 10] + (a & 0x03FF)]
+    }
+
+    /// The system cycle counter is about to be reset from `cycles` to 0.
+    pub fn system_cycles_reset(&mut self, cycles: u32) {
+        if let Some(d) = self.dpc.as_mut() {
+            d.system_cycles = d.system_cycles.wrapping_sub(cycles);
         }
     }
 
@@ -366,6 +526,18 @@ impl Cart {
             }
             // Stella's F4SC write handler compares the unmasked address, so it never switches.
             CartKind::F4SC => {}
+            CartKind::DPC => {
+                if let Some(d) = self.dpc.as_mut() {
+                    d.clock_random();
+                    if (0x0040..0x0080).contains(&a) {
+                        d.write(a as usize, value);
+                        return;
+                    }
+                }
+                if a >= 0x0FC0 {
+                    self.hotspot(a);
+                }
+            }
             _ => {
                 if a >= 0x0FC0 {
                     self.hotspot(a);

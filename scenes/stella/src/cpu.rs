@@ -143,27 +143,27 @@ impl Cpu {
         self.pc = lo | (hi << 8);
     }
 
-    #[inline]
+    #[inline(always)]
     fn rd(&mut self, bus: &mut Bus, addr: u16) -> u8 {
         let v = bus.peek(addr);
         bus.last_access_was_read = true;
         v
     }
 
-    #[inline]
+    #[inline(always)]
     fn wr(&mut self, bus: &mut Bus, addr: u16, v: u8) {
         bus.poke(addr, v);
         bus.last_access_was_read = false;
     }
 
-    #[inline]
+    #[inline(always)]
     fn fetch(&mut self, bus: &mut Bus) -> u8 {
         let v = self.rd(bus, self.pc);
         self.pc = self.pc.wrapping_add(1);
         v
     }
 
-    #[inline]
+    #[inline(always)]
     fn fetch16(&mut self, bus: &mut Bus) -> u16 {
         let lo = self.rd(bus, self.pc) as u16;
         let hi = self.rd(bus, self.pc.wrapping_add(1)) as u16;
@@ -171,14 +171,14 @@ impl Cpu {
         lo | (hi << 8)
     }
 
-    #[inline]
+    #[inline(always)]
     fn nz(&mut self, v: u8) {
         self.not_z = v != 0;
         self.n = v & 0x80 != 0;
     }
 
     /// Resolves the operand address (and reads the operand for reads and read-modify-writes).
-    #[inline]
+    #[inline(always)]
     fn operand(&mut self, bus: &mut Bus, mode: Mode, access: Access) -> (u16, u8) {
         let read = access != Access::Write;
         let addr: u16 = match mode {
@@ -223,7 +223,7 @@ impl Cpu {
         (addr, v)
     }
 
-    #[inline]
+    #[inline(always)]
     fn branch(&mut self, bus: &mut Bus, cond: bool, operand: u8) {
         if cond {
             let target = self.pc.wrapping_add(operand as i8 as i16 as u16);
@@ -282,7 +282,7 @@ impl Cpu {
         self.c = value & 0x0100 == 0;
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, bus: &mut Bus, v: u8) {
         self.wr(bus, 0x0100 + self.sp as u16, v);
         self.sp = self.sp.wrapping_sub(1);
@@ -300,6 +300,7 @@ impl Cpu {
     }
 
     /// One instruction.
+    #[inline(always)]
     pub fn step(&mut self, bus: &mut Bus) {
         use Access::*;
         use Mode::*;
@@ -776,7 +777,7 @@ impl Cpu {
     }
 
     /// ASL/ROL/LSR/ROR/DEC/INC on a memory operand (`aaa` = opcode >> 5); sets C.
-    #[inline]
+    #[inline(always)]
     fn rmw_op(&mut self, aaa: u8, v: u8) -> u8 {
         match aaa {
             0 => {

@@ -399,39 +399,74 @@ impl Tia {
             return;
         }
         let pf = self.pf;
-        let bl = &t.ball[self.bl_mask + hpos..self.bl_mask + hpos + clocks];
-        let m0 = &t.missile[self.m0_mask + hpos..self.m0_mask + hpos + clocks];
-        let m1 = &t.missile[self.m1_mask + hpos..self.m1_mask + hpos + clocks];
-        let p0 = &t.player[self.p0_mask + hpos..self.p0_mask + hpos + clocks];
-        let p1 = &t.player[self.p1_mask + hpos..self.p1_mask + hpos + clocks];
         let (g0, g1) = (self.current_grp0, self.current_grp1);
-        let bl_on = objects & BL_BIT != 0;
-        let m0_on = objects & M0_BIT != 0;
-        let m1_on = objects & M1_BIT != 0;
-        let ps = self.pf_priority_and_score;
-        let mut coll = self.collision;
-        for i in 0..clocks {
-            let mut e = if pf & pfmask[i] != 0 { PF_BIT } else { 0 };
-            if bl_on && bl[i] != 0 {
-                e |= BL_BIT;
+        let mut ebuf = [0u8; 160];
+        let e = &mut ebuf[..clocks];
+        if pf != 0 {
+            for (x, m) in e.iter_mut().zip(pfmask) {
+                *x = if pf & m != 0 { PF_BIT } else { 0 };
             }
-            if g1 & p1[i] != 0 {
-                e |= P1_BIT;
-            }
-            if m1_on && m1[i] != 0 {
-                e |= M1_BIT;
-            }
-            if g0 & p0[i] != 0 {
-                e |= P0_BIT;
-            }
-            if m0_on && m0[i] != 0 {
-                e |= M0_BIT;
-            }
-            coll |= t.collision[e as usize];
-            let half = (hpos + i >= 80) as usize;
-            fb[i] = self.color[t.priority[half][(e | ps) as usize] as usize];
         }
-        self.collision = coll;
+        if objects & BL_BIT != 0 {
+            let bl = &t.ball[self.bl_mask + hpos..self.bl_mask + hpos + clocks];
+            for (x, m) in e.iter_mut().zip(bl) {
+                *x |= m * BL_BIT;
+            }
+        }
+        if g1 != 0 {
+            let p1 = &t.player[self.p1_mask + hpos..self.p1_mask + hpos + clocks];
+            for (x, m) in e.iter_mut().zip(p1) {
+                *x |= if m & g1 != 0 { P1_BIT } else { 0 };
+            }
+        }
+        if objects & M1_BIT != 0 {
+            let m1 = &t.missile[self.m1_mask + hpos..self.m1_mask + hpos + clocks];
+            for (x, m) in e.iter_mut().zip(m1) {
+                *x |= m * M1_BIT;
+            }
+        }
+        if g0 != 0 {
+            let p0 = &t.player[self.p0_mask + hpos..self.p0_mask + hpos + clocks];
+            for (x, m) in e.iter_mut().zip(p0) {
+                *x |= if m & g0 != 0 { P0_BIT } else { 0 };
+            }
+        }
+        if objects & M0_BIT != 0 {
+            let m0 = &t.missile[self.m0_mask + hpos..self.m0_mask + hpos + clocks];
+            for (x, m) in e.iter_mut().zip(m0) {
+                *x |= m * M0_BIT;
+            }
+        }
+        // Collisions need two objects; a single one cannot collide.
+        if objects & objects.wrapping_sub(1) != 0 {
+            let possible = t.collision[(objects & 0x3F) as usize];
+            if self.collision & possible != possible {
+                let mut present = [0u8; 64];
+                for &x in e.iter() {
+                    present[(x & 63) as usize] = 1;
+                }
+                let mut coll = self.collision;
+                for (i, &p) in present.iter().enumerate() {
+                    if p != 0 {
+                        coll |= t.collision[i];
+                    }
+                }
+                self.collision = coll;
+            }
+        }
+        let ps = self.pf_priority_and_score as usize;
+        let color = self.color;
+        let split = 80usize.saturating_sub(hpos).min(clocks);
+        let (left, right) = fb.split_at_mut(split);
+        let (el, er) = e.split_at(split);
+        let pr0 = &t.priority[0];
+        for (p, &x) in left.iter_mut().zip(el) {
+            *p = color[pr0[x as usize | ps] as usize];
+        }
+        let pr1 = &t.priority[1];
+        for (p, &x) in right.iter_mut().zip(er) {
+            *p = color[pr1[x as usize | ps] as usize];
+        }
         self.frame_pointer = end;
     }
 
