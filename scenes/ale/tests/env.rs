@@ -137,3 +137,43 @@ fn truncation_stops_emulation_until_reset() {
     assert_eq!(ale.frame_number(), 10);
     assert!(!ale.truncated());
 }
+
+#[test]
+fn losing_a_life_truncates_when_configured() {
+    let Some(rom) = bundled_rom("breakout") else {
+        println!("SKIP: ale-py ROMs not available");
+        return;
+    };
+    let config = AleConfig {
+        truncate_on_loss_of_life: true,
+        repeat_action_probability: 0.0,
+        ..AleConfig::default()
+    };
+    let mut ale = Ale::new(&rom.bytes, config).unwrap();
+    let start_lives = ale.lives();
+    assert_eq!(start_lives, 5);
+    let mut steps = 0;
+    // Serve and never move: the ball is lost.
+    while !ale.game_over(true) && steps < 5_000 {
+        ale.act(Action::Fire, 1.0);
+        steps += 1;
+    }
+    assert!(ale.truncated(), "truncated after {steps} steps");
+    assert!(!ale.game_over(false));
+    assert_eq!(ale.lives(), start_lives - 1);
+    ale.reset().unwrap();
+    assert!(!ale.truncated());
+    assert_eq!(ale.lives(), start_lives);
+}
+
+#[test]
+fn roms_without_ale_settings_are_rejected() {
+    let Some(rom) = bundled_rom("warlords") else {
+        println!("SKIP: ale-py ROMs not available");
+        return;
+    };
+    assert!(matches!(
+        Ale::new(&rom.bytes, AleConfig::default()),
+        Err(AleError::UnsupportedRom(name)) if name == "warlords"
+    ));
+}
