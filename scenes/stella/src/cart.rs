@@ -66,6 +66,8 @@ pub struct Cart {
     seg: [usize; 4],
     /// Whether reads of $1FC0-$1FFF may switch banks.
     switching: bool,
+    /// Whether reads below $1FC0 are plain ROM reads (no RAM, no DPC, no FE address decoding).
+    plain: bool,
     /// DPC chip state.
     dpc: Option<Box<Dpc>>,
 }
@@ -398,6 +400,7 @@ impl Cart {
             slices: [4, 5, 6, 7],
             seg: [0; 4],
             switching: false,
+            plain: false,
             dpc: (kind == CartKind::DPC).then(|| Box::new(Dpc { random: 1, ..Dpc::default() })),
         };
         // install()
@@ -412,6 +415,7 @@ impl Cart {
     /// Recomputes the segment offsets from the bank state (after a switch or a deserialisation).
     pub fn remap(&mut self) {
         self.switching = !matches!(self.kind, CartKind::K2 | CartKind::K4 | CartKind::FE);
+        self.plain = self.ram.is_empty() && self.dpc.is_none() && self.kind != CartKind::FE;
         for s in 0..4 {
             self.seg[s] = match self.kind {
                 CartKind::K2 => (s & 1) * 1024,
@@ -488,6 +492,9 @@ impl Cart {
     #[inline(always)]
     pub fn peek(&mut self, addr: u16, cycles: u32) -> u8 {
         let a = (addr & 0x0FFF) as usize;
+        if a < 0x0FC0 && self.plain {
+            return self.image[self.seg[a >> 10] + (a & 0x03FF)];
+        }
         if a >= 0x0FC0 && self.switching {
             if let Some(d) = self.dpc.as_mut() {
                 d.clock_random();
