@@ -34,7 +34,11 @@ fn main() {
     for task in tasks {
         let ours = bench_task(task, &config, steps, 0).steps_per_second;
         match metaworld_reference(&python, task, (steps / 4).max(1000), 0) {
-            Ok(t) => println!("| {} | {ours:.0} | {t:.0} | {:.1}x |", task.name(), ours / t),
+            Ok(t) => println!(
+                "| {} | {ours:.0} | {t:.0} | {:.1}x |",
+                task.name(),
+                ours / t
+            ),
             Err(e) => {
                 eprintln!("{e}");
                 println!("| {} | {ours:.0} | n/a | n/a |", task.name());

@@ -5,7 +5,10 @@ use arcadia_metaworld::{MetaWorldConfig, MetaWorldEnv, Task};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let task = args.next().and_then(|n| Task::from_name(&n)).unwrap_or(Task::DoorOpen);
+    let task = args
+        .next()
+        .and_then(|n| Task::from_name(&n))
+        .unwrap_or(Task::DoorOpen);
     let variation: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(0);
     let steps: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100);
     let config = MetaWorldConfig::default();
@@ -26,7 +29,13 @@ fn main() {
         let (c1, c2) = (&w.colliders[pair.collider1], &w.colliders[pair.collider2]);
         let (p1, p2) = (c1.parent(), c2.parent());
         if robot.iter().any(|r| Some(*r) == p1 || Some(*r) == p2) {
-            println!("contact {:?} {:.3?} <-> {:?} {:.3?}", p1, c1.compute_aabb(), p2, c2.compute_aabb());
+            println!(
+                "contact {:?} {:.3?} <-> {:?} {:.3?}",
+                p1,
+                c1.compute_aabb(),
+                p2,
+                c2.compute_aabb()
+            );
             for m in pair.manifolds() {
                 for pt in &m.points {
                     println!("   dist {:.4} normal {:.3?}", pt.dist, m.data.normal);
@@ -34,5 +43,10 @@ fn main() {
             }
         }
     }
-    println!("hand {:.3?} left {:?} right {:?}", sim.robot.hand_pos(w), sim.robot.left, sim.robot.right);
+    println!(
+        "hand {:.3?} left {:?} right {:?}",
+        sim.robot.hand_pos(w),
+        sim.robot.left,
+        sim.robot.right
+    );
 }

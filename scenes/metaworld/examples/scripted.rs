@@ -40,7 +40,12 @@ fn main() {
                 if verbose && t % 25 == 0 {
                     println!(
                         "  t={t} hand={:.3?} open={:.2} obj={:.3?} goal={:.3?} a={:.2?} r={:.2}",
-                        &obs[0..3], obs[3], &obs[4..7], &obs[36..39], a, out.reward
+                        &obs[0..3],
+                        obs[3],
+                        &obs[4..7],
+                        &obs[36..39],
+                        a,
+                        out.reward
                     );
                 }
             }
@@ -48,7 +53,10 @@ fn main() {
                 successes += 1;
                 steps_to_success.push(t);
             } else {
-                println!("  {} episode {episode} failed (return {ret:.1})", task.name());
+                println!(
+                    "  {} episode {episode} failed (return {ret:.1})",
+                    task.name()
+                );
             }
         }
         steps_to_success.sort();

@@ -133,7 +133,8 @@ mod tests {
 
     #[test]
     fn reads_the_reference_rate() {
-        let line = r#"{"task": "reach-v3", "steps": 3000, "seconds": 1.7, "steps_per_second": 1737.5}"#;
+        let line =
+            r#"{"task": "reach-v3", "steps": 3000, "seconds": 1.7, "steps_per_second": 1737.5}"#;
         assert_eq!(parse_rate(line), Some(1737.5));
         assert_eq!(parse_rate("nothing"), None);
     }

@@ -56,7 +56,7 @@ impl MetaWorldConfig {
         if self.tasks.is_empty() {
             return Err("tasks: expected at least one task, e.g. [\"reach\"]".into());
         }
-        if self.substeps % self.contact_updates != 0 {
+        if !self.substeps.is_multiple_of(self.contact_updates) {
             return Err(format!(
                 "contact_updates: {} does not divide substeps ({})",
                 self.contact_updates, self.substeps
@@ -108,8 +108,8 @@ mod tests {
 
     #[test]
     fn bad_values_are_reported_with_their_position() {
-        let err = parse_ron::<MetaWorldConfig>("(\n  substeps: 0,\n)", Path::new("exp.ron"))
-            .unwrap_err();
+        let err =
+            parse_ron::<MetaWorldConfig>("(\n  substeps: 0,\n)", Path::new("exp.ron")).unwrap_err();
         match err {
             ConfigError::Parse { line, message, .. } => {
                 assert_eq!(line, 2);
@@ -124,9 +124,15 @@ mod tests {
 
     #[test]
     fn validate_rejects_an_empty_task_list() {
-        let c = MetaWorldConfig { tasks: vec![], ..Default::default() };
+        let c = MetaWorldConfig {
+            tasks: vec![],
+            ..Default::default()
+        };
         assert!(c.validate().unwrap_err().contains("at least one task"));
-        let c = MetaWorldConfig { contact_updates: 2, ..Default::default() };
+        let c = MetaWorldConfig {
+            contact_updates: 2,
+            ..Default::default()
+        };
         assert!(c.validate().unwrap_err().contains("does not divide"));
     }
 }

@@ -201,7 +201,11 @@ impl MetaWorldEnv {
             action[3].clamp(-1.0, 1.0),
         ];
         self.sim.control_step(
-            [a[0] * ACTION_SCALE, a[1] * ACTION_SCALE, a[2] * ACTION_SCALE],
+            [
+                a[0] * ACTION_SCALE,
+                a[1] * ACTION_SCALE,
+                a[2] * ACTION_SCALE,
+            ],
             a[3],
         );
         self.steps += 1;

@@ -16,4 +16,3 @@ pub use config::MetaWorldConfig;
 pub use env::MetaWorldEnv;
 pub use scene::plugin;
 pub use tasks::{MT10, Task};
-

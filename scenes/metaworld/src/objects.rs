@@ -150,11 +150,36 @@ pub const DOOR_HANDLE: [f32; 3] = [0.325, -0.062, 0.0];
 /// (range -2..0 rad; negative opens towards the robot) with a pull handle.
 pub fn door(world: &mut PhysicsWorld, pos: Vector) -> Objects {
     let base = fixed_base(world);
-    add_box(world, base, pos + Vector::new(-0.204, 0.0, 0.0), [0.016, 0.106, 0.15]);
-    add_box(world, base, pos + Vector::new(0.204, 0.0, 0.0), [0.016, 0.106, 0.15]);
-    add_box(world, base, pos + Vector::new(0.0, 0.0, 0.138), [0.188, 0.106, 0.012]);
-    add_box(world, base, pos + Vector::new(0.0, 0.0, -0.138), [0.189, 0.106, 0.012]);
-    add_box(world, base, pos + Vector::new(0.0, 0.094, 0.0), [0.188, 0.012, 0.126]);
+    add_box(
+        world,
+        base,
+        pos + Vector::new(-0.204, 0.0, 0.0),
+        [0.016, 0.106, 0.15],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.204, 0.0, 0.0),
+        [0.016, 0.106, 0.15],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, 0.0, 0.138),
+        [0.188, 0.106, 0.012],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, 0.0, -0.138),
+        [0.189, 0.106, 0.012],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, 0.094, 0.0),
+        [0.188, 0.012, 0.126],
+    );
     let hinge = pos + Vector::from(DOOR_HINGE);
     let link = world.insert_body(
         RigidBodyBuilder::dynamic()
@@ -162,9 +187,28 @@ pub fn door(world: &mut PhysicsWorld, pos: Vector) -> Objects {
             .angular_damping(2.0)
             .gravity_scale(0.0),
     );
-    add_box(world, link, Vector::new(0.185, 0.0, 0.0), [0.18, 0.01, 0.123]);
-    add_cylinder(world, link, Vector::new(0.325, -0.006, 0.0), 1, 0.028, 0.012);
-    add_cylinder(world, link, Vector::new(0.325, -0.065, 0.0), 1, 0.013, 0.047);
+    add_box(
+        world,
+        link,
+        Vector::new(0.185, 0.0, 0.0),
+        [0.18, 0.01, 0.123],
+    );
+    add_cylinder(
+        world,
+        link,
+        Vector::new(0.325, -0.006, 0.0),
+        1,
+        0.028,
+        0.012,
+    );
+    add_cylinder(
+        world,
+        link,
+        Vector::new(0.325, -0.065, 0.0),
+        1,
+        0.013,
+        0.047,
+    );
     add_cylinder(world, link, Vector::new(0.381, -0.12, 0.0), 0, 0.019, 0.075);
     let joint = RevoluteJointBuilder::new(Vector::Z)
         .local_anchor1(hinge)
@@ -192,11 +236,36 @@ pub const DRAWER_COM: [f32; 3] = [0.0, -0.02, 0.0];
 pub fn drawer(world: &mut PhysicsWorld, pos: Vector, open: f32) -> Objects {
     let base = fixed_base(world);
     let case = pos + Vector::new(0.0, 0.0, 0.084);
-    add_box(world, base, case + Vector::new(-0.11, 0.0, 0.0), [0.008, 0.1, 0.084]);
-    add_box(world, base, case + Vector::new(0.11, 0.0, 0.0), [0.008, 0.1, 0.084]);
-    add_box(world, base, case + Vector::new(0.0, 0.092, -0.008), [0.102, 0.008, 0.076]);
-    add_box(world, base, case + Vector::new(0.0, -0.008, -0.07), [0.102, 0.092, 0.014]);
-    add_box(world, base, case + Vector::new(0.0, 0.0, 0.076), [0.102, 0.1, 0.008]);
+    add_box(
+        world,
+        base,
+        case + Vector::new(-0.11, 0.0, 0.0),
+        [0.008, 0.1, 0.084],
+    );
+    add_box(
+        world,
+        base,
+        case + Vector::new(0.11, 0.0, 0.0),
+        [0.008, 0.1, 0.084],
+    );
+    add_box(
+        world,
+        base,
+        case + Vector::new(0.0, 0.092, -0.008),
+        [0.102, 0.008, 0.076],
+    );
+    add_box(
+        world,
+        base,
+        case + Vector::new(0.0, -0.008, -0.07),
+        [0.102, 0.092, 0.014],
+    );
+    add_box(
+        world,
+        base,
+        case + Vector::new(0.0, 0.0, 0.076),
+        [0.102, 0.1, 0.008],
+    );
     let rest = pos + Vector::from(DRAWER_LINK);
     let link = world.insert_body(
         RigidBodyBuilder::dynamic()
@@ -204,11 +273,36 @@ pub fn drawer(world: &mut PhysicsWorld, pos: Vector, open: f32) -> Objects {
             .lock_rotations()
             .linear_damping(4.0),
     );
-    add_box(world, link, Vector::new(0.0, -0.082, 0.008), [0.1, 0.008, 0.052]);
-    add_box(world, link, Vector::new(0.0, 0.082, 0.008), [0.1, 0.008, 0.052]);
-    add_box(world, link, Vector::new(-0.092, 0.0, 0.008), [0.008, 0.074, 0.052]);
-    add_box(world, link, Vector::new(0.092, 0.0, 0.008), [0.008, 0.074, 0.052]);
-    add_box(world, link, Vector::new(0.0, 0.0, -0.052), [0.1, 0.09, 0.008]);
+    add_box(
+        world,
+        link,
+        Vector::new(0.0, -0.082, 0.008),
+        [0.1, 0.008, 0.052],
+    );
+    add_box(
+        world,
+        link,
+        Vector::new(0.0, 0.082, 0.008),
+        [0.1, 0.008, 0.052],
+    );
+    add_box(
+        world,
+        link,
+        Vector::new(-0.092, 0.0, 0.008),
+        [0.008, 0.074, 0.052],
+    );
+    add_box(
+        world,
+        link,
+        Vector::new(0.092, 0.0, 0.008),
+        [0.008, 0.074, 0.052],
+    );
+    add_box(
+        world,
+        link,
+        Vector::new(0.0, 0.0, -0.052),
+        [0.1, 0.09, 0.008],
+    );
     add_capsule(world, link, Vector::new(-0.05, -0.12, 0.0), 1, 0.009, 0.03);
     add_capsule(world, link, Vector::new(0.05, -0.12, 0.0), 1, 0.009, 0.03);
     add_capsule(world, link, Vector::new(0.0, -0.15, 0.0), 0, 0.009, 0.05);
@@ -238,10 +332,30 @@ pub fn button(world: &mut PhysicsWorld, pos: Vector) -> Objects {
     let base = fixed_base(world);
     // The box spans z from pos.z - 0.114 to pos.z + 0.09 around a 5.2 x 4.8 cm slot.
     let zc = -0.012;
-    add_box(world, base, pos + Vector::new(0.0, -0.072, zc), [0.12, 0.048, 0.102]);
-    add_box(world, base, pos + Vector::new(0.0, 0.072, zc), [0.12, 0.048, 0.102]);
-    add_box(world, base, pos + Vector::new(-0.073, 0.0, zc), [0.047, 0.024, 0.102]);
-    add_box(world, base, pos + Vector::new(0.073, 0.0, zc), [0.047, 0.024, 0.102]);
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, -0.072, zc),
+        [0.12, 0.048, 0.102],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, 0.072, zc),
+        [0.12, 0.048, 0.102],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(-0.073, 0.0, zc),
+        [0.047, 0.024, 0.102],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.073, 0.0, zc),
+        [0.047, 0.024, 0.102],
+    );
     let body = world.insert_body(
         RigidBodyBuilder::dynamic()
             .translation(pos)
@@ -276,11 +390,31 @@ pub const WINDOW_TRAVEL: f32 = 0.2;
 /// metres (0..0.2).
 pub fn window(world: &mut PhysicsWorld, pos: Vector, open: f32) -> Objects {
     let base = fixed_base(world);
-    add_box(world, base, pos + Vector::new(-0.216, 0.0, 0.0), [0.015, 0.03, 0.181]);
-    add_box(world, base, pos + Vector::new(0.216, 0.0, 0.0), [0.015, 0.03, 0.181]);
-    add_box(world, base, pos + Vector::new(0.0, 0.0, 0.166), [0.201, 0.03, 0.015]);
+    add_box(
+        world,
+        base,
+        pos + Vector::new(-0.216, 0.0, 0.0),
+        [0.015, 0.03, 0.181],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.216, 0.0, 0.0),
+        [0.015, 0.03, 0.181],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, 0.0, 0.166),
+        [0.201, 0.03, 0.015],
+    );
     // The fixed pane sits behind the sliding one.
-    add_box(world, base, pos + Vector::new(0.1, 0.013, 0.0), [0.09, 0.012, 0.15]);
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.1, 0.013, 0.0),
+        [0.09, 0.012, 0.15],
+    );
     let pane = world.insert_body(
         RigidBodyBuilder::dynamic()
             .translation(pos + Vector::new(open, 0.0, 0.0))
@@ -288,10 +422,36 @@ pub fn window(world: &mut PhysicsWorld, pos: Vector, open: f32) -> Objects {
             .gravity_scale(0.0)
             .linear_damping(4.0),
     );
-    add_capsule(world, pane, Vector::new(-0.014, -0.095, 0.0), 2, 0.008, 0.045);
-    add_capsule(world, pane, Vector::new(-0.014, -0.06, 0.045), 1, 0.008, 0.035);
-    add_capsule(world, pane, Vector::new(-0.014, -0.06, -0.045), 1, 0.008, 0.035);
-    add_box(world, pane, Vector::new(-0.104, -0.013, 0.0), [0.09, 0.012, 0.15]);
+    add_capsule(
+        world,
+        pane,
+        Vector::new(-0.014, -0.095, 0.0),
+        2,
+        0.008,
+        0.045,
+    );
+    add_capsule(
+        world,
+        pane,
+        Vector::new(-0.014, -0.06, 0.045),
+        1,
+        0.008,
+        0.035,
+    );
+    add_capsule(
+        world,
+        pane,
+        Vector::new(-0.014, -0.06, -0.045),
+        1,
+        0.008,
+        0.035,
+    );
+    add_box(
+        world,
+        pane,
+        Vector::new(-0.104, -0.013, 0.0),
+        [0.09, 0.012, 0.15],
+    );
     let joint = PrismaticJointBuilder::new(Vector::X)
         .local_anchor1(pos)
         .local_anchor2(Vector::ZERO)
@@ -338,11 +498,46 @@ pub fn peg(world: &mut PhysicsWorld, x: f32, y: f32) -> Objects {
 /// opens towards +x): the hole is 6 cm wide (y) and spans z 0.10..0.16.
 pub fn peg_block(world: &mut PhysicsWorld, pos: Vector) {
     let base = fixed_base(world);
-    add_box(world, base, pos + Vector::new(0.0, 0.0, 0.195), [0.1, 0.09, 0.005]);
-    add_box(world, base, pos + Vector::new(0.0, 0.0, 0.05), [0.096, 0.09, 0.05]);
-    add_box(world, base, pos + Vector::new(0.0, 0.06, 0.13), [0.096, 0.03, 0.03]);
-    add_box(world, base, pos + Vector::new(0.0, -0.06, 0.13), [0.096, 0.03, 0.03]);
-    add_box(world, base, pos + Vector::new(0.0, 0.0, 0.175), [0.096, 0.09, 0.015]);
-    add_box(world, base, pos + Vector::new(0.0, 0.095, 0.1), [0.1, 0.005, 0.1]);
-    add_box(world, base, pos + Vector::new(0.0, -0.095, 0.1), [0.1, 0.005, 0.1]);
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, 0.0, 0.195),
+        [0.1, 0.09, 0.005],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, 0.0, 0.05),
+        [0.096, 0.09, 0.05],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, 0.06, 0.13),
+        [0.096, 0.03, 0.03],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, -0.06, 0.13),
+        [0.096, 0.03, 0.03],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, 0.0, 0.175),
+        [0.096, 0.09, 0.015],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, 0.095, 0.1),
+        [0.1, 0.005, 0.1],
+    );
+    add_box(
+        world,
+        base,
+        pos + Vector::new(0.0, -0.095, 0.1),
+        [0.1, 0.005, 0.1],
+    );
 }

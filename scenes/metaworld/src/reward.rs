@@ -74,7 +74,13 @@ pub fn hamacher_product(a: f32, b: f32) -> f32 {
 /// 1 when `curr` lies outside the axis-aligned prism spanned by `zero` and `one`; inside
 /// it, the product over axes of how far `curr` has gone from `zero` towards `one`.
 pub fn rect_prism_tolerance(curr: [f32; 3], zero: [f32; 3], one: [f32; 3]) -> f32 {
-    let in_range = |a: f32, b: f32, c: f32| if c >= b { b <= a && a <= c } else { c <= a && a <= b };
+    let in_range = |a: f32, b: f32, c: f32| {
+        if c >= b {
+            b <= a && a <= c
+        } else {
+            c <= a && a <= b
+        }
+    };
     let inside = (0..3).all(|i| in_range(curr[i], zero[i], one[i]));
     if inside {
         (0..3)
@@ -103,9 +109,18 @@ mod tests {
     #[test]
     fn tolerance_is_value_at_margin_one_margin_out() {
         // d = 1: both sigmoids give 0.1 by construction.
-        assert!(close(tolerance(0.35, (0.0, 0.05), 0.3, Sigmoid::LongTail), 0.1));
-        assert!(close(tolerance(0.35, (0.0, 0.05), 0.3, Sigmoid::Gaussian), 0.1));
-        assert!(close(tolerance(-0.3, (0.0, 0.05), 0.3, Sigmoid::Gaussian), 0.1));
+        assert!(close(
+            tolerance(0.35, (0.0, 0.05), 0.3, Sigmoid::LongTail),
+            0.1
+        ));
+        assert!(close(
+            tolerance(0.35, (0.0, 0.05), 0.3, Sigmoid::Gaussian),
+            0.1
+        ));
+        assert!(close(
+            tolerance(-0.3, (0.0, 0.05), 0.3, Sigmoid::Gaussian),
+            0.1
+        ));
     }
 
     #[test]

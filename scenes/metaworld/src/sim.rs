@@ -31,7 +31,13 @@ impl Sim {
     /// Builds the scene of `task` for `rand_vec` `v` (a control step of `substeps` solver
     /// substeps of `dt`, split into `passes` collision-detection passes), settles it, and
     /// returns it with the episode's values.
-    pub fn build(task: Task, v: &[f32], substeps: usize, dt: f32, passes: usize) -> (Self, Episode) {
+    pub fn build(
+        task: Task,
+        v: &[f32],
+        substeps: usize,
+        dt: f32,
+        passes: usize,
+    ) -> (Self, Episode) {
         let passes = passes.clamp(1, substeps.max(1));
         let mut world = PhysicsWorld::new();
         world.gravity = Vector::new(0.0, 0.0, -9.81);

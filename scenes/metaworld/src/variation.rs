@@ -9,18 +9,23 @@ use crate::tasks::Task;
 
 /// The `count` fixed variations of `task` for `seed`; the same for every env of the task.
 pub fn variations(task: Task, seed: u64, count: usize) -> Vec<Vec<f32>> {
-    let index = crate::tasks::MT10.iter().position(|&t| t == task).unwrap_or(0) as u64;
+    let index = crate::tasks::MT10
+        .iter()
+        .position(|&t| t == task)
+        .unwrap_or(0) as u64;
     let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (index + 1));
     let (low, high) = task.reset_space();
     (0..count)
-        .map(|_| loop {
-            let v: Vec<f32> = low
-                .iter()
-                .zip(&high)
-                .map(|(&l, &h)| if h > l { rng.random_range(l..h) } else { l })
-                .collect();
-            if task.accepts(&v) {
-                break v;
+        .map(|_| {
+            loop {
+                let v: Vec<f32> = low
+                    .iter()
+                    .zip(&high)
+                    .map(|(&l, &h)| if h > l { rng.random_range(l..h) } else { l })
+                    .collect();
+                if task.accepts(&v) {
+                    break v;
+                }
             }
         })
         .collect()

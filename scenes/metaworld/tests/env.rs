@@ -1,7 +1,7 @@
 //! The environment contract: observation layout, action handling, determinism, serde.
 
 use arcadia_engine::prelude::*;
-use arcadia_metaworld::env::{OBS_DIM, HAND_SPACE_HIGH};
+use arcadia_metaworld::env::{HAND_SPACE_HIGH, OBS_DIM};
 use arcadia_metaworld::{MT10, MetaWorldConfig, MetaWorldEnv, Task};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -25,7 +25,11 @@ fn observation_layout_matches_meta_world() {
         // Hand at its initial position (within the settling tolerance), gripper open.
         let hand_init = task.hand_init();
         for k in 0..3 {
-            assert!((o[k] - hand_init[k]).abs() < 0.02, "{task:?} hand {:?}", &o[..3]);
+            assert!(
+                (o[k] - hand_init[k]).abs() < 0.02,
+                "{task:?} hand {:?}",
+                &o[..3]
+            );
         }
         assert!(o[3] > 0.9 && o[3] <= 1.0, "{task:?} opening {}", o[3]);
         // The second object slot is zero padded in MT10; the goal is visible.
@@ -37,7 +41,10 @@ fn observation_layout_matches_meta_world() {
         env.step(&action, &mut rng, &mut obs).unwrap();
         let o2 = obs.as_f32().unwrap();
         assert_eq!(o2[18..36], before[..], "{task:?}");
-        assert!(o2[0] > before[0], "{task:?}: +x action moves the hand in +x");
+        assert!(
+            o2[0] > before[0],
+            "{task:?}: +x action moves the hand in +x"
+        );
     }
 }
 
@@ -49,7 +56,10 @@ fn object_slot_shows_the_object() {
     env.reset_to(3, &mut obs);
     let init = env.episode().obj_init;
     assert!((obs[4] - init[0]).abs() < 1e-3 && (obs[5] - init[1]).abs() < 1e-3);
-    assert!((obs[6] - 0.02).abs() < 2e-3, "puck centre rests 2 cm above the table");
+    assert!(
+        (obs[6] - 0.02).abs() < 2e-3,
+        "puck centre rests 2 cm above the table"
+    );
     // An upright puck: identity quaternion in (x, y, z, w) order.
     assert!((obs[10] - 1.0).abs() < 1e-2, "{:?}", &obs[7..11]);
 }
@@ -83,7 +93,10 @@ fn nan_and_malformed_actions_are_errors() {
     let short = Action::Continuous(vec![0.0; 3]);
     assert!(matches!(
         env.step(&short, &mut rng, &mut obs),
-        Err(EnvError::InvalidAction(ActionError::WrongLength { expected: 4, found: 3 }))
+        Err(EnvError::InvalidAction(ActionError::WrongLength {
+            expected: 4,
+            found: 3
+        }))
     ));
     assert!(matches!(
         env.step(&Action::Discrete(1), &mut rng, &mut obs),
@@ -100,7 +113,8 @@ fn out_of_range_actions_are_clipped() {
         let mut obs = vec![0.0; OBS_DIM];
         env.reset_to(0, &mut obs);
         for _ in 0..10 {
-            env.step_raw(&[scale, -scale, 0.0, scale], &mut obs).unwrap();
+            env.step_raw(&[scale, -scale, 0.0, scale], &mut obs)
+                .unwrap();
         }
         (obs.clone(), env.sim().mocap)
     };
@@ -202,7 +216,9 @@ fn rewards_stay_in_zero_to_ten_under_random_actions() {
         env.reset_to(1, &mut obs);
         let space = env.action_space();
         for _ in 0..200 {
-            let Action::Continuous(a) = space.sample(&mut agent) else { unreachable!() };
+            let Action::Continuous(a) = space.sample(&mut agent) else {
+                unreachable!()
+            };
             let outcome = env.step_raw(&a, &mut obs).unwrap();
             assert!(
                 (0.0..=10.0).contains(&outcome.reward),

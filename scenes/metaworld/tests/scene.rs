@@ -7,10 +7,7 @@ use arcadia_engine::prelude::*;
 use arcadia_metaworld::{MetaWorldConfig, plugin};
 use bevy::prelude::*;
 
-fn random_actions(
-    info: Res<SceneInfo>,
-    mut envs: Query<(&mut AgentRng, &mut Action)>,
-) {
+fn random_actions(info: Res<SceneInfo>, mut envs: Query<(&mut AgentRng, &mut Action)>) {
     for (mut rng, mut action) in &mut envs {
         *action = info.action_space.sample(&mut *rng);
     }
@@ -53,12 +50,18 @@ fn mt10_scene_runs_random_actions_through_bevy() {
     assert_eq!(stats.env_steps, 3000);
     assert_eq!(stats.episodes, 30, "three 100-step episodes per env");
     assert_eq!(stats.tasks.len(), 10);
-    assert!(stats.tasks.iter().all(|t| t.success_defined && t.episodes == 3));
+    assert!(
+        stats
+            .tasks
+            .iter()
+            .all(|t| t.success_defined && t.episodes == 3)
+    );
 }
 
 #[test]
 fn scripted_agent_writes_per_task_success_rates() {
-    let dir = std::env::temp_dir().join(format!("arcadia-metaworld-scripted-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("arcadia-metaworld-scripted-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let config = MetaWorldConfig::default();
     let spec = RunSpec {
@@ -83,7 +86,10 @@ fn scripted_agent_writes_per_task_success_rates() {
         assert_eq!(task.episodes, 2, "{}", task.task);
         successes += task.success_rate.expect("success is defined") * 2.0;
     }
-    assert!(successes >= 18.0, "{successes} of 20 scripted episodes succeeded");
+    assert!(
+        successes >= 18.0,
+        "{successes} of 20 scripted episodes succeeded"
+    );
     let text = std::fs::read_to_string(dir.join("summary.json")).unwrap();
     assert!(text.contains("\"success_rate\""), "{text}");
     assert!(text.contains("peg-insert-side"));

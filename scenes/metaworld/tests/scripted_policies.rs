@@ -17,7 +17,9 @@ fn success_rate(task: Task, episodes: usize, seed: u64) -> f64 {
         let mut success = false;
         for _ in 0..config.max_episode_steps {
             let action = env.scripted(&obs);
-            let outcome = env.step_raw(&action, &mut obs).expect("scripted actions are valid");
+            let outcome = env
+                .step_raw(&action, &mut obs)
+                .expect("scripted actions are valid");
             success |= outcome.success == Some(true);
             if outcome.truncated {
                 break;
@@ -44,8 +46,14 @@ policy_test!(pick_place_policy_succeeds_90_percent, Task::PickPlace);
 policy_test!(door_open_policy_succeeds_90_percent, Task::DoorOpen);
 policy_test!(drawer_open_policy_succeeds_90_percent, Task::DrawerOpen);
 policy_test!(drawer_close_policy_succeeds_90_percent, Task::DrawerClose);
-policy_test!(button_press_topdown_policy_succeeds_90_percent, Task::ButtonPressTopdown);
-policy_test!(peg_insert_side_policy_succeeds_90_percent, Task::PegInsertSide);
+policy_test!(
+    button_press_topdown_policy_succeeds_90_percent,
+    Task::ButtonPressTopdown
+);
+policy_test!(
+    peg_insert_side_policy_succeeds_90_percent,
+    Task::PegInsertSide
+);
 policy_test!(window_open_policy_succeeds_90_percent, Task::WindowOpen);
 policy_test!(window_close_policy_succeeds_90_percent, Task::WindowClose);
 
@@ -53,14 +61,25 @@ policy_test!(window_close_policy_succeeds_90_percent, Task::WindowClose);
 fn doing_nothing_does_not_succeed_at_the_manipulation_tasks() {
     // The success criteria must be able to fail: holding still never solves these tasks.
     let config = MetaWorldConfig::default();
-    for task in [Task::Push, Task::PickPlace, Task::DoorOpen, Task::DrawerOpen, Task::PegInsertSide, Task::WindowOpen] {
+    for task in [
+        Task::Push,
+        Task::PickPlace,
+        Task::DoorOpen,
+        Task::DrawerOpen,
+        Task::PegInsertSide,
+        Task::WindowOpen,
+    ] {
         let mut env = MetaWorldEnv::new(task, 0, &config);
         let mut obs = vec![0.0; OBS_DIM];
         for variation in 0..5 {
             env.reset_to(variation, &mut obs);
             for _ in 0..100 {
                 let outcome = env.step_raw(&[0.0; 4], &mut obs).unwrap();
-                assert_eq!(outcome.success, Some(false), "{task:?} variation {variation}");
+                assert_eq!(
+                    outcome.success,
+                    Some(false),
+                    "{task:?} variation {variation}"
+                );
                 assert!((0.0..=10.0).contains(&outcome.reward));
             }
         }

@@ -12,7 +12,10 @@ fn xy_dist(a: Vector, b: Vector) -> f32 {
 /// Reach: move so that the tcp (4.5 cm below the hand) lands on the goal, p = 5 (Meta-World
 /// moves the hand itself to the goal; its tcp is then 4.5 cm off, inside the 5 cm band).
 pub fn reach(v: &View) -> [f32; 4] {
-    action(move_to(v.hand, v.goal + Vector::new(0.0, 0.0, TCP_DROP), 5.0), 0.0)
+    action(
+        move_to(v.hand, v.goal + Vector::new(0.0, 0.0, TCP_DROP), 5.0),
+        0.0,
+    )
 }
 
 /// Push: hover over the puck, lower onto it with the fingers open, close lightly (0.6)
@@ -35,7 +38,7 @@ pub fn push(v: &View) -> [f32; 4] {
 
 /// Pick-place: hover over the puck, lower with the fingers open (to within 3.5 cm of its
 /// centre; Meta-World stops at 5 cm, where this model's pads hold only the puck's rim),
-/// close once within 4.5 cm, keep centred on the puck until the fingers have closed
+/// close once within 4 cm and centred within 8 mm, keep centred until the fingers have closed
 /// (opening <= 0.73), then carry it to the goal, p = 10.
 pub fn pick_place(v: &View) -> [f32; 4] {
     let puck = v.obj + Vector::new(-0.005, 0.0, 0.0);
@@ -51,7 +54,13 @@ pub fn pick_place(v: &View) -> [f32; 4] {
     } else {
         v.goal
     };
-    let grab = if near && (low < 0.045 || !open) { 1.0 } else { -1.0 };
+    // Close only once centred on the puck (a pad landing on its side spins it away).
+    let aligned = xy_dist(v.hand, puck) <= 0.008;
+    let grab = if near && ((aligned && low < 0.04) || !open) {
+        1.0
+    } else {
+        -1.0
+    };
     action(move_to(v.hand, to, 10.0), grab)
 }
 

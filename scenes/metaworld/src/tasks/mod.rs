@@ -47,7 +47,9 @@ pub enum Task {
 
 /// A task name that is not one of the MT10 tasks.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("unknown task `{0}`; expected one of reach, push, pick-place, door-open, drawer-open, drawer-close, button-press-topdown, peg-insert-side, window-open, window-close")]
+#[error(
+    "unknown task `{0}`; expected one of reach, push, pick-place, door-open, drawer-open, drawer-close, button-press-topdown, peg-insert-side, window-open, window-close"
+)]
 pub struct UnknownTask(pub String);
 
 impl TryFrom<String> for Task {
@@ -291,9 +293,7 @@ impl Task {
             Task::DoorOpen => (&door_open::LOW, &door_open::HIGH),
             Task::DrawerOpen => (&drawer_open::LOW, &drawer_open::HIGH),
             Task::DrawerClose => (&drawer_close::LOW, &drawer_close::HIGH),
-            Task::ButtonPressTopdown => {
-                (&button_press_topdown::LOW, &button_press_topdown::HIGH)
-            }
+            Task::ButtonPressTopdown => (&button_press_topdown::LOW, &button_press_topdown::HIGH),
             Task::PegInsertSide => (&peg_insert_side::LOW, &peg_insert_side::HIGH),
             Task::WindowOpen => (&window_open::LOW, &window_open::HIGH),
             Task::WindowClose => (&window_close::LOW, &window_close::HIGH),
@@ -303,7 +303,8 @@ impl Task {
 
     /// Whether a sampled `rand_vec` is acceptable (Meta-World resamples otherwise).
     pub fn accepts(self, v: &[f32]) -> bool {
-        let gap = |a: usize, b: usize| ((v[a] - v[b]).powi(2) + (v[a + 1] - v[b + 1]).powi(2)).sqrt();
+        let gap =
+            |a: usize, b: usize| ((v[a] - v[b]).powi(2) + (v[a + 1] - v[b + 1]).powi(2)).sqrt();
         match self {
             Task::Reach | Task::Push | Task::PickPlace => gap(0, 3) >= 0.15,
             Task::PegInsertSide => gap(0, 3) >= 0.1,
@@ -358,7 +359,10 @@ impl Task {
             Task::DrawerOpen => {
                 // Meta-World reports the drawer link's body quaternion (w, x, y, z).
                 let q = objects.rot(world);
-                (drawer_open::handle(world, objects).into(), [q.w, q.x, q.y, q.z])
+                (
+                    drawer_open::handle(world, objects).into(),
+                    [q.w, q.x, q.y, q.z],
+                )
             }
             Task::DrawerClose => (drawer_close::handle(world, objects).into(), [0.0; 4]),
             Task::ButtonPressTopdown => {
@@ -432,7 +436,10 @@ mod tests {
         // Both pads 2 cm from the puck (inside (0.015, 0.05)), tcp on it: caging = 1,
         // gripping = 0.5, hamacher(1, 0.5) = 0.5, high density (0.5 + 1) / 2.
         assert!(close(caging_reward(inputs(), PUSH), 0.75));
-        let open = CagingInputs { grip_action: -1.0, ..inputs() };
+        let open = CagingInputs {
+            grip_action: -1.0,
+            ..inputs()
+        };
         assert!(close(caging_reward(open, PUSH), 0.5));
     }
 
@@ -440,7 +447,10 @@ mod tests {
     fn caging_reward_matches_hand_computed_xz_falloff() {
         // xz distance 0.105, margin |(0, 0.02) - (0, 0.15)| - 0.005 = 0.125, d = 0.8,
         // long tail 1 / (0.64 * 9 + 1); not caged (< 0.97), so no gripping term.
-        let i = CagingInputs { tcp: Vector::new(0.105, 0.6, 0.02), ..inputs() };
+        let i = CagingInputs {
+            tcp: Vector::new(0.105, 0.6, 0.02),
+            ..inputs()
+        };
         let caging = 1.0 / (0.64 * 9.0 + 1.0);
         assert!(close(caging_reward(i, PUSH), caging / 2.0));
     }
@@ -460,7 +470,11 @@ mod tests {
     #[test]
     fn medium_density_averages_a_reach_term() {
         // tcp on the object: reach = 1; caged with grip 0.5: (0.5 + 1) / 2.
-        let c = Caging { high_density: false, medium_density: true, ..PUSH };
+        let c = Caging {
+            high_density: false,
+            medium_density: true,
+            ..PUSH
+        };
         assert!(close(caging_reward(inputs(), c), 0.75));
     }
 

@@ -52,11 +52,24 @@ pub fn evaluate(f: &Frame) -> (f32, bool) {
     let scale = Vector::new(1.0, 2.0, 2.0);
     let obj_to_target = ((head - target) * scale).length();
     let margin = ((Vector::from(f.episode.aux) - target) * scale).length();
-    let mut in_place = tolerance(obj_to_target, (0.0, TARGET_RADIUS), margin, Sigmoid::LongTail);
+    let mut in_place = tolerance(
+        obj_to_target,
+        (0.0, TARGET_RADIUS),
+        margin,
+        Sigmoid::LongTail,
+    );
     let b = Vector::from(f.objects.base);
     let corner = |x: f32, y: f32, z: f32| -> [f32; 3] { (b + Vector::new(x, y, z)).into() };
-    let box1 = rect_prism_tolerance(head.into(), corner(0.11, 0.1, 0.01), corner(0.15, -0.1, 0.096));
-    let box2 = rect_prism_tolerance(head.into(), corner(0.11, 0.1, 0.16), corner(0.17, -0.1, 0.19));
+    let box1 = rect_prism_tolerance(
+        head.into(),
+        corner(0.11, 0.1, 0.01),
+        corner(0.15, -0.1, 0.096),
+    );
+    let box2 = rect_prism_tolerance(
+        head.into(),
+        corner(0.11, 0.1, 0.16),
+        corner(0.17, -0.1, 0.19),
+    );
     in_place = hamacher_product(in_place, hamacher_product(box2, box1));
     let mut object_grasped = gripper_caging_reward(
         f,

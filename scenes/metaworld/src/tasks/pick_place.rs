@@ -72,7 +72,12 @@ pub fn evaluate(f: &Frame) -> (f32, bool) {
     let obj_to_target = (obj - target).length();
     let tcp_to_obj = (obj - f.tcp()).length();
     let margin = (Vector::from(f.episode.obj_init) - target).length();
-    let in_place = tolerance(obj_to_target, (0.0, TARGET_RADIUS), margin, Sigmoid::LongTail);
+    let in_place = tolerance(
+        obj_to_target,
+        (0.0, TARGET_RADIUS),
+        margin,
+        Sigmoid::LongTail,
+    );
     let object_grasped = caging_reward(f, obj);
     let mut reward = hamacher_product(object_grasped, in_place);
     if tcp_to_obj < 0.02 && f.opening() > 0.0 && obj.z - 0.01 > f.episode.obj_init[2] {

@@ -29,6 +29,11 @@ pub fn setup(world: &mut PhysicsWorld, v: &[f32]) -> Setup {
 pub fn evaluate(f: &Frame) -> (f32, bool) {
     let tcp_to_target = (f.tcp() - f.target()).length();
     let margin = (Vector::from(f.episode.hand_init) - f.target()).length();
-    let in_place = tolerance(tcp_to_target, (0.0, TARGET_RADIUS), margin, Sigmoid::LongTail);
+    let in_place = tolerance(
+        tcp_to_target,
+        (0.0, TARGET_RADIUS),
+        margin,
+        Sigmoid::LongTail,
+    );
     (10.0 * in_place, tcp_to_target <= 0.05)
 }
