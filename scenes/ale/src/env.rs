@@ -587,4 +587,17 @@ impl Ale {
     pub fn console(&self) -> &stella::Console {
         &self.core.console
     }
+
+    /// A compact binary snapshot of the whole environment (postcard); see
+    /// [`Ale::from_snapshot`]. `Clone` is the in-memory equivalent.
+    pub fn snapshot(&self) -> Result<Vec<u8>, AleError> {
+        postcard::to_allocvec(self)
+            .map_err(|e| AleError::Config(format!("cannot serialise the environment: {e}")))
+    }
+
+    /// Restores an environment from [`Ale::snapshot`] bytes.
+    pub fn from_snapshot(bytes: &[u8]) -> Result<Ale, AleError> {
+        postcard::from_bytes(bytes)
+            .map_err(|e| AleError::Config(format!("not an arcadia-ale snapshot: {e}")))
+    }
 }

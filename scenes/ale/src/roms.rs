@@ -749,13 +749,15 @@ impl RomRegistry {
         Ok(found)
     }
 
-    /// Resolves a ROM name (`"pong"`) in the registry, or an existing file path.
+    /// Resolves an existing file path, a ROM name (`"pong"`) or a ROM MD5 (32 hex
+    /// digits) to the ROM's bytes.
     pub fn resolve(&self, name_or_path: &str) -> Result<Rom, AleError> {
         let path = Path::new(name_or_path);
         if path.is_file() {
             return Rom::from_path(path);
         }
         let info = info_by_name(name_or_path)
+            .or_else(|| info_by_md5(name_or_path))
             .ok_or_else(|| AleError::UnknownGame(name_or_path.to_string()))?;
         let file = self.dir.join(format!("{}.bin", info.name));
         if !file.is_file() {
@@ -828,6 +830,7 @@ mod tests {
             let rom = reg.resolve("pong").unwrap();
             assert_eq!(rom.md5, info_by_name("pong").unwrap().md5);
             assert!(reg.list().unwrap().contains_key(&rom.md5));
+            assert_eq!(reg.resolve(&rom.md5).unwrap().name, "pong");
         }
         let _ = std::fs::remove_dir_all(&tmp);
     }

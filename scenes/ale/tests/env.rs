@@ -57,13 +57,17 @@ fn clone_and_serde_restore_the_whole_environment() {
     let saved = ale.clone();
     let json = serde_json::to_string(&ale).unwrap();
     let mut restored: Ale = serde_json::from_str(&json).unwrap();
+    let mut from_bytes = Ale::from_snapshot(&ale.snapshot().unwrap()).unwrap();
+    assert!(Ale::from_snapshot(b"garbage").is_err());
     let mut copy = saved.clone();
     for i in 0..200 {
         let a = Action::ALL[(i * 7) % 4];
         let r0 = ale.act(a, 0.5);
         let r1 = copy.act(a, 0.5);
         let r2 = restored.act(a, 0.5);
-        assert_eq!((r0, r0), (r1, r2));
+        let r3 = from_bytes.act(a, 0.5);
+        assert_eq!((r0, r0, r0), (r1, r2, r3));
+        assert_eq!(ale.ram(), from_bytes.ram());
         assert_eq!(ale.ram(), copy.ram());
         assert_eq!(ale.ram(), restored.ram());
         assert_eq!(ale.screen(), restored.screen());
