@@ -30,5 +30,10 @@ fn main() {
         }
     }
     let dt = start.elapsed().as_secs_f64();
-    println!("{} frames in {:.3} s: {:.0} frames/s", frames, dt, frames as f64 / dt);
+    println!(
+        "{} frames in {:.3} s: {:.0} frames/s",
+        frames,
+        dt,
+        frames as f64 / dt
+    );
 }

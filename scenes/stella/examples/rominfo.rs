@@ -19,7 +19,12 @@ fn main() {
                 c.width(),
                 c.height()
             ),
-            Err(e) => println!("{path}: {} bytes, {} ({})", rom.len(), e, stella::cart::autodetect_type(&rom)),
+            Err(e) => println!(
+                "{path}: {} bytes, {} ({})",
+                rom.len(),
+                e,
+                stella::cart::autodetect_type(&rom)
+            ),
         }
     }
 }

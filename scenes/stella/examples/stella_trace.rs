@@ -32,7 +32,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             i += 1;
             continue;
         }
-        let value = args.get(i + 1).ok_or_else(|| format!("{flag} needs a value"))?;
+        let value = args
+            .get(i + 1)
+            .ok_or_else(|| format!("{flag} needs a value"))?;
         match flag {
             "--frameskip" => opts.frameskip = value.parse()?,
             "--sticky" => opts.sticky = value.parse()?,

@@ -7,7 +7,7 @@ use crate::inputs::Inputs;
 use crate::props::{ControllerKind, Properties};
 use crate::riot::Riot;
 use crate::rng::Mt19937;
-use crate::tia::{PortReader, Tia, MAX_RESISTANCE};
+use crate::tia::{MAX_RESISTANCE, PortReader, Tia};
 
 /// CPU execution status bits (Stella's `M6502::myExecutionStatus`).
 pub const STOP_BIT: u8 = 0x01;
@@ -29,9 +29,17 @@ impl Wiring {
     /// Stella's `Console` controller construction.
     pub fn from_props(p: &Properties) -> Wiring {
         if p.swap_ports {
-            Wiring { kind: [p.right_controller, p.left_controller], jack: [1, 0], swap_paddles: p.swap_paddles }
+            Wiring {
+                kind: [p.right_controller, p.left_controller],
+                jack: [1, 0],
+                swap_paddles: p.swap_paddles,
+            }
         } else {
-            Wiring { kind: [p.left_controller, p.right_controller], jack: [0, 1], swap_paddles: p.swap_paddles }
+            Wiring {
+                kind: [p.left_controller, p.right_controller],
+                jack: [0, 1],
+                swap_paddles: p.swap_paddles,
+            }
         }
     }
 }
@@ -48,7 +56,11 @@ impl Ports<'_> {
     /// Paddle event index for `Paddles::myPinEvents[row][jack]`.
     fn paddle_event(&self, row: usize, jack: usize) -> usize {
         // unswapped: [0] fire P1/P3, [1] fire P0/P2, [2] res P1/P3, [3] res P0/P2; swapped exchanges 0<->1.
-        let base = if self.wiring.swap_paddles { [0, 1, 0, 1] } else { [1, 0, 1, 0] };
+        let base = if self.wiring.swap_paddles {
+            [0, 1, 0, 1]
+        } else {
+            [1, 0, 1, 0]
+        };
         base[row] + 2 * jack
     }
 
@@ -140,12 +152,18 @@ impl Bus {
         let v = if a & 0x1000 != 0 {
             self.cart.peek(addr, self.cycles)
         } else if a & 0x80 == 0 {
-            let ports = Ports { inputs: &self.inputs, wiring: &self.wiring };
+            let ports = Ports {
+                inputs: &self.inputs,
+                wiring: &self.wiring,
+            };
             self.tia.peek(addr, self.cycles, self.data_bus, &ports)
         } else if a & 0x200 == 0 {
             self.riot.ram[(a & 0x7F) as usize]
         } else {
-            let ports = Ports { inputs: &self.inputs, wiring: &self.wiring };
+            let ports = Ports {
+                inputs: &self.inputs,
+                wiring: &self.wiring,
+            };
             let swcha = if addr & 7 == 0 { ports.swcha() } else { 0 };
             let swchb = self.inputs.switches.swchb();
             self.riot.peek(addr, self.cycles, swcha, swchb)
@@ -161,7 +179,10 @@ impl Bus {
         if a & 0x1000 != 0 {
             self.cart.poke(addr, value);
         } else if a & 0x80 == 0 {
-            if self.tia.poke(addr, value, &mut self.cycles, self.last_access_was_read) {
+            if self
+                .tia
+                .poke(addr, value, &mut self.cycles, self.last_access_was_read)
+            {
                 self.exec_status |= STOP_BIT;
             }
         } else if a & 0x200 == 0 {

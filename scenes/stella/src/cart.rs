@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::rng::Mt19937;
 use crate::RomError;
+use crate::rng::Mt19937;
 
 /// Bank-switching scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -172,13 +172,15 @@ impl Dpc {
             1 => self.bottoms[index] = value,
             2 => {
                 if index >= 5 && self.music_mode[index - 5] {
-                    self.counters[index] = (self.counters[index] & 0x0700) | self.tops[index] as u16;
+                    self.counters[index] =
+                        (self.counters[index] & 0x0700) | self.tops[index] as u16;
                 } else {
                     self.counters[index] = (self.counters[index] & 0x0700) | value as u16;
                 }
             }
             3 => {
-                self.counters[index] = (((value as u16) & 0x07) << 8) | (self.counters[index] & 0x00FF);
+                self.counters[index] =
+                    (((value as u16) & 0x07) << 8) | (self.counters[index] & 0x00FF);
                 if index >= 5 {
                     self.music_mode[index - 5] = value & 0x10 != 0;
                 }
@@ -244,8 +246,14 @@ fn is_probably_e7(image: &[u8]) -> bool {
     if image[0x3800..0x3A00].iter().any(|&b| b != first) {
         return false;
     }
-    let c1 = image[0x3800 - 32..0x3800].iter().filter(|&&b| b != first).count();
-    let c2 = image[0x3A00..0x3A00 + 32].iter().filter(|&&b| b != first).count();
+    let c1 = image[0x3800 - 32..0x3800]
+        .iter()
+        .filter(|&&b| b != first)
+        .count();
+    let c2 = image[0x3A00..0x3A00 + 32]
+        .iter()
+        .filter(|&&b| b != first)
+        .count();
     c1 > 0 || c2 > 0
 }
 fn is_probably_ua(image: &[u8]) -> bool {
@@ -270,7 +278,7 @@ fn is_probably_fe(image: &[u8]) -> bool {
 /// Stella 2.x `Cartridge::autodetectType`: the type name it picks for an image.
 pub fn autodetect_type(image: &[u8]) -> String {
     let size = image.len();
-    let t = if size != 0 && size % 8448 == 0 {
+    let t = if size != 0 && size.is_multiple_of(8448) {
         "AR"
     } else if size == 2048 || (size == 4096 && image[..2048] == image[2048..]) {
         if is_probably_cv(image) { "CV" } else { "2K" }
@@ -352,8 +360,11 @@ impl Cart {
         if image.is_empty() {
             return Err(RomError::Empty);
         }
-        let detected =
-            if f8_swapped && image.len() == 8192 { "F8".to_string() } else { autodetect_type(image) };
+        let detected = if f8_swapped && image.len() == 8192 {
+            "F8".to_string()
+        } else {
+            autodetect_type(image)
+        };
         let kind = match detected.as_str() {
             "2K" => CartKind::K2,
             "4K" => CartKind::K4,
@@ -380,7 +391,10 @@ impl Cart {
             CartKind::DPC => 10240,
         };
         if image.len() < needed {
-            return Err(RomError::Truncated { expected: needed, got: image.len() });
+            return Err(RomError::Truncated {
+                expected: needed,
+                got: image.len(),
+            });
         }
         let ram = match kind {
             CartKind::F8SC | CartKind::F6SC | CartKind::F4SC => vec![0u8; 128],
@@ -401,7 +415,12 @@ impl Cart {
             seg: [0; 4],
             switching: false,
             plain: false,
-            dpc: (kind == CartKind::DPC).then(|| Box::new(Dpc { random: 1, ..Dpc::default() })),
+            dpc: (kind == CartKind::DPC).then(|| {
+                Box::new(Dpc {
+                    random: 1,
+                    ..Dpc::default()
+                })
+            }),
         };
         // install()
         c.bank = match kind {
@@ -433,7 +452,11 @@ impl Cart {
 
     /// Current bank (4K banks) or, for E0, the slice of the first segment.
     pub fn bank(&self) -> u16 {
-        if self.kind == CartKind::E0 { self.slices[0] } else { self.bank }
+        if self.kind == CartKind::E0 {
+            self.slices[0]
+        } else {
+            self.bank
+        }
     }
 
     /// `Cartridge::reset` (RAM carts draw their RAM from the system RNG).
@@ -467,20 +490,14 @@ impl Cart {
                 0x0FF9 => self.bank = 1,
                 _ => {}
             },
-            CartKind::F6 | CartKind::F6SC => {
-                if (0x0FF6..=0x0FF9).contains(&a) {
-                    self.bank = a - 0x0FF6;
-                }
+            CartKind::F6 | CartKind::F6SC if (0x0FF6..=0x0FF9).contains(&a) => {
+                self.bank = a - 0x0FF6;
             }
-            CartKind::F4 | CartKind::F4SC => {
-                if (0x0FF4..=0x0FFB).contains(&a) {
-                    self.bank = a - 0x0FF4;
-                }
+            CartKind::F4 | CartKind::F4SC if (0x0FF4..=0x0FFB).contains(&a) => {
+                self.bank = a - 0x0FF4;
             }
-            CartKind::E0 => {
-                if (0x0FE0..=0x0FF7).contains(&a) {
-                    self.slices[((a - 0x0FE0) >> 3) as usize] = a & 7;
-                }
+            CartKind::E0 if (0x0FE0..=0x0FF7).contains(&a) => {
+                self.slices[((a - 0x0FE0) >> 3) as usize] = a & 7;
             }
             _ => {}
         }
@@ -504,12 +521,12 @@ impl Cart {
             return self.ram[a & 0x7F];
         } else if self.kind == CartKind::FE {
             return self.image[a + if addr & 0x2000 == 0 { 4096 } else { 0 }];
-        } else if a < 0x0080 {
-            if let Some(d) = self.dpc.as_mut() {
-                d.clock_random();
-                if a < 0x0040 {
-                    return d.read(a, &self.image[8192..10240], cycles);
-                }
+        } else if a < 0x0080
+            && let Some(d) = self.dpc.as_mut()
+        {
+            d.clock_random();
+            if a < 0x0040 {
+                return d.read(a, &self.image[8192..10240], cycles);
             }
         }
         self.image[self.seg[a >> 10] + (a & 0x03FF)]

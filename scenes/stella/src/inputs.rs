@@ -44,7 +44,13 @@ pub struct Switches {
 
 impl Default for Switches {
     fn default() -> Self {
-        Switches { reset: false, select: false, color: true, left_difficulty_a: false, right_difficulty_a: false }
+        Switches {
+            reset: false,
+            select: false,
+            color: true,
+            left_difficulty_a: false,
+            right_difficulty_a: false,
+        }
     }
 }
 

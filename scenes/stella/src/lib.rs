@@ -25,7 +25,10 @@ use tia::Tia;
 
 /// The common imports.
 pub mod prelude {
-    pub use crate::{CartKind, Console, ControllerKind, DisplayFormat, Inputs, Joystick, Paddle, Properties, RomError, Switches};
+    pub use crate::{
+        CartKind, Console, ControllerKind, DisplayFormat, Inputs, Joystick, Paddle, Properties,
+        RomError, Switches,
+    };
 }
 
 /// ALE's `system_random_seed`.
@@ -94,7 +97,12 @@ impl Console {
             exec_status: 0,
             last_access_was_read: true,
         };
-        let mut c = Console { cpu: Cpu::default(), bus, props, pal: false };
+        let mut c = Console {
+            cpu: Cpu::default(),
+            bus,
+            props,
+            pal: false,
+        };
         let mut height = c.props.height;
         match c.props.format {
             DisplayFormat::AutoDetect => {
@@ -123,7 +131,9 @@ impl Console {
         self.bus.reset_cycles();
         self.bus.riot.reset(&mut self.bus.rng);
         let p = &self.props;
-        self.bus.tia.reset(0, pal, p.hmove_blanks, p.y_start, height);
+        self.bus
+            .tia
+            .reset(0, pal, p.hmove_blanks, p.y_start, height);
         self.bus.cart.reset(&mut self.bus.rng);
         self.cpu.reset(&mut self.bus);
     }

@@ -88,47 +88,108 @@ impl Properties {
         }
         match md5.as_str() {
             // amidar
-            "acb7750b4d0c4bd34969802a7deb2990" => Properties { left_difficulty_a: true, right_difficulty_a: true, ..p },
+            "acb7750b4d0c4bd34969802a7deb2990" => Properties {
+                left_difficulty_a: true,
+                right_difficulty_a: true,
+                ..p
+            },
             // asteroids
-            "ccbd36746ed4525821a8083b0d6d2c2c" => Properties { hmove_blanks: false, ..p },
+            "ccbd36746ed4525821a8083b0d6d2c2c" => Properties {
+                hmove_blanks: false,
+                ..p
+            },
             // backgammon
-            "8556b42aa05f94bc29ff39c39b11bff4" => Properties { left_controller: ControllerKind::Paddles, ..p },
+            "8556b42aa05f94bc29ff39c39b11bff4" => Properties {
+                left_controller: ControllerKind::Paddles,
+                ..p
+            },
             // battle_zone
-            "41f252a66c6301f1e8ab3612c19bc5d4" => Properties { hmove_blanks: false, ..p },
+            "41f252a66c6301f1e8ab3612c19bc5d4" => Properties {
+                hmove_blanks: false,
+                ..p
+            },
             // blackjack
-            "0a981c03204ac2b278ba392674682560" => Properties { left_controller: ControllerKind::Paddles, ..p },
+            "0a981c03204ac2b278ba392674682560" => Properties {
+                left_controller: ControllerKind::Paddles,
+                ..p
+            },
             // breakout
-            "f34f08e5eb96e500e851a80be3277a56" => Properties { left_controller: ControllerKind::Paddles, ..p },
+            "f34f08e5eb96e500e851a80be3277a56" => Properties {
+                left_controller: ControllerKind::Paddles,
+                ..p
+            },
             // carnival
-            "028024fb8e5e5f18ea586652f9799c96" => Properties { y_start: 26, height: 214, ..p },
+            "028024fb8e5e5f18ea586652f9799c96" => Properties {
+                y_start: 26,
+                height: 214,
+                ..p
+            },
             // casino
-            "b816296311019ab69a21cb9e9e235d12" => Properties { left_controller: ControllerKind::Paddles, ..p },
+            "b816296311019ab69a21cb9e9e235d12" => Properties {
+                left_controller: ControllerKind::Paddles,
+                ..p
+            },
             // combat
-            "0ef64cdbecccb7049752a3de0b7ade14" => Properties { y_start: 39, height: 256, ..p },
+            "0ef64cdbecccb7049752a3de0b7ade14" => Properties {
+                y_start: 39,
+                height: 256,
+                ..p
+            },
             // darkchambers
-            "106855474c69d08c8ffa308d47337269" => Properties { hmove_blanks: false, ..p },
+            "106855474c69d08c8ffa308d47337269" => Properties {
+                hmove_blanks: false,
+                ..p
+            },
             // journey_escape
             "718ae62c70af4e5fd8e932fee216948a" => Properties { height: 230, ..p },
             // kaboom
-            "5428cdfada281c569c74c7308c7f2c26" => Properties { left_controller: ControllerKind::Paddles, ..p },
+            "5428cdfada281c569c74c7308c7f2c26" => Properties {
+                left_controller: ControllerKind::Paddles,
+                ..p
+            },
             // maze_craze
-            "ed2218b3075d15eaa34e3356025ccca3" => Properties { format: DisplayFormat::Pal, ..p },
+            "ed2218b3075d15eaa34e3356025ccca3" => Properties {
+                format: DisplayFormat::Pal,
+                ..p
+            },
             // ms_pacman
-            "87e79cd41ce136fd4f72cc6e2c161bee" => Properties { hmove_blanks: false, ..p },
+            "87e79cd41ce136fd4f72cc6e2c161bee" => Properties {
+                hmove_blanks: false,
+                ..p
+            },
             // pong
-            "60e0ea3cbe0913d39803477945e9e5ec" => Properties { left_controller: ControllerKind::Paddles, right_controller: ControllerKind::Paddles, swap_paddles: true, ..p },
+            "60e0ea3cbe0913d39803477945e9e5ec" => Properties {
+                left_controller: ControllerKind::Paddles,
+                right_controller: ControllerKind::Paddles,
+                swap_paddles: true,
+                ..p
+            },
             // pooyan
-            "4799a40b6e889370b7ee55c17ba65141" => Properties { y_start: 26, height: 220, ..p },
+            "4799a40b6e889370b7ee55c17ba65141" => Properties {
+                y_start: 26,
+                height: 220,
+                ..p
+            },
             // qbert
             "484b0076816a104875e00467d431c2d2" => Properties { y_start: 40, ..p },
             // surround
-            "4d7517ae69f95cfbc053be01312b7dba" => Properties { swap_ports: true, ..p },
+            "4d7517ae69f95cfbc053be01312b7dba" => Properties {
+                swap_ports: true,
+                ..p
+            },
             // up_n_down
             "a499d720e7ee35c62424de882a3351b6" => Properties { y_start: 30, ..p },
             // warlords
-            "cbe5a166550a8129a5e6d374901dffad" => Properties { left_controller: ControllerKind::Paddles, right_controller: ControllerKind::Paddles, ..p },
+            "cbe5a166550a8129a5e6d374901dffad" => Properties {
+                left_controller: ControllerKind::Paddles,
+                right_controller: ControllerKind::Paddles,
+                ..p
+            },
             // wizard_of_wor
-            "7e8aa18bc9502eb57daaf5e7c1e94da7" => Properties { swap_ports: true, ..p },
+            "7e8aa18bc9502eb57daaf5e7c1e94da7" => Properties {
+                swap_ports: true,
+                ..p
+            },
             _ => p,
         }
     }

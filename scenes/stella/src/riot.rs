@@ -83,7 +83,8 @@ impl Riot {
                 }
                 if self.timer_read_after_interrupt {
                     let offset = self.cycles_when_interrupt_reset.wrapping_sub(
-                        self.cycles_when_timer_set.wrapping_add(self.timer << self.interval_shift),
+                        self.cycles_when_timer_set
+                            .wrapping_add(self.timer << self.interval_shift),
                     ) as i32;
                     timer = (self.timer as i32)
                         .wrapping_sub((delta >> self.interval_shift) as i32)
@@ -98,7 +99,11 @@ impl Riot {
                 let timer = (self.timer as i32)
                     .wrapping_sub((delta >> self.interval_shift) as i32)
                     .wrapping_sub(1);
-                if timer >= 0 || self.timer_read_after_interrupt { 0x00 } else { 0x80 }
+                if timer >= 0 || self.timer_read_after_interrupt {
+                    0x00
+                } else {
+                    0x80
+                }
             }
         }
     }

@@ -80,7 +80,8 @@ fn compute() -> Tables {
     for align in 1..4 {
         for size in 0..4 {
             for x in 0..ROW {
-                ball[ball_index(align, size) + x] = ball[ball_index(0, size) + (x + ROW - align) % ROW];
+                ball[ball_index(align, size) + x] =
+                    ball[ball_index(0, size) + (x + ROW - align) % ROW];
             }
         }
     }
@@ -91,7 +92,7 @@ fn compute() -> Tables {
         for size in 0..4usize {
             let w = 1i32 << size;
             let base = missile_index(0, number, size);
-            for x in 0..(160 + 72) as i32 {
+            for x in 0..(160 + 72) {
                 let at = |off: i32| x - off >= 0 && x - off < w;
                 let on = match number {
                     0 | 5 | 7 => at(0),
@@ -127,7 +128,7 @@ fn compute() -> Tables {
     for enable in 0..2usize {
         for mode in 0..8usize {
             let base = player_index(0, enable, mode);
-            for x in 0..(160 + 72) as i32 {
+            for x in 0..(160 + 72) {
                 let first = enable == 0 && (0..8).contains(&x);
                 let copy = |off: i32| (x - off) >= 0 && (x - off) < 8;
                 let v: Option<u8> = match mode {
@@ -199,10 +200,16 @@ fn compute() -> Tables {
             };
             for newx in 0..(160 + 72 + 5) {
                 // -1 while the copy's 4-clock start delay runs, 1 while it draws
-                if starts.iter().any(|&s| newx >= oldx + s && newx < oldx + s + 4) {
+                if starts
+                    .iter()
+                    .any(|&s| newx >= oldx + s && newx < oldx + s + 4)
+                {
                     reset_when[base + newx % 160] = -1;
                 }
-                if starts.iter().any(|&s| newx >= oldx + s + 4 && newx < oldx + s + 4 + width) {
+                if starts
+                    .iter()
+                    .any(|&s| newx >= oldx + s + 4 && newx < oldx + s + 4 + width)
+                {
                     reset_when[base + newx % 160] = 1;
                 }
             }
@@ -295,7 +302,11 @@ fn compute() -> Tables {
                     color = 1;
                 }
                 if e & PF_BIT != 0 {
-                    color = if e & SCORE_BIT != 0 { if x == 0 { 2 } else { 3 } } else { 1 };
+                    color = if e & SCORE_BIT != 0 {
+                        if x == 0 { 2 } else { 3 }
+                    } else {
+                        1
+                    };
                 }
                 if e & (P1_BIT | M1_BIT) != 0 {
                     color = if color != 2 { 3 } else { 2 };
@@ -308,7 +319,16 @@ fn compute() -> Tables {
         }
     }
 
-    Tables { ball, missile, player, reset_when, reflect, playfield, collision, priority }
+    Tables {
+        ball,
+        missile,
+        player,
+        reset_when,
+        reflect,
+        playfield,
+        collision,
+        priority,
+    }
 }
 
 /// `ourPokeDelayTable`: colour clocks a write waits before it takes effect (-1: playfield rule).
@@ -395,11 +415,23 @@ pub const MOTION: [[i8; 16]; 76] = [
     [-2, -3, -4, -5, -6, -7, -8, -9, 0, 0, 0, 0, 0, 0, 0, -1],
     [-3, -4, -5, -6, -7, -8, -9, -10, 0, 0, 0, 0, 0, 0, -1, -2],
     [-4, -5, -6, -7, -8, -9, -10, -11, 0, 0, 0, 0, 0, -1, -2, -3],
-    [-5, -6, -7, -8, -9, -10, -11, -12, 0, 0, 0, 0, -1, -2, -3, -4],
-    [-5, -6, -7, -8, -9, -10, -11, -12, 0, 0, 0, 0, -1, -2, -3, -4],
-    [-6, -7, -8, -9, -10, -11, -12, -13, 0, 0, 0, -1, -2, -3, -4, -5],
-    [-7, -8, -9, -10, -11, -12, -13, -14, 0, 0, -1, -2, -3, -4, -5, -6],
-    [-8, -9, -10, -11, -12, -13, -14, -15, 0, -1, -2, -3, -4, -5, -6, -7],
-    [-8, -9, -10, -11, -12, -13, -14, -15, 0, -1, -2, -3, -4, -5, -6, -7],
+    [
+        -5, -6, -7, -8, -9, -10, -11, -12, 0, 0, 0, 0, -1, -2, -3, -4,
+    ],
+    [
+        -5, -6, -7, -8, -9, -10, -11, -12, 0, 0, 0, 0, -1, -2, -3, -4,
+    ],
+    [
+        -6, -7, -8, -9, -10, -11, -12, -13, 0, 0, 0, -1, -2, -3, -4, -5,
+    ],
+    [
+        -7, -8, -9, -10, -11, -12, -13, -14, 0, 0, -1, -2, -3, -4, -5, -6,
+    ],
+    [
+        -8, -9, -10, -11, -12, -13, -14, -15, 0, -1, -2, -3, -4, -5, -6, -7,
+    ],
+    [
+        -8, -9, -10, -11, -12, -13, -14, -15, 0, -1, -2, -3, -4, -5, -6, -7,
+    ],
     [0, -1, -2, -3, -4, -5, -6, -7, 8, 7, 6, 5, 4, 3, 2, 1],
 ];

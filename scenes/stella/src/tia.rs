@@ -111,7 +111,11 @@ fn pmask(pos: i16, enable: usize, nusiz: u8) -> usize {
 }
 #[inline]
 fn mmask(pos: i16, nusiz: u8) -> usize {
-    missile_index((pos & 3) as usize, (nusiz & 7) as usize, ((nusiz & 0x30) >> 4) as usize) + 160
+    missile_index(
+        (pos & 3) as usize,
+        (nusiz & 7) as usize,
+        ((nusiz & 0x30) >> 4) as usize,
+    ) + 160
         - (pos as usize & 0xFC)
 }
 #[inline]
@@ -266,10 +270,16 @@ impl Tia {
         self.y_start = y_start;
         self.height = height;
         self.start_display_offset = 228u32.wrapping_mul(y_start);
-        self.stop_display_offset = self.start_display_offset.wrapping_add(228u32.wrapping_mul(height));
+        self.stop_display_offset = self
+            .start_display_offset
+            .wrapping_add(228u32.wrapping_mul(height));
         self.clock_when_frame_started = cycles.wrapping_mul(3) as i32;
-        self.clock_start_display = self.clock_when_frame_started.wrapping_add(self.start_display_offset as i32);
-        self.clock_stop_display = self.clock_when_frame_started.wrapping_add(self.stop_display_offset as i32);
+        self.clock_start_display = self
+            .clock_when_frame_started
+            .wrapping_add(self.start_display_offset as i32);
+        self.clock_stop_display = self
+            .clock_when_frame_started
+            .wrapping_add(self.stop_display_offset as i32);
         self.clock_at_last_update = self.clock_when_frame_started;
         self.clocks_to_end_of_scan_line = 228;
         self.vsync_finish_clock = 0x7FFF_FFFF;
@@ -293,14 +303,21 @@ impl Tia {
     /// returns the colour clocks into the current line.
     pub fn start_frame_pre(&mut self, cycles: u32) -> i32 {
         std::mem::swap(&mut self.current_fb, &mut self.previous_fb);
-        ((cycles.wrapping_mul(3).wrapping_sub(self.clock_when_frame_started as u32)) % 228) as i32
+        ((cycles
+            .wrapping_mul(3)
+            .wrapping_sub(self.clock_when_frame_started as u32))
+            % 228) as i32
     }
 
     /// Second half of `TIA::startFrame`, after the system cycles were reset.
     pub fn start_frame_post(&mut self, clocks: i32) {
         self.clock_when_frame_started = -clocks;
-        self.clock_start_display = self.clock_when_frame_started.wrapping_add(self.start_display_offset as i32);
-        self.clock_stop_display = self.clock_when_frame_started.wrapping_add(self.stop_display_offset as i32);
+        self.clock_start_display = self
+            .clock_when_frame_started
+            .wrapping_add(self.start_display_offset as i32);
+        self.clock_stop_display = self
+            .clock_when_frame_started
+            .wrapping_add(self.stop_display_offset as i32);
         self.clock_at_last_update = self.clock_start_display;
         self.clocks_to_end_of_scan_line = 228;
         self.frame_pointer = 0;
@@ -318,7 +335,10 @@ impl Tia {
 
     /// Scanlines since the frame started (`TIA::scanlines`).
     pub fn scanlines(&self, cycles: u32) -> u32 {
-        cycles.wrapping_mul(3).wrapping_sub(self.clock_when_frame_started as u32) / 228
+        cycles
+            .wrapping_mul(3)
+            .wrapping_sub(self.clock_when_frame_started as u32)
+            / 228
     }
 
     /// End of `TIA::update` after the CPU stopped.
@@ -387,7 +407,11 @@ impl Tia {
                 // Stella's playfield-only fast path uses the score colours even with priority set.
                 let (c0, c1) = (self.color[P0], self.color[P1]);
                 for (i, p) in fb.iter_mut().enumerate() {
-                    *p = if pf & pfmask[i] != 0 { if hpos + i < 80 { c0 } else { c1 } } else { bk };
+                    *p = if pf & pfmask[i] != 0 {
+                        if hpos + i < 80 { c0 } else { c1 }
+                    } else {
+                        bk
+                    };
                 }
             } else {
                 let cpf = self.color[PF];
@@ -484,10 +508,15 @@ impl Tia {
         loop {
             let mut clocks_to_update;
             let mut from_start = 228 - self.clocks_to_end_of_scan_line;
-            if clock > self.clock_at_last_update.wrapping_add(self.clocks_to_end_of_scan_line) {
+            if clock
+                > self
+                    .clock_at_last_update
+                    .wrapping_add(self.clocks_to_end_of_scan_line)
+            {
                 clocks_to_update = self.clocks_to_end_of_scan_line;
                 self.clocks_to_end_of_scan_line = 228;
-                self.clock_at_last_update = self.clock_at_last_update.wrapping_add(clocks_to_update);
+                self.clock_at_last_update =
+                    self.clock_at_last_update.wrapping_add(clocks_to_update);
             } else {
                 clocks_to_update = clock.wrapping_sub(self.clock_at_last_update);
                 self.clocks_to_end_of_scan_line -= clocks_to_update;
@@ -606,7 +635,13 @@ impl Tia {
 
     /// CPU write of a TIA register. `cycles` may be advanced (WSYNC). Returns true when the CPU must stop
     /// (end of frame).
-    pub fn poke(&mut self, addr: u16, value: u8, cycles: &mut u32, last_access_was_read: bool) -> bool {
+    pub fn poke(
+        &mut self,
+        addr: u16,
+        value: u8,
+        cycles: &mut u32,
+        last_access_was_read: bool,
+    ) -> bool {
         let addr = (addr & 0x3F) as usize;
         let clock = cycles.wrapping_mul(3) as i32;
         let mut delay = POKE_DELAY[addr] as i32;
@@ -643,13 +678,11 @@ impl Tia {
                 }
                 self.vblank = value;
             }
-            0x02 => {
-                if last_access_was_read {
-                    let line_start = (self.clock_when_frame_started / 3) as u32;
-                    let to_end = 76 - (cycles.wrapping_sub(line_start) % 76);
-                    if to_end < 76 {
-                        *cycles = cycles.wrapping_add(to_end);
-                    }
+            0x02 if last_access_was_read => {
+                let line_start = (self.clock_when_frame_started / 3) as u32;
+                let to_end = 76 - (cycles.wrapping_sub(line_start) % 76);
+                if to_end < 76 {
+                    *cycles = cycles.wrapping_add(to_end);
                 }
             }
             0x03 => {}
@@ -712,10 +745,19 @@ impl Tia {
             }
             0x10 | 0x11 => {
                 let hpos = hpos_of(self);
-                let newx: i16 = if hpos < HBLANK { 3 } else { (((hpos - HBLANK) + 5) % 160) as i16 };
-                let (nusiz, pos) = if addr == 0x10 { (self.nusiz0, self.posp0) } else { (self.nusiz1, self.posp1) };
+                let newx: i16 = if hpos < HBLANK {
+                    3
+                } else {
+                    (((hpos - HBLANK) + 5) % 160) as i16
+                };
+                let (nusiz, pos) = if addr == 0x10 {
+                    (self.nusiz0, self.posp0)
+                } else {
+                    (self.nusiz1, self.posp1)
+                };
                 let when = if (0..160).contains(&pos) && (0..160).contains(&newx) {
-                    TABLES.reset_when[((nusiz & 7) as usize * 160 + pos as usize) * 160 + newx as usize]
+                    TABLES.reset_when
+                        [((nusiz & 7) as usize * 160 + pos as usize) * 160 + newx as usize]
                 } else {
                     0
                 };
@@ -734,7 +776,11 @@ impl Tia {
             }
             0x12 => {
                 let hpos = hpos_of(self);
-                self.posm0 = if hpos < HBLANK { 2 } else { (((hpos - HBLANK) + 4) % 160) as i16 };
+                self.posm0 = if hpos < HBLANK {
+                    2
+                } else {
+                    (((hpos - HBLANK) + 4) % 160) as i16
+                };
                 if clock.wrapping_sub(self.last_hmove_clock) == 20 * 3 && hpos == 69 {
                     self.posm0 = 8;
                 }
@@ -742,7 +788,11 @@ impl Tia {
             }
             0x13 => {
                 let hpos = hpos_of(self);
-                self.posm1 = if hpos < HBLANK { 2 } else { (((hpos - HBLANK) + 4) % 160) as i16 };
+                self.posm1 = if hpos < HBLANK {
+                    2
+                } else {
+                    (((hpos - HBLANK) + 4) % 160) as i16
+                };
                 if clock.wrapping_sub(self.last_hmove_clock) == 3 * 3 && hpos == 18 {
                     self.posm1 = 3;
                 }
@@ -750,7 +800,11 @@ impl Tia {
             }
             0x14 => {
                 let hpos = hpos_of(self);
-                self.posbl = if hpos < HBLANK { 2 } else { (((hpos - HBLANK) + 4) % 160) as i16 };
+                self.posbl = if hpos < HBLANK {
+                    2
+                } else {
+                    (((hpos - HBLANK) + 4) % 160) as i16
+                };
                 let since = clock.wrapping_sub(self.last_hmove_clock);
                 if since == 18 * 3 && (hpos == 60 || hpos == 69) {
                     self.posbl = 10;
@@ -792,7 +846,8 @@ impl Tia {
             0x21 => self.hmp1 = value >> 4,
             0x22 => {
                 let tmp = value >> 4;
-                if clock == self.last_hmove_clock.wrapping_add(21 * 3) && self.hmm0 == 7 && tmp == 6 {
+                if clock == self.last_hmove_clock.wrapping_add(21 * 3) && self.hmm0 == 7 && tmp == 6
+                {
                     self.m0_cosmic_ark_enabled = true;
                     self.m0_cosmic_ark_counter = 0;
                 }
@@ -880,9 +935,17 @@ impl Tia {
 
     fn refresh_grp(&mut self) {
         let g0 = if self.vdelp0 { self.dgrp0 } else { self.grp0 };
-        self.current_grp0 = if self.refp0 { TABLES.reflect[g0 as usize] } else { g0 };
+        self.current_grp0 = if self.refp0 {
+            TABLES.reflect[g0 as usize]
+        } else {
+            g0
+        };
         let g1 = if self.vdelp1 { self.dgrp1 } else { self.grp1 };
-        self.current_grp1 = if self.refp1 { TABLES.reflect[g1 as usize] } else { g1 };
+        self.current_grp1 = if self.refp1 {
+            TABLES.reflect[g1 as usize]
+        } else {
+            g1
+        };
         self.set_bit(P0_BIT, self.current_grp0 != 0);
         self.set_bit(P1_BIT, self.current_grp1 != 0);
     }

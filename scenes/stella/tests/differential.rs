@@ -38,7 +38,11 @@ fn script() -> Option<PathBuf> {
 }
 
 fn rom_path(script: &Path, name: &str) -> Option<PathBuf> {
-    let out = Command::new("python3").arg(script).args(["--rom-path", name]).output().ok()?;
+    let out = Command::new("python3")
+        .arg(script)
+        .args(["--rom-path", name])
+        .output()
+        .ok()?;
     if !out.status.success() {
         return None;
     }
@@ -50,7 +54,9 @@ fn rom_path(script: &Path, name: &str) -> Option<PathBuf> {
 fn random_actions(frames: usize, n_legal: usize, paddles: bool, seed: u64) -> Vec<(u8, f32)> {
     let mut s = seed;
     let mut next = move || {
-        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (s >> 33) as u32
     };
     let mut cur = 0u8;
@@ -83,13 +89,23 @@ fn first_difference(expected: &str, actual: &str) -> Option<String> {
         for (k, evk) in eo {
             let avk = ao.get(k).unwrap_or(&serde_json::Value::Null);
             if evk != avk {
-                let mut msg = format!("record t={}: `{k}` differs: ale-py {evk}, stella {avk}", eo["t"]);
+                let mut msg = format!(
+                    "record t={}: `{k}` differs: ale-py {evk}, stella {avk}",
+                    eo["t"]
+                );
                 if k == "ram" {
                     let (x, y) = (evk.as_str().unwrap_or(""), avk.as_str().unwrap_or(""));
                     let diffs: Vec<String> = (0..x.len().min(y.len()) / 2)
                         .filter(|j| x[2 * j..2 * j + 2] != y[2 * j..2 * j + 2])
                         .take(8)
-                        .map(|j| format!("${:02X}: {} vs {}", 0x80 + j, &x[2 * j..2 * j + 2], &y[2 * j..2 * j + 2]))
+                        .map(|j| {
+                            format!(
+                                "${:02X}: {} vs {}",
+                                0x80 + j,
+                                &x[2 * j..2 * j + 2],
+                                &y[2 * j..2 * j + 2]
+                            )
+                        })
                         .collect();
                     msg.push_str(&format!(" ({})", diffs.join(", ")));
                 }
@@ -98,7 +114,8 @@ fn first_difference(expected: &str, actual: &str) -> Option<String> {
         }
         return Some(format!("line {}: same values, different text", i + 1));
     }
-    (exp.len() != act.len()).then(|| format!("ale-py printed {} records, stella {}", exp.len(), act.len()))
+    (exp.len() != act.len())
+        .then(|| format!("ale-py printed {} records, stella {}", exp.len(), act.len()))
 }
 
 fn diff_game(script: &Path, game: &str, frames: usize) -> Result<(), String> {
@@ -114,7 +131,10 @@ fn diff_game(script: &Path, game: &str, frames: usize) -> Result<(), String> {
     let actions = random_actions(frames, n_legal, paddles, 0x5EED ^ frames as u64);
 
     let file = std::env::temp_dir().join(format!("stella-diff-{}-{game}.txt", std::process::id()));
-    let text: String = actions.iter().map(|(a, s)| format!("{a} {}\n", python_float32(*s))).collect();
+    let text: String = actions
+        .iter()
+        .map(|(a, s)| format!("{a} {}\n", python_float32(*s)))
+        .collect();
     std::fs::write(&file, text).map_err(|e| e.to_string())?;
     let out = Command::new("python3")
         .arg(script)
@@ -124,7 +144,10 @@ fn diff_game(script: &Path, game: &str, frames: usize) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let _ = std::fs::remove_file(&file);
     if !out.status.success() {
-        return Err(format!("ale_trace.py failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "ale_trace.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let expected = String::from_utf8_lossy(&out.stdout).into_owned();
 
@@ -148,7 +171,10 @@ fn emulator_matches_ale_py() {
         println!("SKIP: ale_trace.py not found (set ARCADIA_ALE_TRACE)");
         return;
     };
-    let frames: usize = std::env::var("STELLA_DIFF_FRAMES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let frames: usize = std::env::var("STELLA_DIFF_FRAMES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
     let games: Vec<String> = match std::env::var("STELLA_DIFF_GAMES") {
         Ok(list) if !list.is_empty() => list.split(',').map(|s| s.trim().to_string()).collect(),
         _ => PRIORITY.iter().map(|s| s.to_string()).collect(),
@@ -160,5 +186,10 @@ fn emulator_matches_ale_py() {
             failures.push(format!("{game}: {e}"));
         }
     }
-    assert!(failures.is_empty(), "{} game(s) differ from ale-py:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} game(s) differ from ale-py:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

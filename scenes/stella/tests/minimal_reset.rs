@@ -72,9 +72,16 @@ struct MiniAle {
 impl MiniAle {
     fn new(rom: &[u8], soft_resets: usize, paddle_max: i32, start: &[u8]) -> MiniAle {
         let props = Properties::for_rom(rom);
-        let paddles = props.left_controller == ControllerKind::Paddles || props.right_controller == ControllerKind::Paddles;
+        let paddles = props.left_controller == ControllerKind::Paddles
+            || props.right_controller == ControllerKind::Paddles;
         let console = Console::new(rom, props).expect("load ROM");
-        let mut m = MiniAle { console, paddles, paddle: [0; 2], paddle_max, soft_resets };
+        let mut m = MiniAle {
+            console,
+            paddles,
+            paddle: [0; 2],
+            paddle_max,
+            soft_resets,
+        };
         m.reset();
         for &a in start {
             m.emulate(a, 1.0, 1);
@@ -132,7 +139,13 @@ impl MiniAle {
         };
         if self.paddles {
             let d = (PADDLE_DELTA * (strength as f64).abs()) as i32;
-            let delta = if right { -d } else if left { d } else { 0 };
+            let delta = if right {
+                -d
+            } else if left {
+                d
+            } else {
+                0
+            };
             self.paddle[0] = (self.paddle[0] + delta).clamp(PADDLE_MIN, self.paddle_max);
             let fire_now = fire;
             self.set_paddles();
@@ -163,8 +176,16 @@ impl MiniAle {
     }
 
     fn record(&self) -> (String, String) {
-        let ram: String = self.console.ram().iter().map(|b| format!("{b:02x}")).collect();
-        let md5: String = Md5::digest(self.console.screen()).iter().map(|b| format!("{b:02x}")).collect();
+        let ram: String = self
+            .console
+            .ram()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let md5: String = Md5::digest(self.console.screen())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         (ram, md5)
     }
 }
@@ -212,7 +233,11 @@ fn script() -> Option<PathBuf> {
 }
 
 fn diff_game(script: &Path, game: &str, frames: usize) -> Result<Option<usize>, String> {
-    let out = Command::new("python3").arg(script).args(["--rom-path", game]).output().map_err(|e| e.to_string())?;
+    let out = Command::new("python3")
+        .arg(script)
+        .args(["--rom-path", game])
+        .output()
+        .map_err(|e| e.to_string())?;
     let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     if !out.status.success() || !path.is_file() {
         return Err("no ROM path".into());
@@ -220,7 +245,9 @@ fn diff_game(script: &Path, game: &str, frames: usize) -> Result<Option<usize>, 
     let rom = std::fs::read(&path).map_err(|e| e.to_string())?;
     let mut s = 0x5EEDu64 ^ frames as u64;
     let mut next = move || {
-        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (s >> 33) as u32
     };
     let mut cur = 0u8;
@@ -233,15 +260,30 @@ fn diff_game(script: &Path, game: &str, frames: usize) -> Result<Option<usize>, 
         })
         .collect();
     let file = std::env::temp_dir().join(format!("stella-mini-{}-{game}.txt", std::process::id()));
-    std::fs::write(&file, actions.iter().map(|a| format!("{a}\n")).collect::<String>()).map_err(|e| e.to_string())?;
-    let out = Command::new("python3").arg(script).args(["--rom", game, "--actions"]).arg(&file).output().map_err(|e| e.to_string())?;
+    std::fs::write(
+        &file,
+        actions.iter().map(|a| format!("{a}\n")).collect::<String>(),
+    )
+    .map_err(|e| e.to_string())?;
+    let out = Command::new("python3")
+        .arg(script)
+        .args(["--rom", game, "--actions"])
+        .arg(&file)
+        .output()
+        .map_err(|e| e.to_string())?;
     let _ = std::fs::remove_file(&file);
     if !out.status.success() {
-        return Err(format!("ale_trace.py failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "ale_trace.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let records: Vec<serde_json::Value> =
-        text.lines().map(serde_json::from_str).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
     let first = records.first().ok_or("empty trace")?;
     let mut ale = None;
     for soft_resets in 2..=3 {
@@ -253,7 +295,9 @@ fn diff_game(script: &Path, game: &str, frames: usize) -> Result<Option<usize>, 
         };
         let candidate = MiniAle::new(&rom, soft_resets, paddle_max, &starting_actions(game));
         let (ram, md5) = candidate.record();
-        if ram == first["ram"].as_str().unwrap_or("") && md5 == first["screen"].as_str().unwrap_or("") {
+        if ram == first["ram"].as_str().unwrap_or("")
+            && md5 == first["screen"].as_str().unwrap_or("")
+        {
             ale = Some(candidate);
             break;
         }
@@ -275,11 +319,25 @@ fn diff_game(script: &Path, game: &str, frames: usize) -> Result<Option<usize>, 
             let diffs: Vec<String> = (0..128)
                 .filter(|j| exp.get(2 * j..2 * j + 2) != ram.get(2 * j..2 * j + 2))
                 .take(8)
-                .map(|j| format!("${:02X}: {} vs {}", 0x80 + j, &exp[2 * j..2 * j + 2], &ram[2 * j..2 * j + 2]))
+                .map(|j| {
+                    format!(
+                        "${:02X}: {} vs {}",
+                        0x80 + j,
+                        &exp[2 * j..2 * j + 2],
+                        &ram[2 * j..2 * j + 2]
+                    )
+                })
                 .collect();
-            let recent: Vec<String> =
-                records[k.saturating_sub(6)..=k].iter().map(|r| r["action"].to_string()).collect();
-            return Err(format!("t={}: RAM differs ({}); last actions {}", v["t"], diffs.join(", "), recent.join(" ")));
+            let recent: Vec<String> = records[k.saturating_sub(6)..=k]
+                .iter()
+                .map(|r| r["action"].to_string())
+                .collect();
+            return Err(format!(
+                "t={}: RAM differs ({}); last actions {}",
+                v["t"],
+                diffs.join(", "),
+                recent.join(" ")
+            ));
         }
         if md5 != v["screen"].as_str().unwrap_or("") {
             return Err(format!("t={}: screen differs", v["t"]));
@@ -298,11 +356,19 @@ fn emulator_matches_ale_py_beyond_atari57() {
         println!("SKIP: ale_trace.py not found (set ARCADIA_ALE_TRACE)");
         return;
     };
-    if Command::new("python3").args(["-c", "import ale_py"]).output().map(|o| !o.status.success()).unwrap_or(true) {
+    if Command::new("python3")
+        .args(["-c", "import ale_py"])
+        .output()
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
         println!("SKIP: python3 with ale-py 0.12 is not available");
         return;
     }
-    let frames: usize = std::env::var("STELLA_DIFF_FRAMES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let frames: usize = std::env::var("STELLA_DIFF_FRAMES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
     let games: Vec<String> = match std::env::var("STELLA_MINI_GAMES") {
         Ok(list) if !list.is_empty() => list.split(',').map(|s| s.trim().to_string()).collect(),
         _ => GAMES.iter().map(|s| s.to_string()).collect(),
@@ -311,12 +377,19 @@ fn emulator_matches_ale_py_beyond_atari57() {
     for game in &games {
         match diff_game(&script, game, frames) {
             Ok(Some(n)) => println!("{game}: {n} records identical"),
-            Ok(None) => println!("UNVERIFIED {game}: the minimal reset does not reproduce ALE's first record"),
+            Ok(None) => println!(
+                "UNVERIFIED {game}: the minimal reset does not reproduce ALE's first record"
+            ),
             Err(e) => {
                 println!("FAIL {game}: {e}");
                 failures.push(format!("{game}: {e}"));
             }
         }
     }
-    assert!(failures.is_empty(), "{} game(s) differ from ale-py:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} game(s) differ from ale-py:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
