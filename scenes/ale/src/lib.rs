@@ -20,3 +20,15 @@ pub use roms::{Rom, RomRegistry};
 pub mod prelude {
     pub use crate::{Action, Ale, AleConfig, AleError, Game, GameSettings, Rom, RomRegistry};
 }
+
+#[cfg(test)]
+mod send_sync {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn environments_can_move_across_threads() {
+        assert_send_sync::<crate::Ale>();
+        assert_send_sync::<crate::preprocess::AtariPreprocessing>();
+        assert_send_sync::<crate::Game>();
+    }
+}

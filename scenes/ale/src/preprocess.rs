@@ -339,6 +339,23 @@ impl AtariPreprocessing {
         &self.stack
     }
 
+    /// The stacked observation scaled to `[0, 1]` (gymnasium's `scale_obs=True`:
+    /// `value / 255` in `f32`) written into `out`, which must hold
+    /// `observation().len()` values.
+    pub fn observation_f32_into(&self, out: &mut [f32]) -> Result<(), AleError> {
+        if out.len() != self.stack.len() {
+            return Err(AleError::Config(format!(
+                "observation buffer holds {} values, expected {}",
+                out.len(),
+                self.stack.len()
+            )));
+        }
+        for (o, &v) in out.iter_mut().zip(&self.stack) {
+            *o = f32::from(v) / 255.0;
+        }
+        Ok(())
+    }
+
     /// Whether the game itself is over (as opposed to a life lost).
     pub fn game_over(&self) -> bool {
         self.game_over

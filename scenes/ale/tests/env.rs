@@ -181,3 +181,47 @@ fn roms_without_ale_settings_are_rejected() {
         Err(AleError::UnsupportedRom(name)) if name == "warlords"
     ));
 }
+
+#[test]
+fn preprocessing_shapes_scaling_and_errors() {
+    use arcadia_ale::preprocess::{AtariPreprocessing, PreprocessConfig};
+    let Some(rom) = bundled_rom("pong") else {
+        println!("SKIP: ale-py ROMs not available");
+        return;
+    };
+    let ale = Ale::new(&rom.bytes, AleConfig::default()).unwrap();
+    let skipping = Ale::new(
+        &rom.bytes,
+        AleConfig {
+            frame_skip: 4,
+            ..AleConfig::default()
+        },
+    )
+    .unwrap();
+    assert!(AtariPreprocessing::new(skipping, PreprocessConfig::default()).is_err());
+    let mut env = AtariPreprocessing::new(ale, PreprocessConfig::default()).unwrap();
+    assert_eq!(env.observation_shape(), [4, 84, 84, 1]);
+    assert_eq!(env.actions().len(), 6);
+    env.reset().unwrap();
+    let first = env.observation().to_vec();
+    assert_eq!(first.len(), 4 * 84 * 84);
+    // The reset frame fills the whole stack.
+    assert!(first.chunks(84 * 84).all(|f| f == &first[..84 * 84]));
+    env.step(1).unwrap();
+    let obs = env.observation();
+    assert_eq!(
+        &obs[..3 * 84 * 84],
+        &first[84 * 84..],
+        "stack shifts by one frame"
+    );
+    let mut scaled = vec![0.0f32; obs.len()];
+    env.observation_f32_into(&mut scaled).unwrap();
+    assert!(
+        scaled
+            .iter()
+            .zip(obs)
+            .all(|(s, &v)| *s == f32::from(v) / 255.0)
+    );
+    assert!(env.observation_f32_into(&mut [0.0; 3]).is_err());
+    assert!(matches!(env.step(6), Err(AleError::InvalidAction(6))));
+}
