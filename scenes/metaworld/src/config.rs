@@ -123,6 +123,19 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_experiment_scene_parses() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("    scene: MetaWorld(\n")
+            .expect("README has an experiment")
+            + 20;
+        let end = start + readme[start..].find("    ),").expect("closing paren") + 5;
+        let c: MetaWorldConfig = parse_ron(&readme[start..end], Path::new("README.md")).unwrap();
+        assert_eq!(c, MetaWorldConfig::default());
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
     fn validate_rejects_an_empty_task_list() {
         let c = MetaWorldConfig {
             tasks: vec![],

@@ -353,8 +353,9 @@ impl Task {
                 (objects.pos(world).into(), xyzw(objects.rot(world)))
             }
             Task::DoorOpen => (
+                // The handle geom is turned by euler (1.57, 0, 0) in the door link.
                 door_open::handle(world, objects).into(),
-                xyzw(objects.rot(world)),
+                xyzw(objects.rot(world) * Rotation::from_rotation_x(1.57)),
             ),
             Task::DrawerOpen => {
                 // Meta-World reports the drawer link's body quaternion (w, x, y, z).
