@@ -42,7 +42,7 @@ pub enum AleError {
     },
     /// Selecting a mode by pressing SELECT never reached the requested mode.
     #[error(
-        "{game}: mode {mode} was not reached after {presses} SELECT presses (emulator mismatch?)"
+        "{game}: mode {mode} was not reached after {presses} SELECT presses (wrong ROM for this game, or an emulator mismatch)"
     )]
     ModeNotReached {
         /// ROM name.

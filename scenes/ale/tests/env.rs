@@ -225,3 +225,29 @@ fn preprocessing_shapes_scaling_and_errors() {
     assert!(env.observation_f32_into(&mut [0.0; 3]).is_err());
     assert!(matches!(env.step(6), Err(AleError::InvalidAction(6))));
 }
+
+#[test]
+fn garbage_roms_give_errors_or_run_but_never_panic() {
+    use arcadia_ale::Mt19937;
+    let mut mt = Mt19937::new(99);
+    for (size, game) in [
+        (2048, "pong"),
+        (4096, "seaquest"),
+        (8192, "ms_pacman"),
+        (3000, "pong"),
+    ] {
+        let rom: Vec<u8> = (0..size).map(|_| mt.next_u32() as u8).collect();
+        match Ale::with_game_name(&rom, game, AleConfig::default()) {
+            Ok(mut ale) => {
+                for a in Action::ALL {
+                    ale.act(a, 1.0);
+                }
+                let _ = ale.reset();
+            }
+            Err(e) => {
+                println!("{game} ({size} bytes): {e}");
+                assert!(!e.to_string().is_empty());
+            }
+        }
+    }
+}
