@@ -1,0 +1,539 @@
+//! The HAADF image simulator: what the microscope shows after each dwell.
+//!
+//! Following putting-dune's `imaging.py`: every atom in the field of view contributes
+//! `Z^e` spread by a Gaussian of `1 / 2.15` A (putting-dune's `size / (2.15 FOV)` pixels);
+//! the clean frame is normalized to a maximum of 1, then the noise model runs in this
+//! order: extra blur (folded into the atom Gaussian, which is exact for Gaussian blur),
+//! Poisson shot noise with a random dose multiplier, row jitter, salt-and-pepper, gamma,
+//! uniform noise, exponential noise, Gaussian noise, and contrast-limited adaptive
+//! histogram equalization (CLAHE). Noise parameters are drawn once per episode
+//! ([`ImageParams::sample`]).
+//!
+//! Row 0 of the frame is the top of the view (largest y), column 0 its left (smallest x).
+//! Atoms are splatted at their exact sub-pixel position. Per-pixel noise draws from a
+//! fast generator seeded from the env stream once per frame, so a seed still fixes every
+//! frame.
+
+use rand::{Rng, RngCore};
+use rand_distr::{Distribution, Exp1, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+use crate::config::ImageConfig;
+use crate::lattice::{Graphene, Rect, Site, Z_CARBON, Z_SILICON};
+
+/// The image parameters of one episode, in pixels of the rendered frame.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImageParams {
+    /// Frame side, pixels.
+    pub resolution: usize,
+    /// Intensity exponent `e` of `Z^e`.
+    pub intensity_exponent: f64,
+    /// Atom blur, Angstroms.
+    pub atom_sigma_a: f64,
+    /// Noise on or off.
+    pub noise: bool,
+    /// Extra blur, pixels.
+    pub blur_px: f64,
+    /// Poisson dose multiplier (counts at the brightest pixel).
+    pub poisson_multiplier: f64,
+    /// Mean row shift, pixels.
+    pub jitter_rate_px: f64,
+    /// Fraction of salt-and-pepper pixels.
+    pub salt_and_pepper: f64,
+    /// Contrast gamma.
+    pub gamma: f64,
+    /// Uniform noise scale.
+    pub uniform_noise: f64,
+    /// Exponential noise mean.
+    pub exponential_noise: f64,
+    /// Gaussian noise variance.
+    pub gaussian_variance: f64,
+    /// CLAHE clip limit.
+    pub clahe_clip: Option<f64>,
+}
+
+fn draw<R: Rng + ?Sized>(rng: &mut R, (lo, hi): (f64, f64)) -> f64 {
+    if hi > lo { rng.random_range(lo..hi) } else { lo }
+}
+
+impl ImageParams {
+    /// Draws one episode's parameters from the config's ranges.
+    pub fn sample<R: Rng + ?Sized>(cfg: &ImageConfig, rng: &mut R) -> Self {
+        let px = cfg.resolution as f64 / 512.0;
+        let extra: f64 = Exp1.sample(rng);
+        ImageParams {
+            resolution: cfg.resolution,
+            intensity_exponent: draw(rng, cfg.intensity_exponent),
+            atom_sigma_a: cfg.atom_sigma_a,
+            noise: cfg.noise,
+            blur_px: draw(rng, cfg.blur_px512) * px,
+            poisson_multiplier: 1.0 + extra * cfg.poisson_extra_mean,
+            jitter_rate_px: draw(rng, cfg.jitter_rate_px512) * px,
+            salt_and_pepper: draw(rng, cfg.salt_and_pepper),
+            gamma: draw(rng, cfg.gamma),
+            uniform_noise: draw(rng, cfg.uniform_noise),
+            exponential_noise: draw(rng, cfg.exponential_noise),
+            gaussian_variance: draw(rng, cfg.gaussian_variance),
+            clahe_clip: cfg.clahe_clip,
+        }
+    }
+
+    /// A noiseless frame of `resolution` pixels with intensity exponent `e`.
+    pub fn clean(resolution: usize, intensity_exponent: f64) -> Self {
+        ImageParams {
+            resolution,
+            intensity_exponent,
+            atom_sigma_a: 1.0 / 2.15,
+            noise: false,
+            blur_px: 0.0,
+            poisson_multiplier: 1.0,
+            jitter_rate_px: 0.0,
+            salt_and_pepper: 0.0,
+            gamma: 1.0,
+            uniform_noise: 0.0,
+            exponential_noise: 0.0,
+            gaussian_variance: 0.0,
+            clahe_clip: None,
+        }
+    }
+}
+
+/// A small, fast generator (wyrand) for per-pixel noise, seeded from the env stream.
+#[derive(Clone, Debug)]
+struct PixelRng(u64);
+
+impl PixelRng {
+    #[inline]
+    fn unit_f32(&mut self) -> f32 {
+        (self.next_u64() >> 40) as f32 * (1.0 / 16_777_216.0)
+    }
+    #[inline]
+    fn unit_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+    }
+}
+
+impl RngCore for PixelRng {
+    #[inline]
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0xa076_1d64_78bd_642f);
+        let t = (self.0 as u128).wrapping_mul((self.0 ^ 0xe703_7ed1_a0b4_28db) as u128);
+        ((t >> 64) ^ t) as u64
+    }
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        for chunk in dst.chunks_mut(8) {
+            let v = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+    }
+}
+
+/// `ln(k!)`: a table for small `k`, Stirling's series beyond.
+fn ln_factorial(k: f64) -> f64 {
+    const TABLE: [f64; 10] = [
+        0.0,
+        0.0,
+        std::f64::consts::LN_2,
+        1.791_759_469_228_055,
+        3.178_053_830_347_945_8,
+        4.787_491_742_782_046,
+        6.579_251_212_010_101,
+        8.525_161_361_065_415,
+        10.604_602_902_745_25,
+        12.801_827_480_081_469,
+    ];
+    if k < 10.0 {
+        return TABLE[k as usize];
+    }
+    let n = k + 1.0;
+    (n - 0.5) * n.ln() - n + 0.5 * std::f64::consts::TAU.ln() + 1.0 / (12.0 * n) - 1.0 / (360.0 * n * n * n)
+}
+
+/// One Poisson draw of mean `lam`: inversion for small means, Hormann's PTRS beyond.
+#[inline]
+fn poisson(rng: &mut PixelRng, lam: f64) -> f64 {
+    if lam <= 0.0 {
+        return 0.0;
+    }
+    if lam < 12.0 {
+        let mut p = (-lam).exp();
+        let mut cdf = p;
+        let u = rng.unit_f64();
+        let mut k = 0.0;
+        while u > cdf && k < 200.0 {
+            k += 1.0;
+            p *= lam / k;
+            cdf += p;
+        }
+        return k;
+    }
+    let slam = lam.sqrt();
+    let loglam = lam.ln();
+    let b = 0.931 + 2.53 * slam;
+    let a = -0.059 + 0.02483 * b;
+    let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+    let vr = 0.9277 - 3.6224 / (b - 2.0);
+    loop {
+        let u = rng.unit_f64() - 0.5;
+        let v = rng.unit_f64();
+        let us = 0.5 - u.abs();
+        let k = ((2.0 * a / us + b) * u + lam + 0.43).floor();
+        if us >= 0.07 && v <= vr {
+            return k;
+        }
+        if k < 0.0 || (us < 0.013 && v > us) {
+            continue;
+        }
+        if v.ln() + inv_alpha.ln() - (a / (us * us) + b).ln() <= -lam + k * loglam - ln_factorial(k) {
+            return k;
+        }
+    }
+}
+
+/// Renders frames into reusable buffers (no allocation per frame once sized).
+#[derive(Clone, Debug, Default)]
+pub struct Renderer {
+    image: Vec<f32>,
+    row: Vec<f32>,
+    wx: Vec<f32>,
+    wy: Vec<f32>,
+    maps: Vec<f32>,
+    hist: Vec<f32>,
+}
+
+fn normalize_max(image: &mut [f32]) {
+    let max = image.iter().fold(0f32, |m, &v| m.max(v));
+    if max > 0.0 {
+        let inv = 1.0 / max;
+        image.iter_mut().for_each(|v| *v *= inv);
+    }
+}
+
+/// Gaussian weights `exp(-(c - center)^2 / (2 s^2))` for `c = first..first + out.len()`,
+/// by the recurrence `w(c+1) = w(c) r(c)`, `r(c+1) = r(c) exp(-1/s^2)` (two `exp` calls
+/// per axis instead of one per tap).
+fn gaussian_taps(out: &mut [f32], first: i64, center: f64, sigma: f64) {
+    let inv2s2 = 0.5 / (sigma * sigma);
+    let d0 = first as f64 - center;
+    let mut w = (-(d0 * d0) * inv2s2).exp();
+    let mut r = (-(2.0 * d0 + 1.0) * inv2s2).exp();
+    let k = (-2.0 * inv2s2).exp();
+    for o in out.iter_mut() {
+        *o = w as f32;
+        w *= r;
+        r *= k;
+    }
+}
+
+impl Renderer {
+    /// A renderer (buffers grow on first use).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The last frame as floats in `[0, 1]`, row-major, before quantization.
+    pub fn frame(&self) -> &[f32] {
+        &self.image
+    }
+
+    /// Renders the clean frame (atoms blurred, normalized to a maximum of 1) of the sites in
+    /// `view`, with the silicon at `si`.
+    pub fn render_clean(&mut self, lattice: &Graphene, si: Site, view: &Rect, params: &ImageParams) {
+        let n = params.resolution;
+        self.image.clear();
+        self.image.resize(n * n, 0.0);
+        let scale = n as f64 / view.width();
+        let sigma = ((params.atom_sigma_a * scale).powi(2) + params.blur_px.powi(2)).sqrt().max(1e-3);
+        let reach = (3.5 * sigma).ceil() as i64;
+        let taps = (2 * reach + 1) as usize;
+        self.wx.resize(taps, 0.0);
+        self.wy.resize(taps, 0.0);
+        let e = params.intensity_exponent;
+        let carbon = 1.0f32;
+        let silicon = (Z_SILICON as f64 / Z_CARBON as f64).powf(e) as f32;
+        let (wx, wy, image) = (&mut self.wx, &mut self.wy, &mut self.image);
+        lattice.for_each_site_in(view, |site, p| {
+            let amp = if site == si { silicon } else { carbon };
+            // Pixel coordinates of the atom (pixel c spans [c, c + 1), centre c + 0.5).
+            let cx = (p.x - view.min.x) * scale - 0.5;
+            let cy = (view.max.y - p.y) * scale - 0.5;
+            let c0 = (cx.round() as i64 - reach).max(0);
+            let c1 = (cx.round() as i64 + reach).min(n as i64 - 1);
+            let r0 = (cy.round() as i64 - reach).max(0);
+            let r1 = (cy.round() as i64 + reach).min(n as i64 - 1);
+            if c1 < c0 || r1 < r0 {
+                return;
+            }
+            let (nc, nr) = ((c1 - c0 + 1) as usize, (r1 - r0 + 1) as usize);
+            gaussian_taps(&mut wx[..nc], c0, cx, sigma);
+            gaussian_taps(&mut wy[..nr], r0, cy, sigma);
+            for (dr, &w_row) in wy[..nr].iter().enumerate() {
+                let a = amp * w_row;
+                let start = (r0 as usize + dr) * n + c0 as usize;
+                for (px, &w) in image[start..start + nc].iter_mut().zip(&wx[..nc]) {
+                    *px += a * w;
+                }
+            }
+        });
+        normalize_max(&mut self.image);
+    }
+
+    /// Renders a frame (clean, then the noise model when `params.noise`) and writes it as
+    /// `u8` into `out` (`resolution^2` bytes, row-major).
+    pub fn render<R: Rng + ?Sized>(
+        &mut self,
+        lattice: &Graphene,
+        si: Site,
+        view: &Rect,
+        params: &ImageParams,
+        rng: &mut R,
+        out: &mut [u8],
+    ) {
+        self.render_clean(lattice, si, view, params);
+        if params.noise {
+            let mut prng = PixelRng(rng.next_u64());
+            self.apply_noise(params, &mut prng);
+        }
+        if let Some(clip) = params.clahe_clip.filter(|_| params.noise) {
+            self.clahe(params.resolution, clip, out);
+        } else {
+            for (o, &v) in out.iter_mut().zip(&self.image) {
+                *o = (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
+            }
+        }
+    }
+
+    fn apply_noise(&mut self, p: &ImageParams, rng: &mut PixelRng) {
+        let n = p.resolution;
+        let img = &mut self.image;
+        // Shot noise.
+        let m = p.poisson_multiplier;
+        for v in img.iter_mut() {
+            *v = poisson(rng, *v as f64 * m) as f32;
+        }
+        normalize_max(img);
+        // Row jitter: row r rolls right by Poisson(rate) pixels.
+        if p.jitter_rate_px > 0.0 {
+            self.row.resize(n, 0.0);
+            for r in 0..n {
+                let shift = poisson(rng, p.jitter_rate_px) as usize % n;
+                if shift != 0 {
+                    let row = &mut img[r * n..(r + 1) * n];
+                    row.rotate_right(shift);
+                }
+            }
+        }
+        // Salt and pepper: ceil(amount * N / 2) pixels each (drawn with replacement).
+        if p.salt_and_pepper > 0.0 {
+            let each = (p.salt_and_pepper * (n * n) as f64 * 0.5).ceil() as usize;
+            for value in [1.0, 0.0] {
+                for _ in 0..each {
+                    let i = (rng.next_u64() % (n * n) as u64) as usize;
+                    img[i] = value;
+                }
+            }
+        }
+        // Gamma: values are in [0, 1].
+        if p.gamma != 1.0 {
+            let g = p.gamma as f32;
+            for v in img.iter_mut() {
+                *v = if *v > 0.0 { v.powf(g) } else { 0.0 };
+            }
+        }
+        // Additive uniform and exponential noise, each followed by max-normalization.
+        if p.uniform_noise > 0.0 {
+            let s = p.uniform_noise as f32;
+            for v in img.iter_mut() {
+                *v += s * rng.unit_f32();
+            }
+            normalize_max(img);
+        }
+        if p.exponential_noise > 0.0 {
+            let s = p.exponential_noise as f32;
+            for v in img.iter_mut() {
+                let e: f32 = Exp1.sample(rng);
+                *v += s * e;
+            }
+            normalize_max(img);
+        }
+        // Gaussian noise, clipped to [0, 1].
+        let sd = p.gaussian_variance.sqrt() as f32;
+        for v in img.iter_mut() {
+            let z: f32 = if sd > 0.0 { StandardNormal.sample(rng) } else { 0.0 };
+            *v = (*v + sd * z).clamp(0.0, 1.0);
+        }
+    }
+
+    /// Contrast-limited adaptive histogram equalization on an 8 x 8 grid of tiles with 256
+    /// bins; each tile's histogram is clipped at `clip * pixels per tile` (at least 1) and
+    /// the excess spread evenly; pixels interpolate bilinearly between tile mappings.
+    fn clahe(&mut self, n: usize, clip: f64, out: &mut [u8]) {
+        const TILES: usize = 8;
+        const BINS: usize = 256;
+        let tile = n.div_ceil(TILES);
+        self.maps.resize(TILES * TILES * BINS, 0.0);
+        self.hist.resize(BINS, 0.0);
+        let bin = |v: f32| ((v.clamp(0.0, 1.0) * (BINS - 1) as f32) + 0.5) as usize;
+        for ty in 0..TILES {
+            for tx in 0..TILES {
+                let hist = &mut self.hist;
+                hist.iter_mut().for_each(|h| *h = 0.0);
+                let (r0, r1) = ((ty * tile).min(n), ((ty + 1) * tile).min(n));
+                let (c0, c1) = ((tx * tile).min(n), ((tx + 1) * tile).min(n));
+                let count = ((r1 - r0) * (c1 - c0)) as f32;
+                for r in r0..r1 {
+                    for &v in &self.image[r * n + c0..r * n + c1] {
+                        hist[bin(v)] += 1.0;
+                    }
+                }
+                let map = &mut self.maps[(ty * TILES + tx) * BINS..(ty * TILES + tx + 1) * BINS];
+                if count == 0.0 {
+                    map.iter_mut().enumerate().for_each(|(b, m)| *m = b as f32 / (BINS - 1) as f32);
+                    continue;
+                }
+                let limit = ((clip * count as f64).floor() as f32).max(1.0);
+                let mut excess = 0.0;
+                for h in hist.iter_mut() {
+                    if *h > limit {
+                        excess += *h - limit;
+                        *h = limit;
+                    }
+                }
+                let add = excess / BINS as f32;
+                let mut cdf = 0.0;
+                for (m, h) in map.iter_mut().zip(hist.iter()) {
+                    cdf += h + add;
+                    *m = cdf / count;
+                }
+            }
+        }
+        // Tile centres sit at (t + 0.5) * tile; interpolate between the two nearest.
+        let coord = |i: usize| {
+            let t = (i as f32 + 0.5) / tile as f32 - 0.5;
+            let t0 = t.floor().clamp(0.0, (TILES - 1) as f32);
+            let t1 = (t0 + 1.0).min((TILES - 1) as f32);
+            let f = (t - t0).clamp(0.0, 1.0);
+            (t0 as usize, t1 as usize, f)
+        };
+        for r in 0..n {
+            let (y0, y1, fy) = coord(r);
+            for c in 0..n {
+                let (x0, x1, fx) = coord(c);
+                let b = bin(self.image[r * n + c]);
+                let m = |ty: usize, tx: usize| self.maps[(ty * TILES + tx) * BINS + b];
+                let top = m(y0, x0) * (1.0 - fx) + m(y0, x1) * fx;
+                let bottom = m(y1, x0) * (1.0 - fx) + m(y1, x1) * fx;
+                let v = top * (1.0 - fy) + bottom * fy;
+                out[r * n + c] = (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lattice::Vec2;
+    use rand::SeedableRng;
+
+    fn peak(frame: &[f32], n: usize) -> (usize, usize) {
+        let i = frame
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        (i / n, i % n)
+    }
+
+    #[test]
+    fn silicon_is_the_brightest_pixel_at_its_position() {
+        let g = Graphene::new(0.37, Vec2::new(0.2, -0.1));
+        let mut renderer = Renderer::new();
+        let n = 128;
+        for (k, si) in [Site::new(0, 0, false), Site::new(2, -1, true), Site::new(-3, 1, false)]
+            .into_iter()
+            .enumerate()
+        {
+            let view = Rect::square(Vec2::new(1.3 * k as f64, -0.8), 20.0);
+            let params = ImageParams::clean(n, 1.7);
+            renderer.render_clean(&g, si, &view, &params);
+            let (r, c) = peak(renderer.frame(), n);
+            let p = g.position(si);
+            let x = view.min.x + (c as f64 + 0.5) * 20.0 / n as f64;
+            let y = view.max.y - (r as f64 + 0.5) * 20.0 / n as f64;
+            let pixel = 20.0 / n as f64;
+            assert!((x - p.x).abs() <= pixel && (y - p.y).abs() <= pixel, "peak ({x}, {y}) vs si {p:?}");
+        }
+    }
+
+    #[test]
+    fn brightness_ratio_scales_as_z_to_the_exponent() {
+        // An isolated-enough comparison: the ratio of the Si peak to a far carbon peak.
+        let g = Graphene::default();
+        let si = Site::default();
+        let view = Rect::square(g.position(si), 24.0);
+        let n = 256;
+        let mut renderer = Renderer::new();
+        let far = Site::new(1, 1, false);
+        let pos = |s: Site| {
+            let p = g.position(s);
+            let c = ((p.x - view.min.x) / 24.0 * n as f64) as usize;
+            let r = ((view.max.y - p.y) / 24.0 * n as f64) as usize;
+            r * n + c
+        };
+        let mut ratios = Vec::new();
+        for e in [1.4, 1.7, 2.0] {
+            renderer.render_clean(&g, si, &view, &ImageParams::clean(n, e));
+            let f = renderer.frame();
+            let si_v = f[pos(si)];
+            let c_v = f[pos(far)];
+            ratios.push((si_v / c_v) as f64);
+            // Neighbouring atoms add their tails equally to both peaks only roughly, so
+            // compare against (14/6)^e within 5%.
+            let expected = (14.0f64 / 6.0).powf(e);
+            let got = (si_v / c_v) as f64;
+            assert!((got / expected - 1.0).abs() < 0.05, "e {e}: ratio {got}, expected {expected}");
+        }
+        assert!(ratios[0] < ratios[1] && ratios[1] < ratios[2]);
+    }
+
+    #[test]
+    fn noisy_frames_are_deterministic_per_seed_and_differ_across_seeds() {
+        let g = Graphene::new(0.2, Vec2::ZERO);
+        let view = Rect::square(Vec2::ZERO, 20.0);
+        let cfg = ImageConfig::default();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let params = ImageParams::sample(&cfg, &mut rng);
+        let mut renderer = Renderer::new();
+        let mut a = vec![0u8; 128 * 128];
+        let mut b = vec![0u8; 128 * 128];
+        let mut c = vec![0u8; 128 * 128];
+        renderer.render(&g, Site::default(), &view, &params, &mut rand_chacha::ChaCha8Rng::seed_from_u64(1), &mut a);
+        renderer.render(&g, Site::default(), &view, &params, &mut rand_chacha::ChaCha8Rng::seed_from_u64(1), &mut b);
+        renderer.render(&g, Site::default(), &view, &params, &mut rand_chacha::ChaCha8Rng::seed_from_u64(2), &mut c);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // CLAHE spreads the histogram: the frame uses a wide range of values.
+        let (lo, hi) = (a.iter().min().unwrap(), a.iter().max().unwrap());
+        assert!(*hi as i32 - *lo as i32 > 150, "{lo}..{hi}");
+    }
+
+    #[test]
+    fn poisson_draws_have_the_right_mean_and_variance() {
+        let mut rng = PixelRng(7);
+        for lam in [0.3, 4.0, 11.9, 12.0, 40.0, 300.0] {
+            let n = 40_000;
+            let xs: Vec<f64> = (0..n).map(|_| poisson(&mut rng, lam)).collect();
+            let mean = xs.iter().sum::<f64>() / n as f64;
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+            let se = (lam / n as f64).sqrt();
+            assert!((mean - lam).abs() < 5.0 * se, "lam {lam}: mean {mean}");
+            assert!((var / lam - 1.0).abs() < 0.05, "lam {lam}: var {var}");
+        }
+    }
+}
