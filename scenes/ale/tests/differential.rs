@@ -108,14 +108,15 @@ fn first_difference(expected: &str, actual: &str) -> Option<String> {
     None
 }
 
-fn run_case(game: &str, case: &Case) -> Result<(), String> {
+/// Runs one case; returns how many game-over resets the reference trace had.
+fn run_case(game: &str, case: &Case) -> Result<usize, String> {
     let Some(script) = script() else {
         println!("SKIP {game}: ale_trace.py not found (set ARCADIA_ALE_TRACE)");
-        return Ok(());
+        return Ok(usize::MAX);
     };
     let Some(path) = rom_path(&script, game) else {
         println!("SKIP {game}: python3 with ale-py 0.12 is not available");
-        return Ok(());
+        return Ok(usize::MAX);
     };
     let rom = Rom::from_path(&path).map_err(|e| e.to_string())?;
     let probe = arcadia_ale::Ale::new(&rom.bytes, Default::default()).map_err(|e| e.to_string())?;
@@ -175,7 +176,7 @@ fn run_case(game: &str, case: &Case) -> Result<(), String> {
     write_trace(&opts, &mut buf).map_err(|e| e.to_string())?;
     let actual = String::from_utf8_lossy(&buf).into_owned();
     match first_difference(&expected, &actual) {
-        None => Ok(()),
+        None => Ok(expected.matches("\"reset\": true").count()),
         Some(d) => Err(d),
     }
 }
@@ -290,6 +291,39 @@ mod atari57 {
         yars_revenge,
         zaxxon,
     );
+}
+
+/// Long runs that reach real game overs (several `reset` records per trace).
+mod game_over {
+    use super::{Case, run_case};
+
+    const LONG: Case = Case {
+        steps: 2500,
+        frameskip: 4,
+        sticky: 0.25,
+        seed: 3,
+        max_frames: 0,
+        mode: None,
+        difficulty: None,
+        action_seed: 4,
+        rgb: false,
+    };
+
+    macro_rules! long {
+        ($($game:ident),*) => {
+            $(
+                #[test]
+                fn $game() {
+                    match run_case(stringify!($game), &LONG) {
+                        Err(e) => panic!("{} [long]: {e}", stringify!($game)),
+                        Ok(resets) => assert!(resets > 0, "no game over was reached"),
+                    }
+                }
+            )*
+        };
+    }
+
+    long!(breakout, pong, space_invaders, ms_pacman, asteroids);
 }
 
 /// The other 47 games ALE 0.12 defines settings for.
