@@ -54,7 +54,10 @@ fn one() -> usize {
 
 /// The scenes an experiment can run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum SceneConfig {}
+pub enum SceneConfig {
+    /// Meta-World-like manipulation on rapier3d (`arcadia-metaworld`): MT10 by default.
+    MetaWorld(arcadia_metaworld::config::MetaWorldConfig),
+}
 
 /// The agents an experiment can run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -79,17 +82,25 @@ impl AgentConfig {
 impl SceneConfig {
     /// The scene's name.
     pub fn name(&self) -> &'static str {
-        match *self {}
+        match self {
+            SceneConfig::MetaWorld(_) => "metaworld",
+        }
     }
 
     /// Checks values that must fit together (ranges are checked while parsing).
     pub fn validate(&self) -> Result<(), String> {
-        match *self {}
+        match self {
+            SceneConfig::MetaWorld(c) => c.validate(),
+        }
     }
 
     /// Adds the scene plugin with `envs` env entities.
-    pub fn install(&self, _app: &mut App, _envs: usize) {
-        match *self {}
+    pub fn install(&self, app: &mut App, envs: usize) {
+        match self {
+            SceneConfig::MetaWorld(c) => {
+                app.add_plugins(arcadia_metaworld::scene::plugin(c, envs));
+            }
+        }
     }
 }
 

@@ -43,6 +43,8 @@ enum Command {
     /// Measure throughput.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Aggregate results with reliable statistics (IQM, bootstrap CIs, profiles) and plot them.
+    Report(arcadia_report::ReportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -82,6 +84,10 @@ fn run(cli: Cli) -> Result<ExitCode, CommandError> {
         }
         Command::Check { experiment } => {
             println!("{}", commands::train::check(&experiment)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(args) => {
+            arcadia_report::run_report(&args).map_err(CommandError::input)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(BenchCommand::Engine { envs, steps }) => {

@@ -40,15 +40,30 @@ fn finished_episodes_reset_and_are_booked_once() {
     assert_eq!(summary.status, RunStatus::Complete);
     assert_eq!(summary.env_steps, 4000);
     let rows = episodes(tmp.path());
-    assert!(rows.len() > 100, "expected many episodes, got {}", rows.len());
+    assert!(
+        rows.len() > 100,
+        "expected many episodes, got {}",
+        rows.len()
+    );
     let mut per_env_steps = [0u64; 8];
     for (i, row) in rows.iter().enumerate() {
         // env_step,env,task,episode,return,length,success
-        assert_eq!(row[3], i.to_string(), "episode numbers count up without gaps");
+        assert_eq!(
+            row[3],
+            i.to_string(),
+            "episode numbers count up without gaps"
+        );
         let length: u64 = row[5].parse().unwrap();
-        assert!((1..=20).contains(&length), "corridor episodes last 1..=20 steps");
+        assert!(
+            (1..=20).contains(&length),
+            "corridor episodes last 1..=20 steps"
+        );
         let env: usize = row[1].parse().unwrap();
-        assert_eq!(row[2], format!("corridor-{}", env % 2), "task name follows the env");
+        assert_eq!(
+            row[2],
+            format!("corridor-{}", env % 2),
+            "task name follows the env"
+        );
         let ret: f64 = row[4].parse().unwrap();
         let success = row[6] == "true";
         let expected = if success {
@@ -56,17 +71,26 @@ fn finished_episodes_reset_and_are_booked_once() {
         } else {
             -0.01 * length as f64
         };
-        assert!((ret - expected).abs() < 1e-4, "return {ret} for length {length}");
+        assert!(
+            (ret - expected).abs() < 1e-4,
+            "return {ret} for length {length}"
+        );
         per_env_steps[env] += length;
     }
     // Every env's finished episodes fit in its 500 steps; at most one episode is unfinished.
     for steps in per_env_steps {
-        assert!(steps <= 500 && steps + 20 > 500, "env booked {steps} of 500 steps");
+        assert!(
+            steps <= 500 && steps + 20 > 500,
+            "env booked {steps} of 500 steps"
+        );
     }
     let booked: u64 = summary.tasks.iter().map(|t| t.episodes).sum();
     assert_eq!(booked as usize, rows.len());
     assert_eq!(summary.tasks.len(), 2);
-    assert_eq!(summary.tasks[0].env_steps + summary.tasks[1].env_steps, 4000);
+    assert_eq!(
+        summary.tasks[0].env_steps + summary.tasks[1].env_steps,
+        4000
+    );
     assert!(summary.tasks.iter().all(|t| t.success_rate.is_some()));
 }
 
@@ -90,13 +114,23 @@ fn auto_reset_keeps_the_final_observation() {
             if stepped.0 && term.0 {
                 saw_end = true;
                 let last = last.0.as_f32().unwrap();
-                assert!((last[0] - 7.0 / 8.0).abs() < 1e-6, "final obs is at the goal");
+                assert!(
+                    (last[0] - 7.0 / 8.0).abs() < 1e-6,
+                    "final obs is at the goal"
+                );
                 assert_eq!(env.0.t, 0, "env was reset");
-                assert_eq!(obs.as_f32().unwrap()[1], 0.0, "observation is the new episode's");
+                assert_eq!(
+                    obs.as_f32().unwrap()[1],
+                    0.0,
+                    "observation is the new episode's"
+                );
             }
         }
     }
-    assert!(saw_end, "the scripted policy reaches the goal within 30 steps");
+    assert!(
+        saw_end,
+        "the scripted policy reaches the goal within 30 steps"
+    );
 }
 
 use arcadia_engine::scene::EnvInstance;
@@ -113,7 +147,11 @@ fn same_seed_gives_byte_identical_metrics() {
     train(c.path(), 12, 3000, 5, 1);
     let read = |d: &Path| fs::read(d.join("episodes.csv")).unwrap();
     assert_eq!(read(a.path()), read(b.path()));
-    assert_ne!(read(a.path()), read(c.path()), "another seed gives other episodes");
+    assert_ne!(
+        read(a.path()),
+        read(c.path()),
+        "another seed gives other episodes"
+    );
 }
 
 #[test]
@@ -133,7 +171,10 @@ fn invalid_action_stops_the_run_with_a_clear_error() {
     .unwrap();
     let error = trainer.run(&AtomicBool::new(false), |_| {}).unwrap_err();
     let text = error.to_string();
-    assert!(text.contains("env 0") && text.contains("outside 0..2"), "{text}");
+    assert!(
+        text.contains("env 0") && text.contains("outside 0..2"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -180,7 +221,12 @@ const LONG_BUDGET: u64 = 1_000_000;
 
 fn spawn_child(dir: &Path) -> std::process::Child {
     Command::new(std::env::current_exe().unwrap())
-        .args(["child_long_run", "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            "child_long_run",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("ARCADIA_CHILD_DIR", dir)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -197,8 +243,14 @@ fn wait_for_checkpoint(dir: &Path, child: &mut std::process::Child) {
             std::thread::sleep(Duration::from_millis(30));
             return;
         }
-        assert!(child.try_wait().unwrap().is_none(), "child ended before a checkpoint");
-        assert!(start.elapsed() < Duration::from_secs(120), "no checkpoint after 120 s");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "child ended before a checkpoint"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no checkpoint after 120 s"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
 }
@@ -229,7 +281,11 @@ fn resume_after_kill_9_loses_and_duplicates_nothing() {
     let mut child = spawn_child(dir); // resumes: config.ron exists
     assert!(child.wait().unwrap().success());
     let resumed = fs::read(dir.join("episodes.csv")).unwrap();
-    assert_eq!(resumed, reference_run(), "resumed metrics equal an uninterrupted run's");
+    assert_eq!(
+        resumed,
+        reference_run(),
+        "resumed metrics equal an uninterrupted run's"
+    );
 }
 
 #[test]
@@ -240,7 +296,10 @@ fn ctrl_c_stops_cleanly_and_resume_finishes_the_run() {
     wait_for_checkpoint(dir, &mut child);
     let pid = child.id().to_string();
     Command::new("kill").args(["-INT", &pid]).status().unwrap();
-    assert!(child.wait().unwrap().success(), "Ctrl-C ends the run without error");
+    assert!(
+        child.wait().unwrap().success(),
+        "Ctrl-C ends the run without error"
+    );
     let run: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["status"], "interrupted");

@@ -82,7 +82,9 @@ pub fn measure_overhead(num_envs: usize, steps: u64) -> OverheadRow {
     let updates = steps.div_ceil(num_envs as u64).max(1);
 
     let mut app = headless_app(0);
-    app.add_plugins(EnvPlugin::new("trivial", num_envs, |_, _| TrivialEnv::default()));
+    app.add_plugins(EnvPlugin::new("trivial", num_envs, |_, _| {
+        TrivialEnv::default()
+    }));
     app.finish();
     app.cleanup();
     let mut actions = app.world_mut().query::<&mut Action>();
@@ -111,7 +113,9 @@ pub fn measure_overhead(num_envs: usize, steps: u64) -> OverheadRow {
     let start = Instant::now();
     for _ in 0..updates {
         for (env, rng, obs, ret) in envs.iter_mut() {
-            let outcome = env.step(&action, rng, obs).expect("trivial env never fails");
+            let outcome = env
+                .step(&action, rng, obs)
+                .expect("trivial env never fails");
             *ret += outcome.reward as f64;
             if outcome.terminated || outcome.truncated {
                 episodes += 1;

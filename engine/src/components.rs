@@ -152,7 +152,9 @@ pub struct Truncated(pub bool);
 pub struct Stepped(pub bool);
 
 /// The index of an env within its scene, `0..num_envs`; the key of its random streams.
-#[derive(Component, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Component, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct EnvIndex(pub usize);
 
 /// The task an env runs, an index into the scene's task names (0 for single-task scenes).

@@ -18,7 +18,7 @@ pub enum ConfigError {
     },
     /// The text is not a valid config: bad syntax, unknown or missing field, wrong type, or a
     /// value out of range (checked while parsing, so it has a position).
-    #[error("{path}:{line}:{column}: {message}")]
+    #[error("{path}:{line}:{column}: {message}\n{snippet}")]
     Parse {
         /// The file.
         path: PathBuf,
@@ -28,6 +28,8 @@ pub enum ConfigError {
         column: usize,
         /// What went wrong and what was expected.
         message: String,
+        /// The offending line with a caret under the column.
+        snippet: String,
     },
     /// The config parses but its values do not fit together.
     #[error("{path}: {message}")]
@@ -55,7 +57,21 @@ pub fn parse_ron<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T, Conf
             line: e.span.start.line,
             column: e.span.start.col,
             message: e.code.to_string(),
+            snippet: snippet(text, e.span.start.line, e.span.start.col),
         })
+}
+
+/// The line `line` of `text` (1-based) with a caret under column `column`.
+fn snippet(text: &str, line: usize, column: usize) -> String {
+    let Some(source) = text.lines().nth(line.saturating_sub(1)) else {
+        return String::new();
+    };
+    let number = line.to_string();
+    format!(
+        "{number} | {source}\n{} | {}^",
+        " ".repeat(number.len()),
+        " ".repeat(column.saturating_sub(1))
+    )
 }
 
 /// Reads and parses the RON file at `path` as a `T`.

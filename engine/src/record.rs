@@ -87,9 +87,8 @@ impl RunStats {
 
     /// Mean of the recent episode returns.
     pub fn recent_mean_return(&self) -> Option<f64> {
-        (!self.recent_returns.is_empty()).then(|| {
-            self.recent_returns.iter().sum::<f64>() / self.recent_returns.len() as f64
-        })
+        (!self.recent_returns.is_empty())
+            .then(|| self.recent_returns.iter().sum::<f64>() / self.recent_returns.len() as f64)
     }
 }
 

@@ -138,9 +138,7 @@ pub enum RunError {
         message: String,
     },
     /// The run directory already holds a run and `--resume` was not given.
-    #[error(
-        "{0} already holds a run; pass --resume to continue it, or choose another --out"
-    )]
+    #[error("{0} already holds a run; pass --resume to continue it, or choose another --out")]
     Exists(PathBuf),
     /// `--resume` was given but the directory has no run to continue.
     #[error("{0} holds no run to resume (no {1})")]
@@ -298,7 +296,13 @@ impl Trainer {
                 message: error.to_string(),
             });
         }
-        if let Some(error) = self.app.world_mut().resource_mut::<MetricsFiles>().error.take() {
+        if let Some(error) = self
+            .app
+            .world_mut()
+            .resource_mut::<MetricsFiles>()
+            .error
+            .take()
+        {
             return Err(RunError::Metrics(error));
         }
         Ok(())
@@ -383,6 +387,7 @@ pub struct MetricsLengths(pub (u64, u64));
 /// caller drives `App::update`.
 pub fn headless_app(seed: u64) -> App {
     let mut app = App::new();
-    app.add_plugins(MinimalPlugins).add_plugins(ArcadiaPlugin { seed });
+    app.add_plugins(MinimalPlugins)
+        .add_plugins(ArcadiaPlugin { seed });
     app
 }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::ExperimentSeed;
 use crate::checkpoint::{CheckpointError, CheckpointRegistry, load_value, save_value};
 use crate::components::*;
 use crate::env::{EnvError, Environment};
@@ -14,7 +15,6 @@ use crate::record::EpisodeEnd;
 use crate::rng::{AgentRng, EnvRng, StreamKind, stream};
 use crate::schedule::ArcadiaSet;
 use crate::space::Space;
-use crate::ExperimentSeed;
 
 /// What the running scene is: its name, tasks and spaces. Inserted by the scene plugin.
 #[derive(Resource, Clone, Debug, PartialEq)]
@@ -50,8 +50,7 @@ impl StepErrors {
 
     /// Takes the errors recorded so far, in env order.
     pub fn take(&self) -> Vec<(usize, EnvError)> {
-        let mut errors =
-            std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut errors = std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));
         errors.sort_by_key(|(i, _)| *i);
         errors
     }
@@ -191,7 +190,18 @@ pub fn step_envs<E: Environment>(
     errors: Res<StepErrors>,
 ) {
     envs.par_iter_mut().for_each(
-        |(mut env, index, action, mut rng, mut obs, mut reward, mut term, mut trunc, mut stepped, mut stats)| {
+        |(
+            mut env,
+            index,
+            action,
+            mut rng,
+            mut obs,
+            mut reward,
+            mut term,
+            mut trunc,
+            mut stepped,
+            mut stats,
+        )| {
             if matches!(action, Action::Unset) {
                 stepped.0 = false;
                 return;
@@ -230,19 +240,27 @@ pub fn reset_envs<E: Environment>(
         &Truncated,
     )>,
 ) {
-    envs.par_iter_mut()
-        .for_each(|(mut env, mut rng, mut obs, mut last, stepped, term, trunc)| {
+    envs.par_iter_mut().for_each(
+        |(mut env, mut rng, mut obs, mut last, stepped, term, trunc)| {
             if stepped.0 && is_done(term, trunc) {
                 std::mem::swap(&mut *obs, &mut last.0);
                 env.0.reset(&mut rng, &mut obs);
             }
-        });
+        },
+    );
 }
 
 /// Reports the episodes that ended this update, in env order, and clears their statistics.
 pub fn report_episode_ends(
     order: Res<EnvOrder>,
-    mut envs: Query<(&EnvIndex, &TaskId, &Stepped, &Terminated, &Truncated, &mut EpisodeStats)>,
+    mut envs: Query<(
+        &EnvIndex,
+        &TaskId,
+        &Stepped,
+        &Terminated,
+        &Truncated,
+        &mut EpisodeStats,
+    )>,
     mut ends: MessageWriter<EpisodeEnd>,
 ) {
     for &entity in &order.0 {
@@ -269,7 +287,13 @@ pub fn report_episode_ends(
 
 /// The `Scripted` reference agent: asks each env's scripted policy for its action.
 pub fn scripted_act<E: Environment>(
-    mut envs: Query<(&EnvInstance<E>, &EnvIndex, &Observation, &mut EnvRng, &mut Action)>,
+    mut envs: Query<(
+        &EnvInstance<E>,
+        &EnvIndex,
+        &Observation,
+        &mut EnvRng,
+        &mut Action,
+    )>,
     errors: Res<StepErrors>,
 ) {
     envs.par_iter_mut()
@@ -321,8 +345,20 @@ fn save_envs<E: Environment>(world: &mut World, dir: &Path) -> Result<(), Checkp
     )>();
     let mut snapshots = Vec::with_capacity(order.len());
     for entity in order {
-        let Ok((index, env, rng, agent_rng, obs, last, action, reward, term, trunc, stepped, stats)) =
-            query.get(world, entity)
+        let Ok((
+            index,
+            env,
+            rng,
+            agent_rng,
+            obs,
+            last,
+            action,
+            reward,
+            term,
+            trunc,
+            stepped,
+            stats,
+        )) = query.get(world, entity)
         else {
             continue;
         };

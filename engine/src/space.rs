@@ -174,10 +174,7 @@ mod tests {
     #[test]
     fn samples_belong_to_their_space() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-        let spaces = [
-            Space::Discrete { n: 5 },
-            Space::uniform_box(-1.0, 1.0, 3),
-        ];
+        let spaces = [Space::Discrete { n: 5 }, Space::uniform_box(-1.0, 1.0, 3)];
         for space in &spaces {
             for _ in 0..100 {
                 let a = space.sample(&mut rng);

@@ -136,8 +136,7 @@ pub fn train(path: &Path, options: &TrainOptions) -> Result<Summary, CommandErro
             "\n  {}: {} episodes, mean return {}, success {}",
             task.task,
             task.episodes,
-            task.mean_return
-                .map_or("-".into(), |r| format!("{r:.4}")),
+            task.mean_return.map_or("-".into(), |r| format!("{r:.4}")),
             task.success_rate
                 .map_or("-".into(), |r| format!("{:.1}%", 100.0 * r)),
         ));

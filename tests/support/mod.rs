@@ -81,8 +81,10 @@ impl Corridor {
 
 /// The corridor scene with `envs` envs over `tasks` tasks.
 pub fn corridor_scene(envs: usize, tasks: usize) -> EnvPlugin<Corridor> {
-    EnvPlugin::new("corridor", envs, move |index, _| Corridor::new(index.0, tasks))
-        .with_tasks((0..tasks).map(|t| format!("corridor-{t}")).collect())
+    EnvPlugin::new("corridor", envs, move |index, _| {
+        Corridor::new(index.0, tasks)
+    })
+    .with_tasks((0..tasks).map(|t| format!("corridor-{t}")).collect())
 }
 
 /// A run spec for a corridor run in `dir`.
