@@ -301,12 +301,17 @@ impl Environment for MetaWorldEnv {
         _rng: &mut EnvRng,
         obs: &mut Observation,
     ) -> Result<StepOutcome, EnvError> {
-        self.action_space().check(action)?;
-        let Action::Continuous(values) = action else {
-            return Err(EnvError::InvalidAction(ActionError::WrongKind {
-                expected: "box",
-                found: action.kind(),
-            }));
+        // Checked here rather than with `Space::check`, which would build the space (and
+        // allocate) on every step; `step_raw` checks length and finiteness.
+        let values = match action {
+            Action::Continuous(values) => values,
+            Action::Unset => return Err(EnvError::InvalidAction(ActionError::Unset)),
+            other => {
+                return Err(EnvError::InvalidAction(ActionError::WrongKind {
+                    expected: "box",
+                    found: other.kind(),
+                }));
+            }
         };
         match obs.as_f32_mut() {
             Some(buf) if buf.len() == OBS_DIM => self.step_raw(values, buf),

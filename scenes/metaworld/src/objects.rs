@@ -104,7 +104,8 @@ fn add_capsule(
     );
 }
 
-/// The table: a fixed slab whose top is the plane z = 0.
+/// The table: a fixed slab whose top is the plane z = 0, with Meta-World's 12 cm
+/// retaining walls around its edge (so objects cannot fall off).
 pub fn table(world: &mut PhysicsWorld) {
     let body = fixed_base(world);
     world.insert_collider(
@@ -113,6 +114,15 @@ pub fn table(world: &mut PhysicsWorld) {
             .friction(1.0),
         Some(body),
     );
+    let walls = [
+        (Vector::new(0.0, 0.21, 0.06), [0.7, 0.01, 0.06]),
+        (Vector::new(0.0, 0.99, 0.06), [0.7, 0.01, 0.06]),
+        (Vector::new(-0.69, 0.6, 0.06), [0.01, 0.38, 0.06]),
+        (Vector::new(0.69, 0.6, 0.06), [0.01, 0.38, 0.06]),
+    ];
+    for (center, half) in walls {
+        add_box(world, body, center, half);
+    }
 }
 
 /// Puck radius (Meta-World's `objGeom` cylinder).
@@ -184,7 +194,8 @@ pub fn door(world: &mut PhysicsWorld, pos: Vector) -> Objects {
     let link = world.insert_body(
         RigidBodyBuilder::dynamic()
             .translation(hinge)
-            .angular_damping(2.0)
+            // MuJoCo's hinge damping of 2 N m s on a door of about 0.08 kg m^2.
+            .angular_damping(25.0)
             .gravity_scale(0.0),
     );
     add_box(

@@ -50,11 +50,13 @@ pub fn door_open(v: &View) -> [f32; 4] {
     action(move_to(v.hand, to, 10.0), 1.0)
 }
 
-/// Drawer-open (Meta-World's waypoints): with the fingers open, go above the handle, lower
-/// to it, then pull towards the robot (p = 4, then 50).
+/// Drawer-open: with the fingers open, go above the handle, lower to it, then pull towards
+/// the robot (Meta-World's waypoints and gains, p = 4 then 50, aimed 1.5 cm further back so
+/// that the open fingers straddle this model's handle bar, which sits 3 cm behind the
+/// observed point, and lowering only once within 1.2 cm of it in x-y).
 pub fn drawer_open(v: &View) -> [f32; 4] {
-    let drawer = v.obj + Vector::new(0.0, 0.0, -0.02);
-    let xyz = if xy_dist(v.hand, drawer) > 0.06 {
+    let drawer = v.obj + Vector::new(0.0, 0.015, -0.02);
+    let xyz = if xy_dist(v.hand, drawer) > 0.012 && v.hand.z > drawer.z + 0.04 {
         move_to(v.hand, drawer + Vector::new(0.0, 0.0, 0.3), 4.0)
     } else if (v.hand.z - drawer.z).abs() > 0.04 {
         move_to(v.hand, drawer, 4.0)
