@@ -326,258 +326,1095 @@ impl Cpu {
         self.ir = op;
         bus.cycles = bus.cycles.wrapping_add(CYCLES[op as usize] as u32);
         match op {
-            // ---- loads / stores
-            0xA9 | 0xA5 | 0xB5 | 0xAD | 0xBD | 0xB9 | 0xA1 | 0xB1 => {
-                let m = [Indx, Zp, Imm, Abs, Indy, Zpx, Absy, Absx][((op >> 2) & 7) as usize];
-                let (_, v) = self.operand(bus, m, Read);
-                self.a = v;
-                self.nz(v);
+            0x00 => {
+                // BRK IMPLIED
+                self.brk(bus);
             }
-            0xA2 | 0xA6 | 0xB6 | 0xAE | 0xBE => {
-                let m = match op {
-                    0xA2 => Imm,
-                    0xA6 => Zp,
-                    0xB6 => Zpy,
-                    0xAE => Abs,
-                    _ => Absy,
-                };
-                let (_, v) = self.operand(bus, m, Read);
-                self.x = v;
-                self.nz(v);
+            0x01 => {
+                // ORA INDIRECTX_READ
+                let (_, v) = self.operand(bus, Indx, Read);
+                self.a |= v;
+                self.nz(self.a);
             }
-            0xA0 | 0xA4 | 0xB4 | 0xAC | 0xBC => {
-                let m = match op {
-                    0xA0 => Imm,
-                    0xA4 => Zp,
-                    0xB4 => Zpx,
-                    0xAC => Abs,
-                    _ => Absx,
-                };
-                let (_, v) = self.operand(bus, m, Read);
-                self.y = v;
-                self.nz(v);
+            0x03 => {
+                // SLO INDIRECTX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Indx, Rmw);
+                self.c = v & 0x80 != 0;
+                let r = v << 1;
+                self.wr(bus, a, r);
+                self.a |= r;
+                self.nz(self.a);
             }
-            0x85 | 0x95 | 0x8D | 0x9D | 0x99 | 0x81 | 0x91 => {
-                let m = match op {
-                    0x85 => Zp,
-                    0x95 => Zpx,
-                    0x8D => Abs,
-                    0x9D => Absx,
-                    0x99 => Absy,
-                    0x81 => Indx,
-                    _ => Indy,
-                };
-                let (a, _) = self.operand(bus, m, Write);
-                self.wr(bus, a, self.a);
+            0x04 => {
+                // NOP ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                let _ = v;
             }
-            0x86 | 0x96 | 0x8E => {
-                let m = match op {
-                    0x86 => Zp,
-                    0x96 => Zpy,
-                    _ => Abs,
-                };
-                let (a, _) = self.operand(bus, m, Write);
-                self.wr(bus, a, self.x);
+            0x05 => {
+                // ORA ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.a |= v;
+                self.nz(self.a);
             }
-            0x84 | 0x94 | 0x8C => {
-                let m = match op {
-                    0x84 => Zp,
-                    0x94 => Zpx,
-                    _ => Abs,
-                };
-                let (a, _) = self.operand(bus, m, Write);
-                self.wr(bus, a, self.y);
-            }
-            // ---- ALU group (cc = 01): ORA AND EOR ADC _ _ CMP SBC
-            0x01 | 0x05 | 0x09 | 0x0D | 0x11 | 0x15 | 0x19 | 0x1D | 0x21 | 0x25 | 0x29 | 0x2D
-            | 0x31 | 0x35 | 0x39 | 0x3D | 0x41 | 0x45 | 0x49 | 0x4D | 0x51 | 0x55 | 0x59 | 0x5D
-            | 0x61 | 0x65 | 0x69 | 0x6D | 0x71 | 0x75 | 0x79 | 0x7D | 0xC1 | 0xC5 | 0xC9 | 0xCD
-            | 0xD1 | 0xD5 | 0xD9 | 0xDD | 0xE1 | 0xE5 | 0xE9 | 0xED | 0xF1 | 0xF5 | 0xF9 | 0xFD
-            | 0xEB => {
-                let m = if op == 0xEB {
-                    Imm
-                } else {
-                    [Indx, Zp, Imm, Abs, Indy, Zpx, Absy, Absx][((op >> 2) & 7) as usize]
-                };
-                let (_, v) = self.operand(bus, m, Read);
-                match op >> 5 {
-                    0 => {
-                        self.a |= v;
-                        self.nz(self.a)
-                    }
-                    1 => {
-                        self.a &= v;
-                        self.nz(self.a)
-                    }
-                    2 => {
-                        self.a ^= v;
-                        self.nz(self.a)
-                    }
-                    3 => self.adc(v),
-                    6 => self.cmp(self.a, v),
-                    _ => self.sbc(v),
-                }
-            }
-            0xE0 | 0xE4 | 0xEC => {
-                let m = match op {
-                    0xE0 => Imm,
-                    0xE4 => Zp,
-                    _ => Abs,
-                };
-                let (_, v) = self.operand(bus, m, Read);
-                self.cmp(self.x, v);
-            }
-            0xC0 | 0xC4 | 0xCC => {
-                let m = match op {
-                    0xC0 => Imm,
-                    0xC4 => Zp,
-                    _ => Abs,
-                };
-                let (_, v) = self.operand(bus, m, Read);
-                self.cmp(self.y, v);
-            }
-            0x24 | 0x2C => {
-                let (_, v) = self.operand(bus, if op == 0x24 { Zp } else { Abs }, Read);
-                self.not_z = self.a & v != 0;
-                self.n = v & 0x80 != 0;
-                self.v = v & 0x40 != 0;
-            }
-            // ---- shifts / inc / dec on memory (cc = 10) and their illegal combos (cc = 11)
-            0x06 | 0x16 | 0x0E | 0x1E | 0x26 | 0x36 | 0x2E | 0x3E | 0x46 | 0x56 | 0x4E | 0x5E
-            | 0x66 | 0x76 | 0x6E | 0x7E | 0xC6 | 0xD6 | 0xCE | 0xDE | 0xE6 | 0xF6 | 0xEE | 0xFE => {
-                let m = match op & 0x1F {
-                    0x06 => Zp,
-                    0x16 => Zpx,
-                    0x0E => Abs,
-                    _ => Absx,
-                };
-                let (a, v) = self.operand(bus, m, Rmw);
-                let r = self.rmw_op(op >> 5, v);
+            0x06 => {
+                // ASL ZERO_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zp, Rmw);
+                let r = self.rmw_op(0, v);
                 self.wr(bus, a, r);
                 self.nz(r);
             }
-            0x03 | 0x07 | 0x0F | 0x13 | 0x17 | 0x1B | 0x1F | 0x23 | 0x27 | 0x2F | 0x33 | 0x37
-            | 0x3B | 0x3F | 0x43 | 0x47 | 0x4F | 0x53 | 0x57 | 0x5B | 0x5F | 0x63 | 0x67 | 0x6F
-            | 0x73 | 0x77 | 0x7B | 0x7F | 0xC3 | 0xC7 | 0xCF | 0xD3 | 0xD7 | 0xDB | 0xDF | 0xE3
-            | 0xE7 | 0xEF | 0xF3 | 0xF7 | 0xFB | 0xFF => {
-                let m = [Indx, Zp, Imm, Abs, Indy, Zpx, Absy, Absx][((op >> 2) & 7) as usize];
-                let (a, v) = self.operand(bus, m, Rmw);
-                match op >> 5 {
-                    0 => {
-                        // SLO
-                        self.c = v & 0x80 != 0;
-                        let r = v << 1;
-                        self.wr(bus, a, r);
-                        self.a |= r;
-                        self.nz(self.a);
-                    }
-                    1 => {
-                        // RLA
-                        let r = (v << 1) | self.c as u8;
-                        self.wr(bus, a, r);
-                        self.a &= r;
-                        self.c = v & 0x80 != 0;
-                        self.nz(self.a);
-                    }
-                    2 => {
-                        // SRE
-                        self.c = v & 1 != 0;
-                        let r = v >> 1;
-                        self.wr(bus, a, r);
-                        self.a ^= r;
-                        self.nz(self.a);
-                    }
-                    3 => {
-                        // RRA
-                        let old_c = self.c;
-                        self.c = v & 1 != 0;
-                        let r = (v >> 1) | if old_c { 0x80 } else { 0 };
-                        self.wr(bus, a, r);
-                        self.adc(r);
-                    }
-                    6 => {
-                        // DCP
-                        let r = v.wrapping_sub(1);
-                        self.wr(bus, a, r);
-                        self.cmp(self.a, r);
-                    }
-                    _ => {
-                        // ISB
-                        let r = v.wrapping_add(1);
-                        self.wr(bus, a, r);
-                        self.sbc(r);
-                    }
-                }
+            0x07 => {
+                // SLO ZERO_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zp, Rmw);
+                self.c = v & 0x80 != 0;
+                let r = v << 1;
+                self.wr(bus, a, r);
+                self.a |= r;
+                self.nz(self.a);
+            }
+            0x08 => {
+                // PHP IMPLIED
+                let ps = self.ps();
+                self.push(bus, ps);
+            }
+            0x09 => {
+                // ORA IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.a |= v;
+                self.nz(self.a);
             }
             0x0A => {
+                // ASLA IMPLIED
                 self.c = self.a & 0x80 != 0;
                 self.a <<= 1;
                 self.nz(self.a);
             }
+            0x0B => {
+                // ANC IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.a &= v;
+                self.nz(self.a);
+                self.c = self.n;
+            }
+            0x0C => {
+                // NOP ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                let _ = v;
+            }
+            0x0D => {
+                // ORA ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.a |= v;
+                self.nz(self.a);
+            }
+            0x0E => {
+                // ASL ABSOLUTE_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Abs, Rmw);
+                let r = self.rmw_op(0, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x0F => {
+                // SLO ABSOLUTE_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Abs, Rmw);
+                self.c = v & 0x80 != 0;
+                let r = v << 1;
+                self.wr(bus, a, r);
+                self.a |= r;
+                self.nz(self.a);
+            }
+            0x10 => {
+                // BPL IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.branch(bus, !self.n, v);
+            }
+            0x11 => {
+                // ORA INDIRECTY_READ
+                let (_, v) = self.operand(bus, Indy, Read);
+                self.a |= v;
+                self.nz(self.a);
+            }
+            0x13 => {
+                // SLO INDIRECTY_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Indy, Rmw);
+                self.c = v & 0x80 != 0;
+                let r = v << 1;
+                self.wr(bus, a, r);
+                self.a |= r;
+                self.nz(self.a);
+            }
+            0x14 => {
+                // NOP ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                let _ = v;
+            }
+            0x15 => {
+                // ORA ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                self.a |= v;
+                self.nz(self.a);
+            }
+            0x16 => {
+                // ASL ZEROX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let r = self.rmw_op(0, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x17 => {
+                // SLO ZEROX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zpx, Rmw);
+                self.c = v & 0x80 != 0;
+                let r = v << 1;
+                self.wr(bus, a, r);
+                self.a |= r;
+                self.nz(self.a);
+            }
+            0x18 => {
+                // CLC IMPLIED
+                self.c = false;
+            }
+            0x19 => {
+                // ORA ABSOLUTEY_READ
+                let (_, v) = self.operand(bus, Absy, Read);
+                self.a |= v;
+                self.nz(self.a);
+            }
+            0x1A => {
+                // NOP IMPLIED
+            }
+            0x1B => {
+                // SLO ABSOLUTEY_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absy, Rmw);
+                self.c = v & 0x80 != 0;
+                let r = v << 1;
+                self.wr(bus, a, r);
+                self.a |= r;
+                self.nz(self.a);
+            }
+            0x1C => {
+                // NOP ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                let _ = v;
+            }
+            0x1D => {
+                // ORA ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                self.a |= v;
+                self.nz(self.a);
+            }
+            0x1E => {
+                // ASL ABSOLUTEX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absx, Rmw);
+                let r = self.rmw_op(0, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x1F => {
+                // SLO ABSOLUTEX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absx, Rmw);
+                self.c = v & 0x80 != 0;
+                let r = v << 1;
+                self.wr(bus, a, r);
+                self.a |= r;
+                self.nz(self.a);
+            }
+            0x20 => {
+                // JSR IMPLIED
+                self.jsr(bus);
+            }
+            0x21 => {
+                // AND INDIRECTX_READ
+                let (_, v) = self.operand(bus, Indx, Read);
+                self.a &= v;
+                self.nz(self.a);
+            }
+            0x23 => {
+                // RLA INDIRECTX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Indx, Rmw);
+                let r = (v << 1) | self.c as u8;
+                self.wr(bus, a, r);
+                self.a &= r;
+                self.c = v & 0x80 != 0;
+                self.nz(self.a);
+            }
+            0x24 => {
+                // BIT ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.not_z = self.a & v != 0;
+                self.n = v & 0x80 != 0;
+                self.v = v & 0x40 != 0;
+            }
+            0x25 => {
+                // AND ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.a &= v;
+                self.nz(self.a);
+            }
+            0x26 => {
+                // ROL ZERO_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zp, Rmw);
+                let r = self.rmw_op(1, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x27 => {
+                // RLA ZERO_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zp, Rmw);
+                let r = (v << 1) | self.c as u8;
+                self.wr(bus, a, r);
+                self.a &= r;
+                self.c = v & 0x80 != 0;
+                self.nz(self.a);
+            }
+            0x28 => {
+                // PLP IMPLIED
+                self.pull_dummy(bus);
+                let ps = self.rd(bus, 0x0100 + self.sp as u16);
+                self.set_ps(ps);
+            }
+            0x29 => {
+                // AND IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.a &= v;
+                self.nz(self.a);
+            }
             0x2A => {
+                // ROLA IMPLIED
                 let old_c = self.c;
                 self.c = self.a & 0x80 != 0;
                 self.a = (self.a << 1) | old_c as u8;
                 self.nz(self.a);
             }
+            0x2B => {
+                // ANC IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.a &= v;
+                self.nz(self.a);
+                self.c = self.n;
+            }
+            0x2C => {
+                // BIT ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.not_z = self.a & v != 0;
+                self.n = v & 0x80 != 0;
+                self.v = v & 0x40 != 0;
+            }
+            0x2D => {
+                // AND ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.a &= v;
+                self.nz(self.a);
+            }
+            0x2E => {
+                // ROL ABSOLUTE_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Abs, Rmw);
+                let r = self.rmw_op(1, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x2F => {
+                // RLA ABSOLUTE_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Abs, Rmw);
+                let r = (v << 1) | self.c as u8;
+                self.wr(bus, a, r);
+                self.a &= r;
+                self.c = v & 0x80 != 0;
+                self.nz(self.a);
+            }
+            0x30 => {
+                // BMI IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.branch(bus, self.n, v);
+            }
+            0x31 => {
+                // AND INDIRECTY_READ
+                let (_, v) = self.operand(bus, Indy, Read);
+                self.a &= v;
+                self.nz(self.a);
+            }
+            0x33 => {
+                // RLA INDIRECTY_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Indy, Rmw);
+                let r = (v << 1) | self.c as u8;
+                self.wr(bus, a, r);
+                self.a &= r;
+                self.c = v & 0x80 != 0;
+                self.nz(self.a);
+            }
+            0x34 => {
+                // NOP ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                let _ = v;
+            }
+            0x35 => {
+                // AND ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                self.a &= v;
+                self.nz(self.a);
+            }
+            0x36 => {
+                // ROL ZEROX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let r = self.rmw_op(1, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x37 => {
+                // RLA ZEROX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let r = (v << 1) | self.c as u8;
+                self.wr(bus, a, r);
+                self.a &= r;
+                self.c = v & 0x80 != 0;
+                self.nz(self.a);
+            }
+            0x38 => {
+                // SEC IMPLIED
+                self.c = true;
+            }
+            0x39 => {
+                // AND ABSOLUTEY_READ
+                let (_, v) = self.operand(bus, Absy, Read);
+                self.a &= v;
+                self.nz(self.a);
+            }
+            0x3A => {
+                // NOP IMPLIED
+            }
+            0x3B => {
+                // RLA ABSOLUTEY_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absy, Rmw);
+                let r = (v << 1) | self.c as u8;
+                self.wr(bus, a, r);
+                self.a &= r;
+                self.c = v & 0x80 != 0;
+                self.nz(self.a);
+            }
+            0x3C => {
+                // NOP ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                let _ = v;
+            }
+            0x3D => {
+                // AND ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                self.a &= v;
+                self.nz(self.a);
+            }
+            0x3E => {
+                // ROL ABSOLUTEX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absx, Rmw);
+                let r = self.rmw_op(1, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x3F => {
+                // RLA ABSOLUTEX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absx, Rmw);
+                let r = (v << 1) | self.c as u8;
+                self.wr(bus, a, r);
+                self.a &= r;
+                self.c = v & 0x80 != 0;
+                self.nz(self.a);
+            }
+            0x40 => {
+                // RTI IMPLIED
+                self.rti(bus);
+            }
+            0x41 => {
+                // EOR INDIRECTX_READ
+                let (_, v) = self.operand(bus, Indx, Read);
+                self.a ^= v;
+                self.nz(self.a);
+            }
+            0x43 => {
+                // SRE INDIRECTX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Indx, Rmw);
+                self.c = v & 1 != 0;
+                let r = v >> 1;
+                self.wr(bus, a, r);
+                self.a ^= r;
+                self.nz(self.a);
+            }
+            0x44 => {
+                // NOP ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                let _ = v;
+            }
+            0x45 => {
+                // EOR ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.a ^= v;
+                self.nz(self.a);
+            }
+            0x46 => {
+                // LSR ZERO_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zp, Rmw);
+                let r = self.rmw_op(2, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x47 => {
+                // SRE ZERO_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zp, Rmw);
+                self.c = v & 1 != 0;
+                let r = v >> 1;
+                self.wr(bus, a, r);
+                self.a ^= r;
+                self.nz(self.a);
+            }
+            0x48 => {
+                // PHA IMPLIED
+                self.push(bus, self.a);
+            }
+            0x49 => {
+                // EOR IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.a ^= v;
+                self.nz(self.a);
+            }
             0x4A => {
+                // LSRA IMPLIED
                 self.c = self.a & 1 != 0;
                 self.a >>= 1;
                 self.nz(self.a);
             }
+            0x4B => {
+                // ASR IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.a &= v;
+                self.c = self.a & 1 != 0;
+                self.a >>= 1;
+                self.nz(self.a);
+            }
+            0x4C => {
+                // JMP ABSOLUTE_WRITE
+                let (a, _) = self.operand(bus, Abs, Write);
+                self.pc = a;
+            }
+            0x4D => {
+                // EOR ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.a ^= v;
+                self.nz(self.a);
+            }
+            0x4E => {
+                // LSR ABSOLUTE_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Abs, Rmw);
+                let r = self.rmw_op(2, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x4F => {
+                // SRE ABSOLUTE_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Abs, Rmw);
+                self.c = v & 1 != 0;
+                let r = v >> 1;
+                self.wr(bus, a, r);
+                self.a ^= r;
+                self.nz(self.a);
+            }
+            0x50 => {
+                // BVC IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.branch(bus, !self.v, v);
+            }
+            0x51 => {
+                // EOR INDIRECTY_READ
+                let (_, v) = self.operand(bus, Indy, Read);
+                self.a ^= v;
+                self.nz(self.a);
+            }
+            0x53 => {
+                // SRE INDIRECTY_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Indy, Rmw);
+                self.c = v & 1 != 0;
+                let r = v >> 1;
+                self.wr(bus, a, r);
+                self.a ^= r;
+                self.nz(self.a);
+            }
+            0x54 => {
+                // NOP ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                let _ = v;
+            }
+            0x55 => {
+                // EOR ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                self.a ^= v;
+                self.nz(self.a);
+            }
+            0x56 => {
+                // LSR ZEROX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let r = self.rmw_op(2, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x57 => {
+                // SRE ZEROX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zpx, Rmw);
+                self.c = v & 1 != 0;
+                let r = v >> 1;
+                self.wr(bus, a, r);
+                self.a ^= r;
+                self.nz(self.a);
+            }
+            0x58 => {
+                // CLI IMPLIED
+                self.i = false;
+            }
+            0x59 => {
+                // EOR ABSOLUTEY_READ
+                let (_, v) = self.operand(bus, Absy, Read);
+                self.a ^= v;
+                self.nz(self.a);
+            }
+            0x5A => {
+                // NOP IMPLIED
+            }
+            0x5B => {
+                // SRE ABSOLUTEY_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absy, Rmw);
+                self.c = v & 1 != 0;
+                let r = v >> 1;
+                self.wr(bus, a, r);
+                self.a ^= r;
+                self.nz(self.a);
+            }
+            0x5C => {
+                // NOP ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                let _ = v;
+            }
+            0x5D => {
+                // EOR ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                self.a ^= v;
+                self.nz(self.a);
+            }
+            0x5E => {
+                // LSR ABSOLUTEX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absx, Rmw);
+                let r = self.rmw_op(2, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x5F => {
+                // SRE ABSOLUTEX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absx, Rmw);
+                self.c = v & 1 != 0;
+                let r = v >> 1;
+                self.wr(bus, a, r);
+                self.a ^= r;
+                self.nz(self.a);
+            }
+            0x60 => {
+                // RTS IMPLIED
+                self.rts(bus);
+            }
+            0x61 => {
+                // ADC INDIRECTX_READ
+                let (_, v) = self.operand(bus, Indx, Read);
+                self.adc(v);
+            }
+            0x63 => {
+                // RRA INDIRECTX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Indx, Rmw);
+                let old_c = self.c;
+                self.c = v & 1 != 0;
+                let r = (v >> 1) | if old_c { 0x80 } else { 0 };
+                self.wr(bus, a, r);
+                self.adc(r);
+            }
+            0x64 => {
+                // NOP ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                let _ = v;
+            }
+            0x65 => {
+                // ADC ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.adc(v);
+            }
+            0x66 => {
+                // ROR ZERO_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zp, Rmw);
+                let r = self.rmw_op(3, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x67 => {
+                // RRA ZERO_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zp, Rmw);
+                let old_c = self.c;
+                self.c = v & 1 != 0;
+                let r = (v >> 1) | if old_c { 0x80 } else { 0 };
+                self.wr(bus, a, r);
+                self.adc(r);
+            }
+            0x68 => {
+                // PLA IMPLIED
+                self.pull_dummy(bus);
+                self.a = self.rd(bus, 0x0100 + self.sp as u16);
+                self.nz(self.a);
+            }
+            0x69 => {
+                // ADC IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.adc(v);
+            }
             0x6A => {
+                // RORA IMPLIED
                 let old_c = self.c;
                 self.c = self.a & 1 != 0;
                 self.a = (self.a >> 1) | if old_c { 0x80 } else { 0 };
                 self.nz(self.a);
             }
-            // ---- illegal loads/stores
-            0xA3 | 0xA7 | 0xAF | 0xB3 | 0xB7 | 0xBF => {
-                let m = match op {
-                    0xA3 => Indx,
-                    0xA7 => Zp,
-                    0xAF => Abs,
-                    0xB3 => Indy,
-                    0xB7 => Zpy,
-                    _ => Absy,
-                };
-                let (_, v) = self.operand(bus, m, Read);
+            0x6B => {
+                // ARR IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.arr(v);
+            }
+            0x6C => {
+                // JMP INDIRECT
+                self.jmp_indirect(bus);
+            }
+            0x6D => {
+                // ADC ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.adc(v);
+            }
+            0x6E => {
+                // ROR ABSOLUTE_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Abs, Rmw);
+                let r = self.rmw_op(3, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x6F => {
+                // RRA ABSOLUTE_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Abs, Rmw);
+                let old_c = self.c;
+                self.c = v & 1 != 0;
+                let r = (v >> 1) | if old_c { 0x80 } else { 0 };
+                self.wr(bus, a, r);
+                self.adc(r);
+            }
+            0x70 => {
+                // BVS IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.branch(bus, self.v, v);
+            }
+            0x71 => {
+                // ADC INDIRECTY_READ
+                let (_, v) = self.operand(bus, Indy, Read);
+                self.adc(v);
+            }
+            0x73 => {
+                // RRA INDIRECTY_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Indy, Rmw);
+                let old_c = self.c;
+                self.c = v & 1 != 0;
+                let r = (v >> 1) | if old_c { 0x80 } else { 0 };
+                self.wr(bus, a, r);
+                self.adc(r);
+            }
+            0x74 => {
+                // NOP ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                let _ = v;
+            }
+            0x75 => {
+                // ADC ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                self.adc(v);
+            }
+            0x76 => {
+                // ROR ZEROX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let r = self.rmw_op(3, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x77 => {
+                // RRA ZEROX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let old_c = self.c;
+                self.c = v & 1 != 0;
+                let r = (v >> 1) | if old_c { 0x80 } else { 0 };
+                self.wr(bus, a, r);
+                self.adc(r);
+            }
+            0x78 => {
+                // SEI IMPLIED
+                self.i = true;
+            }
+            0x79 => {
+                // ADC ABSOLUTEY_READ
+                let (_, v) = self.operand(bus, Absy, Read);
+                self.adc(v);
+            }
+            0x7A => {
+                // NOP IMPLIED
+            }
+            0x7B => {
+                // RRA ABSOLUTEY_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absy, Rmw);
+                let old_c = self.c;
+                self.c = v & 1 != 0;
+                let r = (v >> 1) | if old_c { 0x80 } else { 0 };
+                self.wr(bus, a, r);
+                self.adc(r);
+            }
+            0x7C => {
+                // NOP ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                let _ = v;
+            }
+            0x7D => {
+                // ADC ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                self.adc(v);
+            }
+            0x7E => {
+                // ROR ABSOLUTEX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absx, Rmw);
+                let r = self.rmw_op(3, v);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0x7F => {
+                // RRA ABSOLUTEX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absx, Rmw);
+                let old_c = self.c;
+                self.c = v & 1 != 0;
+                let r = (v >> 1) | if old_c { 0x80 } else { 0 };
+                self.wr(bus, a, r);
+                self.adc(r);
+            }
+            0x80 => {
+                // NOP IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                let _ = v;
+            }
+            0x81 => {
+                // STA INDIRECTX_WRITE
+                let (a, _) = self.operand(bus, Indx, Write);
+                self.wr(bus, a, self.a);
+            }
+            0x82 => {
+                // NOP IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                let _ = v;
+            }
+            0x83 => {
+                // SAX INDIRECTX_WRITE
+                let (a, _) = self.operand(bus, Indx, Write);
+                self.wr(bus, a, self.a & self.x);
+            }
+            0x84 => {
+                // STY ZERO_WRITE
+                let (a, _) = self.operand(bus, Zp, Write);
+                self.wr(bus, a, self.y);
+            }
+            0x85 => {
+                // STA ZERO_WRITE
+                let (a, _) = self.operand(bus, Zp, Write);
+                self.wr(bus, a, self.a);
+            }
+            0x86 => {
+                // STX ZERO_WRITE
+                let (a, _) = self.operand(bus, Zp, Write);
+                self.wr(bus, a, self.x);
+            }
+            0x87 => {
+                // SAX ZERO_WRITE
+                let (a, _) = self.operand(bus, Zp, Write);
+                self.wr(bus, a, self.a & self.x);
+            }
+            0x88 => {
+                // DEY IMPLIED
+                self.y = self.y.wrapping_sub(1);
+                self.nz(self.y);
+            }
+            0x89 => {
+                // NOP IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                let _ = v;
+            }
+            0x8A => {
+                // TXA IMPLIED
+                self.a = self.x;
+                self.nz(self.a);
+            }
+            0x8B => {
+                // ANE IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.a = (self.a | 0xEE) & self.x & v;
+                self.nz(self.a);
+            }
+            0x8C => {
+                // STY ABSOLUTE_WRITE
+                let (a, _) = self.operand(bus, Abs, Write);
+                self.wr(bus, a, self.y);
+            }
+            0x8D => {
+                // STA ABSOLUTE_WRITE
+                let (a, _) = self.operand(bus, Abs, Write);
+                self.wr(bus, a, self.a);
+            }
+            0x8E => {
+                // STX ABSOLUTE_WRITE
+                let (a, _) = self.operand(bus, Abs, Write);
+                self.wr(bus, a, self.x);
+            }
+            0x8F => {
+                // SAX ABSOLUTE_WRITE
+                let (a, _) = self.operand(bus, Abs, Write);
+                self.wr(bus, a, self.a & self.x);
+            }
+            0x90 => {
+                // BCC IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.branch(bus, !self.c, v);
+            }
+            0x91 => {
+                // STA INDIRECTY_WRITE
+                let (a, _) = self.operand(bus, Indy, Write);
+                self.wr(bus, a, self.a);
+            }
+            0x93 => {
+                // SHA INDIRECTY_WRITE
+                let (a, _) = self.operand(bus, Indy, Write);
+                let w = self.a & self.x & ((a >> 8) as u8).wrapping_add(1);
+                self.wr(bus, a, w);
+            }
+            0x94 => {
+                // STY ZEROX_WRITE
+                let (a, _) = self.operand(bus, Zpx, Write);
+                self.wr(bus, a, self.y);
+            }
+            0x95 => {
+                // STA ZEROX_WRITE
+                let (a, _) = self.operand(bus, Zpx, Write);
+                self.wr(bus, a, self.a);
+            }
+            0x96 => {
+                // STX ZEROY_WRITE
+                let (a, _) = self.operand(bus, Zpy, Write);
+                self.wr(bus, a, self.x);
+            }
+            0x97 => {
+                // SAX ZEROY_WRITE
+                let (a, _) = self.operand(bus, Zpy, Write);
+                self.wr(bus, a, self.a & self.x);
+            }
+            0x98 => {
+                // TYA IMPLIED
+                self.a = self.y;
+                self.nz(self.a);
+            }
+            0x99 => {
+                // STA ABSOLUTEY_WRITE
+                let (a, _) = self.operand(bus, Absy, Write);
+                self.wr(bus, a, self.a);
+            }
+            0x9A => {
+                // TXS IMPLIED
+                self.sp = self.x;
+            }
+            0x9B => {
+                // SHS ABSOLUTEY_WRITE
+                let (a, _) = self.operand(bus, Absy, Write);
+                self.sp = self.a & self.x;
+                let w = self.a & self.x & ((a >> 8) as u8).wrapping_add(1);
+                self.wr(bus, a, w);
+            }
+            0x9C => {
+                // SHY ABSOLUTEX_WRITE
+                let (a, _) = self.operand(bus, Absx, Write);
+                let w = self.y & ((a >> 8) as u8).wrapping_add(1);
+                self.wr(bus, a, w);
+            }
+            0x9D => {
+                // STA ABSOLUTEX_WRITE
+                let (a, _) = self.operand(bus, Absx, Write);
+                self.wr(bus, a, self.a);
+            }
+            0x9E => {
+                // SHX ABSOLUTEY_WRITE
+                let (a, _) = self.operand(bus, Absy, Write);
+                let w = self.x & ((a >> 8) as u8).wrapping_add(1);
+                self.wr(bus, a, w);
+            }
+            0x9F => {
+                // SHA ABSOLUTEY_WRITE
+                let (a, _) = self.operand(bus, Absy, Write);
+                let w = self.a & self.x & ((a >> 8) as u8).wrapping_add(1);
+                self.wr(bus, a, w);
+            }
+            0xA0 => {
+                // LDY IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.y = v;
+                self.nz(v);
+            }
+            0xA1 => {
+                // LDA INDIRECTX_READ
+                let (_, v) = self.operand(bus, Indx, Read);
+                self.a = v;
+                self.nz(v);
+            }
+            0xA2 => {
+                // LDX IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.x = v;
+                self.nz(v);
+            }
+            0xA3 => {
+                // LAX INDIRECTX_READ
+                let (_, v) = self.operand(bus, Indx, Read);
                 self.a = v;
                 self.x = v;
                 self.nz(v);
             }
-            0x83 | 0x87 | 0x8F | 0x97 => {
-                let m = match op {
-                    0x83 => Indx,
-                    0x87 => Zp,
-                    0x8F => Abs,
-                    _ => Zpy,
-                };
-                let (a, _) = self.operand(bus, m, Write);
-                self.wr(bus, a, self.a & self.x);
+            0xA4 => {
+                // LDY ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.y = v;
+                self.nz(v);
             }
-            0x93 | 0x9F => {
-                let (a, _) = self.operand(bus, if op == 0x93 { Indy } else { Absy }, Write);
-                let v = self.a & self.x & ((a >> 8) as u8).wrapping_add(1);
-                self.wr(bus, a, v);
+            0xA5 => {
+                // LDA ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.a = v;
+                self.nz(v);
             }
-            0x9B => {
-                let (a, _) = self.operand(bus, Absy, Write);
-                self.sp = self.a & self.x;
-                let v = self.a & self.x & ((a >> 8) as u8).wrapping_add(1);
-                self.wr(bus, a, v);
+            0xA6 => {
+                // LDX ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.x = v;
+                self.nz(v);
             }
-            0x9C => {
-                let (a, _) = self.operand(bus, Absx, Write);
-                let v = self.y & ((a >> 8) as u8).wrapping_add(1);
-                self.wr(bus, a, v);
+            0xA7 => {
+                // LAX ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.a = v;
+                self.x = v;
+                self.nz(v);
             }
-            0x9E => {
-                let (a, _) = self.operand(bus, Absy, Write);
-                let v = self.x & ((a >> 8) as u8).wrapping_add(1);
-                self.wr(bus, a, v);
+            0xA8 => {
+                // TAY IMPLIED
+                self.y = self.a;
+                self.nz(self.y);
+            }
+            0xA9 => {
+                // LDA IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.a = v;
+                self.nz(v);
+            }
+            0xAA => {
+                // TAX IMPLIED
+                self.x = self.a;
+                self.nz(self.x);
+            }
+            0xAB => {
+                // LXA IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                let r = (self.a | 0xEE) & v;
+                self.a = r;
+                self.x = r;
+                self.nz(r);
+            }
+            0xAC => {
+                // LDY ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.y = v;
+                self.nz(v);
+            }
+            0xAD => {
+                // LDA ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.a = v;
+                self.nz(v);
+            }
+            0xAE => {
+                // LDX ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.x = v;
+                self.nz(v);
+            }
+            0xAF => {
+                // LAX ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.a = v;
+                self.x = v;
+                self.nz(v);
+            }
+            0xB0 => {
+                // BCS IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.branch(bus, self.c, v);
+            }
+            0xB1 => {
+                // LDA INDIRECTY_READ
+                let (_, v) = self.operand(bus, Indy, Read);
+                self.a = v;
+                self.nz(v);
+            }
+            0xB3 => {
+                // LAX INDIRECTY_READ
+                let (_, v) = self.operand(bus, Indy, Read);
+                self.a = v;
+                self.x = v;
+                self.nz(v);
+            }
+            0xB4 => {
+                // LDY ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                self.y = v;
+                self.nz(v);
+            }
+            0xB5 => {
+                // LDA ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                self.a = v;
+                self.nz(v);
+            }
+            0xB6 => {
+                // LDX ZEROY_READ
+                let (_, v) = self.operand(bus, Zpy, Read);
+                self.x = v;
+                self.nz(v);
+            }
+            0xB7 => {
+                // LAX ZEROY_READ
+                let (_, v) = self.operand(bus, Zpy, Read);
+                self.a = v;
+                self.x = v;
+                self.nz(v);
+            }
+            0xB8 => {
+                // CLV IMPLIED
+                self.v = false;
+            }
+            0xB9 => {
+                // LDA ABSOLUTEY_READ
+                let (_, v) = self.operand(bus, Absy, Read);
+                self.a = v;
+                self.nz(v);
+            }
+            0xBA => {
+                // TSX IMPLIED
+                self.x = self.sp;
+                self.nz(self.x);
             }
             0xBB => {
+                // LAS ABSOLUTEY_READ
                 let (_, v) = self.operand(bus, Absy, Read);
                 let r = self.sp & v;
                 self.a = r;
@@ -585,218 +1422,470 @@ impl Cpu {
                 self.sp = r;
                 self.nz(r);
             }
-            // ---- illegal immediates
-            0x0B | 0x2B => {
-                let (_, v) = self.operand(bus, Imm, Read);
-                self.a &= v;
-                self.nz(self.a);
-                self.c = self.n;
+            0xBC => {
+                // LDY ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                self.y = v;
+                self.nz(v);
             }
-            0x4B => {
-                let (_, v) = self.operand(bus, Imm, Read);
-                self.a &= v;
-                self.c = self.a & 1 != 0;
-                self.a >>= 1;
-                self.nz(self.a);
+            0xBD => {
+                // LDA ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                self.a = v;
+                self.nz(v);
             }
-            0x6B => {
-                let (_, v) = self.operand(bus, Imm, Read);
-                if !self.d {
-                    self.a &= v;
-                    self.a = (self.a >> 1) | if self.c { 0x80 } else { 0 };
-                    self.c = self.a & 0x40 != 0;
-                    self.v = ((self.a & 0x40) ^ ((self.a & 0x20) << 1)) != 0;
-                    self.nz(self.a);
-                } else {
-                    let value = self.a & v;
-                    self.a = (value >> 1) | if self.c { 0x80 } else { 0 };
-                    self.n = self.c;
-                    self.not_z = self.a != 0;
-                    self.v = (value ^ self.a) & 0x40 != 0;
-                    if (value & 0x0F) as u16 + (value & 0x01) as u16 > 0x05 {
-                        self.a = (self.a & 0xF0) | (self.a.wrapping_add(0x06) & 0x0F);
-                    }
-                    if (value & 0xF0) as u16 + (value & 0x10) as u16 > 0x50 {
-                        self.a = self.a.wrapping_add(0x60);
-                        self.c = true;
-                    } else {
-                        self.c = false;
-                    }
-                }
+            0xBE => {
+                // LDX ABSOLUTEY_READ
+                let (_, v) = self.operand(bus, Absy, Read);
+                self.x = v;
+                self.nz(v);
             }
-            0x8B => {
-                let (_, v) = self.operand(bus, Imm, Read);
-                self.a = (self.a | 0xEE) & self.x & v;
-                self.nz(self.a);
+            0xBF => {
+                // LAX ABSOLUTEY_READ
+                let (_, v) = self.operand(bus, Absy, Read);
+                self.a = v;
+                self.x = v;
+                self.nz(v);
             }
-            0xAB => {
+            0xC0 => {
+                // CPY IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
-                let r = (self.a | 0xEE) & v;
-                self.a = r;
-                self.x = r;
+                self.cmp(self.y, v);
+            }
+            0xC1 => {
+                // CMP INDIRECTX_READ
+                let (_, v) = self.operand(bus, Indx, Read);
+                self.cmp(self.a, v);
+            }
+            0xC2 => {
+                // NOP IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                let _ = v;
+            }
+            0xC3 => {
+                // DCP INDIRECTX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Indx, Rmw);
+                let r = v.wrapping_sub(1);
+                self.wr(bus, a, r);
+                self.cmp(self.a, r);
+            }
+            0xC4 => {
+                // CPY ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.cmp(self.y, v);
+            }
+            0xC5 => {
+                // CMP ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.cmp(self.a, v);
+            }
+            0xC6 => {
+                // DEC ZERO_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zp, Rmw);
+                let r = v.wrapping_sub(1);
+                self.wr(bus, a, r);
                 self.nz(r);
             }
-            0xCB => {
-                let (_, v) = self.operand(bus, Imm, Read);
-                let value = ((self.x & self.a) as u16).wrapping_sub(v as u16);
-                self.x = value as u8;
-                self.nz(self.x);
-                self.c = value & 0x0100 == 0;
+            0xC7 => {
+                // DCP ZERO_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zp, Rmw);
+                let r = v.wrapping_sub(1);
+                self.wr(bus, a, r);
+                self.cmp(self.a, r);
             }
-            // ---- NOPs that read
-            0x80 | 0x82 | 0x89 | 0xC2 | 0xE2 => {
-                self.operand(bus, Imm, Read);
-            }
-            0x04 | 0x44 | 0x64 => {
-                self.operand(bus, Zp, Read);
-            }
-            0x14 | 0x34 | 0x54 | 0x74 | 0xD4 | 0xF4 => {
-                self.operand(bus, Zpx, Read);
-            }
-            0x0C => {
-                self.operand(bus, Abs, Read);
-            }
-            0x1C | 0x3C | 0x5C | 0x7C | 0xDC | 0xFC => {
-                self.operand(bus, Absx, Read);
-            }
-            0x1A | 0x3A | 0x5A | 0x7A | 0xDA | 0xEA | 0xFA => {}
-            // ---- branches
-            0x10 | 0x30 | 0x50 | 0x70 | 0x90 | 0xB0 | 0xD0 | 0xF0 => {
-                let (_, v) = self.operand(bus, Imm, Read);
-                let cond = match op {
-                    0x10 => !self.n,
-                    0x30 => self.n,
-                    0x50 => !self.v,
-                    0x70 => self.v,
-                    0x90 => !self.c,
-                    0xB0 => self.c,
-                    0xD0 => self.not_z,
-                    _ => !self.not_z,
-                };
-                self.branch(bus, cond, v);
-            }
-            // ---- jumps, stack
-            0x4C => {
-                self.pc = self.fetch16(bus);
-            }
-            0x6C => {
-                let addr = self.fetch16(bus);
-                let high = if (addr ^ addr.wrapping_add(1)) & 0xFF00 != 0 {
-                    addr & 0xFF00
-                } else {
-                    addr + 1
-                };
-                let lo = self.rd(bus, addr) as u16;
-                let hi = self.rd(bus, high) as u16;
-                self.pc = lo | (hi << 8);
-            }
-            0x20 => {
-                let low = self.fetch(bus) as u16;
-                self.rd(bus, 0x0100 + self.sp as u16);
-                self.push(bus, (self.pc >> 8) as u8);
-                self.push(bus, self.pc as u8);
-                let hi = self.fetch(bus) as u16;
-                self.pc = low | (hi << 8);
-            }
-            0x60 => {
-                self.rd(bus, 0x0100 + self.sp as u16);
-                self.sp = self.sp.wrapping_add(1);
-                let lo = self.rd(bus, 0x0100 + self.sp as u16) as u16;
-                self.sp = self.sp.wrapping_add(1);
-                let hi = self.rd(bus, 0x0100 + self.sp as u16) as u16;
-                self.pc = lo | (hi << 8);
-                self.fetch(bus);
-            }
-            0x40 => {
-                self.rd(bus, 0x0100 + self.sp as u16);
-                self.sp = self.sp.wrapping_add(1);
-                let ps = self.rd(bus, 0x0100 + self.sp as u16);
-                self.set_ps(ps);
-                self.sp = self.sp.wrapping_add(1);
-                let lo = self.rd(bus, 0x0100 + self.sp as u16) as u16;
-                self.sp = self.sp.wrapping_add(1);
-                let hi = self.rd(bus, 0x0100 + self.sp as u16) as u16;
-                self.pc = lo | (hi << 8);
-            }
-            0x00 => {
-                self.fetch(bus);
-                self.b = true;
-                self.push(bus, (self.pc >> 8) as u8);
-                self.push(bus, self.pc as u8);
-                let ps = self.ps();
-                self.push(bus, ps);
-                self.i = true;
-                let lo = self.rd(bus, 0xFFFE) as u16;
-                let hi = self.rd(bus, 0xFFFF) as u16;
-                self.pc = lo | (hi << 8);
-            }
-            0x48 => self.push(bus, self.a),
-            0x08 => {
-                let ps = self.ps();
-                self.push(bus, ps);
-            }
-            0x68 => {
-                self.rd(bus, 0x0100 + self.sp as u16);
-                self.sp = self.sp.wrapping_add(1);
-                self.a = self.rd(bus, 0x0100 + self.sp as u16);
-                self.nz(self.a);
-            }
-            0x28 => {
-                self.rd(bus, 0x0100 + self.sp as u16);
-                self.sp = self.sp.wrapping_add(1);
-                let ps = self.rd(bus, 0x0100 + self.sp as u16);
-                self.set_ps(ps);
-            }
-            // ---- implied
-            0x18 => self.c = false,
-            0x38 => self.c = true,
-            0x58 => self.i = false,
-            0x78 => self.i = true,
-            0xB8 => self.v = false,
-            0xD8 => self.d = false,
-            0xF8 => self.d = true,
-            0xAA => {
-                self.x = self.a;
-                self.nz(self.x);
-            }
-            0xA8 => {
-                self.y = self.a;
+            0xC8 => {
+                // INY IMPLIED
+                self.y = self.y.wrapping_add(1);
                 self.nz(self.y);
             }
-            0xBA => {
-                self.x = self.sp;
-                self.nz(self.x);
-            }
-            0x8A => {
-                self.a = self.x;
-                self.nz(self.a);
-            }
-            0x9A => self.sp = self.x,
-            0x98 => {
-                self.a = self.y;
-                self.nz(self.a);
+            0xC9 => {
+                // CMP IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.cmp(self.a, v);
             }
             0xCA => {
+                // DEX IMPLIED
                 self.x = self.x.wrapping_sub(1);
                 self.nz(self.x);
             }
-            0x88 => {
-                self.y = self.y.wrapping_sub(1);
-                self.nz(self.y);
+            0xCB => {
+                // SBX IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                let r = ((self.x & self.a) as u16).wrapping_sub(v as u16);
+                self.x = r as u8;
+                self.nz(self.x);
+                self.c = r & 0x0100 == 0;
+            }
+            0xCC => {
+                // CPY ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.cmp(self.y, v);
+            }
+            0xCD => {
+                // CMP ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.cmp(self.a, v);
+            }
+            0xCE => {
+                // DEC ABSOLUTE_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Abs, Rmw);
+                let r = v.wrapping_sub(1);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0xCF => {
+                // DCP ABSOLUTE_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Abs, Rmw);
+                let r = v.wrapping_sub(1);
+                self.wr(bus, a, r);
+                self.cmp(self.a, r);
+            }
+            0xD0 => {
+                // BNE IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.branch(bus, self.not_z, v);
+            }
+            0xD1 => {
+                // CMP INDIRECTY_READ
+                let (_, v) = self.operand(bus, Indy, Read);
+                self.cmp(self.a, v);
+            }
+            0xD3 => {
+                // DCP INDIRECTY_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Indy, Rmw);
+                let r = v.wrapping_sub(1);
+                self.wr(bus, a, r);
+                self.cmp(self.a, r);
+            }
+            0xD4 => {
+                // NOP ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                let _ = v;
+            }
+            0xD5 => {
+                // CMP ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                self.cmp(self.a, v);
+            }
+            0xD6 => {
+                // DEC ZEROX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let r = v.wrapping_sub(1);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0xD7 => {
+                // DCP ZEROX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let r = v.wrapping_sub(1);
+                self.wr(bus, a, r);
+                self.cmp(self.a, r);
+            }
+            0xD8 => {
+                // CLD IMPLIED
+                self.d = false;
+            }
+            0xD9 => {
+                // CMP ABSOLUTEY_READ
+                let (_, v) = self.operand(bus, Absy, Read);
+                self.cmp(self.a, v);
+            }
+            0xDA => {
+                // NOP IMPLIED
+            }
+            0xDB => {
+                // DCP ABSOLUTEY_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absy, Rmw);
+                let r = v.wrapping_sub(1);
+                self.wr(bus, a, r);
+                self.cmp(self.a, r);
+            }
+            0xDC => {
+                // NOP ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                let _ = v;
+            }
+            0xDD => {
+                // CMP ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                self.cmp(self.a, v);
+            }
+            0xDE => {
+                // DEC ABSOLUTEX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absx, Rmw);
+                let r = v.wrapping_sub(1);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0xDF => {
+                // DCP ABSOLUTEX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absx, Rmw);
+                let r = v.wrapping_sub(1);
+                self.wr(bus, a, r);
+                self.cmp(self.a, r);
+            }
+            0xE0 => {
+                // CPX IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.cmp(self.x, v);
+            }
+            0xE1 => {
+                // SBC INDIRECTX_READ
+                let (_, v) = self.operand(bus, Indx, Read);
+                self.sbc(v);
+            }
+            0xE2 => {
+                // NOP IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                let _ = v;
+            }
+            0xE3 => {
+                // ISB INDIRECTX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Indx, Rmw);
+                let r = v.wrapping_add(1);
+                self.wr(bus, a, r);
+                self.sbc(r);
+            }
+            0xE4 => {
+                // CPX ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.cmp(self.x, v);
+            }
+            0xE5 => {
+                // SBC ZERO_READ
+                let (_, v) = self.operand(bus, Zp, Read);
+                self.sbc(v);
+            }
+            0xE6 => {
+                // INC ZERO_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zp, Rmw);
+                let r = v.wrapping_add(1);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0xE7 => {
+                // ISB ZERO_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zp, Rmw);
+                let r = v.wrapping_add(1);
+                self.wr(bus, a, r);
+                self.sbc(r);
             }
             0xE8 => {
+                // INX IMPLIED
                 self.x = self.x.wrapping_add(1);
                 self.nz(self.x);
             }
-            0xC8 => {
-                self.y = self.y.wrapping_add(1);
-                self.nz(self.y);
+            0xE9 => {
+                // SBC IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.sbc(v);
+            }
+            0xEA => {
+                // NOP IMPLIED
+            }
+            0xEB => {
+                // SBC IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.sbc(v);
+            }
+            0xEC => {
+                // CPX ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.cmp(self.x, v);
+            }
+            0xED => {
+                // SBC ABSOLUTE_READ
+                let (_, v) = self.operand(bus, Abs, Read);
+                self.sbc(v);
+            }
+            0xEE => {
+                // INC ABSOLUTE_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Abs, Rmw);
+                let r = v.wrapping_add(1);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0xEF => {
+                // ISB ABSOLUTE_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Abs, Rmw);
+                let r = v.wrapping_add(1);
+                self.wr(bus, a, r);
+                self.sbc(r);
+            }
+            0xF0 => {
+                // BEQ IMMEDIATE_READ
+                let (_, v) = self.operand(bus, Imm, Read);
+                self.branch(bus, !self.not_z, v);
+            }
+            0xF1 => {
+                // SBC INDIRECTY_READ
+                let (_, v) = self.operand(bus, Indy, Read);
+                self.sbc(v);
+            }
+            0xF3 => {
+                // ISB INDIRECTY_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Indy, Rmw);
+                let r = v.wrapping_add(1);
+                self.wr(bus, a, r);
+                self.sbc(r);
+            }
+            0xF4 => {
+                // NOP ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                let _ = v;
+            }
+            0xF5 => {
+                // SBC ZEROX_READ
+                let (_, v) = self.operand(bus, Zpx, Read);
+                self.sbc(v);
+            }
+            0xF6 => {
+                // INC ZEROX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let r = v.wrapping_add(1);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0xF7 => {
+                // ISB ZEROX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let r = v.wrapping_add(1);
+                self.wr(bus, a, r);
+                self.sbc(r);
+            }
+            0xF8 => {
+                // SED IMPLIED
+                self.d = true;
+            }
+            0xF9 => {
+                // SBC ABSOLUTEY_READ
+                let (_, v) = self.operand(bus, Absy, Read);
+                self.sbc(v);
+            }
+            0xFA => {
+                // NOP IMPLIED
+            }
+            0xFB => {
+                // ISB ABSOLUTEY_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absy, Rmw);
+                let r = v.wrapping_add(1);
+                self.wr(bus, a, r);
+                self.sbc(r);
+            }
+            0xFC => {
+                // NOP ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                let _ = v;
+            }
+            0xFD => {
+                // SBC ABSOLUTEX_READ
+                let (_, v) = self.operand(bus, Absx, Read);
+                self.sbc(v);
+            }
+            0xFE => {
+                // INC ABSOLUTEX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absx, Rmw);
+                let r = v.wrapping_add(1);
+                self.wr(bus, a, r);
+                self.nz(r);
+            }
+            0xFF => {
+                // ISB ABSOLUTEX_READMODIFYWRITE
+                let (a, v) = self.operand(bus, Absx, Rmw);
+                let r = v.wrapping_add(1);
+                self.wr(bus, a, r);
+                self.sbc(r);
             }
             // 0x02, 0x12, ... 0xF2: jam
             _ => {
                 bus.exec_status |= FATAL_BIT;
             }
         }
+    }
+
+    #[inline(always)]
+    fn pull_dummy(&mut self, bus: &mut Bus) {
+        self.rd(bus, 0x0100 + self.sp as u16);
+        self.sp = self.sp.wrapping_add(1);
+    }
+
+    fn arr(&mut self, v: u8) {
+        if !self.d {
+            self.a &= v;
+            self.a = (self.a >> 1) | if self.c { 0x80 } else { 0 };
+            self.c = self.a & 0x40 != 0;
+            self.v = ((self.a & 0x40) ^ ((self.a & 0x20) << 1)) != 0;
+            self.nz(self.a);
+        } else {
+            let value = self.a & v;
+            self.a = (value >> 1) | if self.c { 0x80 } else { 0 };
+            self.n = self.c;
+            self.not_z = self.a != 0;
+            self.v = (value ^ self.a) & 0x40 != 0;
+            if (value & 0x0F) as u16 + (value & 0x01) as u16 > 0x05 {
+                self.a = (self.a & 0xF0) | (self.a.wrapping_add(0x06) & 0x0F);
+            }
+            if (value & 0xF0) as u16 + (value & 0x10) as u16 > 0x50 {
+                self.a = self.a.wrapping_add(0x60);
+                self.c = true;
+            } else {
+                self.c = false;
+            }
+        }
+    }
+
+    fn jmp_indirect(&mut self, bus: &mut Bus) {
+        let addr = self.fetch16(bus);
+        let high = if (addr ^ addr.wrapping_add(1)) & 0xFF00 != 0 {
+            addr & 0xFF00
+        } else {
+            addr + 1
+        };
+        let lo = self.rd(bus, addr) as u16;
+        let hi = self.rd(bus, high) as u16;
+        self.pc = lo | (hi << 8);
+    }
+
+    fn jsr(&mut self, bus: &mut Bus) {
+        let low = self.fetch(bus) as u16;
+        self.rd(bus, 0x0100 + self.sp as u16);
+        self.push(bus, (self.pc >> 8) as u8);
+        self.push(bus, self.pc as u8);
+        let hi = self.fetch(bus) as u16;
+        self.pc = low | (hi << 8);
+    }
+
+    fn rts(&mut self, bus: &mut Bus) {
+        self.pull_dummy(bus);
+        let lo = self.rd(bus, 0x0100 + self.sp as u16) as u16;
+        self.sp = self.sp.wrapping_add(1);
+        let hi = self.rd(bus, 0x0100 + self.sp as u16) as u16;
+        self.pc = lo | (hi << 8);
+        self.fetch(bus);
+    }
+
+    fn rti(&mut self, bus: &mut Bus) {
+        self.pull_dummy(bus);
+        let ps = self.rd(bus, 0x0100 + self.sp as u16);
+        self.set_ps(ps);
+        self.sp = self.sp.wrapping_add(1);
+        let lo = self.rd(bus, 0x0100 + self.sp as u16) as u16;
+        self.sp = self.sp.wrapping_add(1);
+        let hi = self.rd(bus, 0x0100 + self.sp as u16) as u16;
+        self.pc = lo | (hi << 8);
+    }
+
+    fn brk(&mut self, bus: &mut Bus) {
+        self.fetch(bus);
+        self.b = true;
+        self.push(bus, (self.pc >> 8) as u8);
+        self.push(bus, self.pc as u8);
+        let ps = self.ps();
+        self.push(bus, ps);
+        self.i = true;
+        let lo = self.rd(bus, 0xFFFE) as u16;
+        let hi = self.rd(bus, 0xFFFF) as u16;
+        self.pc = lo | (hi << 8);
     }
 
     /// ASL/ROL/LSR/ROR/DEC/INC on a memory operand (`aaa` = opcode >> 5); sets C.
