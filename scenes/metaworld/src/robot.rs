@@ -9,7 +9,7 @@
 //! bulk that pushes the handle in the window tasks.
 //!
 //! Physics choices (documented in the README): the hand is a dynamic body with locked
-//! rotations and no gravity whose velocity is set every substep to close the gap to the
+//! rotations and no gravity whose velocity is set before every rapier step to close the gap to the
 //! mocap target within [`TRACKING_TIME`] (a stiff weld, like MuJoCo's mocap weld), so the
 //! table and fixed scenery stop it; the fingers are dynamic bodies on prismatic joints
 //! whose velocity motors have a force cap proportional to the gripper effort, and their
@@ -149,22 +149,6 @@ impl Robot {
                 v *= MAX_HAND_SPEED / speed;
             }
             hand.set_linvel(v, true);
-        }
-    }
-
-    /// Teleports the whole robot (hand at `hand_pos`, fingers at `open` fractions of their
-    /// travel, 0 = open) and zeroes its velocity.
-    pub fn place(&self, world: &mut PhysicsWorld, hand_pos: Vector) {
-        let bodies = [
-            (self.hand, Vector::ZERO),
-            (self.right, Vector::new(0.0, -FINGER_OFFSET, 0.0)),
-            (self.left, Vector::new(0.0, FINGER_OFFSET, 0.0)),
-        ];
-        for (handle, offset) in bodies {
-            if let Some(body) = world.bodies.get_mut(handle) {
-                body.set_translation(hand_pos + offset, true);
-                body.set_linvel(Vector::ZERO, true);
-            }
         }
     }
 

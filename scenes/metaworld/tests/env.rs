@@ -190,8 +190,9 @@ fn a_serialized_env_continues_identically() {
         let a = env.scripted(&obs);
         env.step_raw(&a, &mut obs).unwrap();
     }
-    let bytes = postcard_like(&env);
-    let mut copy: MetaWorldEnv = serde_json::from_slice(&bytes).unwrap();
+    // postcard is what the engine's checkpoints use.
+    let bytes = postcard::to_stdvec(&env).unwrap();
+    let mut copy: MetaWorldEnv = postcard::from_bytes(&bytes).unwrap();
     let mut obs_copy = obs.clone();
     for _ in 0..60 {
         let a = env.scripted(&obs);
@@ -200,10 +201,6 @@ fn a_serialized_env_continues_identically() {
         assert_eq!(r1, r2);
         assert_eq!(obs, obs_copy);
     }
-}
-
-fn postcard_like(env: &MetaWorldEnv) -> Vec<u8> {
-    serde_json::to_vec(env).unwrap()
 }
 
 #[test]
