@@ -190,9 +190,12 @@ fn a_serialized_env_continues_identically() {
         let a = env.scripted(&obs);
         env.step_raw(&a, &mut obs).unwrap();
     }
-    // postcard is what the engine's checkpoints use.
-    let bytes = postcard::to_stdvec(&env).unwrap();
-    let mut copy: MetaWorldEnv = postcard::from_bytes(&bytes).unwrap();
+    // Through the engine's checkpoint format (postcard), as a checkpoint stores it.
+    let path =
+        std::env::temp_dir().join(format!("arcadia-metaworld-env-{}.bin", std::process::id()));
+    arcadia_engine::checkpoint::save_value(&path, &env).unwrap();
+    let mut copy: MetaWorldEnv = arcadia_engine::checkpoint::load_value(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
     let mut obs_copy = obs.clone();
     for _ in 0..60 {
         let a = env.scripted(&obs);
