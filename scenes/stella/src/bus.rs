@@ -150,31 +150,49 @@ impl Bus {
     pub fn peek(&mut self, addr: u16) -> u8 {
         let a = addr & 0x1FFF;
         let v = if a & 0x1000 != 0 {
-            self.cart.peek(addr, self.cycles)
-        } else if a & 0x80 == 0 {
-            let ports = Ports {
-                inputs: &self.inputs,
-                wiring: &self.wiring,
-            };
-            self.tia.peek(addr, self.cycles, self.data_bus, &ports)
-        } else if a & 0x200 == 0 {
+            match self.cart.peek_plain(a) {
+                Some(v) => v,
+                None => self.cart.peek(addr, self.cycles),
+            }
+        } else if a & 0x0280 == 0x0080 {
             self.riot.ram[(a & 0x7F) as usize]
         } else {
-            let ports = Ports {
-                inputs: &self.inputs,
-                wiring: &self.wiring,
-            };
-            let swcha = if addr & 7 == 0 { ports.swcha() } else { 0 };
-            let swchb = self.inputs.switches.swchb();
-            self.riot.peek(addr, self.cycles, swcha, swchb)
+            self.peek_io(addr)
         };
         self.data_bus = v;
         v
     }
 
+    /// TIA and RIOT I/O reads.
+    #[inline(never)]
+    fn peek_io(&mut self, addr: u16) -> u8 {
+        let ports = Ports {
+            inputs: &self.inputs,
+            wiring: &self.wiring,
+        };
+        if addr & 0x80 == 0 {
+            self.tia.peek(addr, self.cycles, self.data_bus, &ports)
+        } else {
+            let swcha = if addr & 7 == 0 { ports.swcha() } else { 0 };
+            let swchb = self.inputs.switches.swchb();
+            self.riot.peek(addr, self.cycles, swcha, swchb)
+        }
+    }
+
     /// `System::poke`.
-    #[inline]
+    #[inline(always)]
     pub fn poke(&mut self, addr: u16, value: u8) {
+        let a = addr & 0x1FFF;
+        if a & 0x1280 == 0x0080 {
+            self.riot.ram[(a & 0x7F) as usize] = value;
+        } else {
+            self.poke_io(addr, value);
+        }
+        self.data_bus = value;
+    }
+
+    #[inline(never)]
+    fn poke_io(&mut self, addr: u16, value: u8) {
         let a = addr & 0x1FFF;
         if a & 0x1000 != 0 {
             self.cart.poke(addr, value);
@@ -185,12 +203,9 @@ impl Bus {
             {
                 self.exec_status |= STOP_BIT;
             }
-        } else if a & 0x200 == 0 {
-            self.riot.ram[(a & 0x7F) as usize] = value;
         } else {
             self.riot.poke(addr, value, self.cycles);
         }
-        self.data_bus = value;
     }
 
     /// `System::resetCycles`.

@@ -504,9 +504,20 @@ impl Cart {
         self.remap();
     }
 
+    /// A read with no side effect (plain ROM below the hotspot page), if this is one.
+    #[inline(always)]
+    pub fn peek_plain(&self, addr: u16) -> Option<u8> {
+        let a = (addr & 0x0FFF) as usize;
+        if a < 0x0FC0 && self.plain {
+            Some(self.image[self.seg[a >> 10] + (a & 0x03FF)])
+        } else {
+            None
+        }
+    }
+
     /// Read at a cartridge address (A12 set); `addr` is the full CPU address, `cycles` the system
     /// cycle count (DPC music).
-    #[inline(always)]
+    #[inline(never)]
     pub fn peek(&mut self, addr: u16, cycles: u32) -> u8 {
         let a = (addr & 0x0FFF) as usize;
         if a < 0x0FC0 && self.plain {

@@ -415,8 +415,8 @@ impl Tia {
                 }
             } else {
                 let cpf = self.color[PF];
-                for (i, p) in fb.iter_mut().enumerate() {
-                    *p = if pf & pfmask[i] != 0 { cpf } else { bk };
+                for (p, &m) in fb.iter_mut().zip(pfmask) {
+                    *p = if pf & m != 0 { cpf } else { bk };
                 }
             }
             self.frame_pointer = end;
