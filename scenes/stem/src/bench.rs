@@ -26,7 +26,12 @@ pub struct BenchResult {
 
 /// Steps one env of `config` for `steps` steps with uniform random actions on one thread,
 /// resetting at episode ends, and measures env steps per second.
-pub fn bench_env(name: &str, config: &StemConfig, steps: u64, seed: u64) -> Result<BenchResult, StemError> {
+pub fn bench_env(
+    name: &str,
+    config: &StemConfig,
+    steps: u64,
+    seed: u64,
+) -> Result<BenchResult, StemError> {
     let mut env = StemEnv::new(config)?;
     let mut rng = EnvRng(stream(seed, StreamKind::Env, 0));
     let mut agent = AgentRng(stream(seed, StreamKind::Agent, 0));
@@ -38,7 +43,9 @@ pub fn bench_env(name: &str, config: &StemConfig, steps: u64, seed: u64) -> Resu
     let start = Instant::now();
     for _ in 0..steps {
         match &mut action {
-            Action::Continuous(v) => v.iter_mut().for_each(|x| *x = agent.random_range(-1.0..1.0)),
+            Action::Continuous(v) => v
+                .iter_mut()
+                .for_each(|x| *x = agent.random_range(-1.0..1.0)),
             Action::Discrete(a) => *a = agent.random_range(0..space.discrete_n().unwrap_or(1)),
             Action::Unset => {}
         }
@@ -74,9 +81,57 @@ pub fn bench_image(steps: u64, seed: u64) -> Result<BenchResult, StemError> {
     bench_env("stem image obs 128x128", &config, steps, seed)
 }
 
+/// Steps `threads` independent envs of `config`, one per thread (as the engine's parallel
+/// env stepping does), `steps_per_thread` steps each, and reports the total steps per
+/// wall second.
+pub fn bench_parallel(
+    name: &str,
+    config: &StemConfig,
+    threads: usize,
+    steps_per_thread: u64,
+    seed: u64,
+) -> Result<BenchResult, StemError> {
+    StemEnv::new(config)?;
+    let start = Instant::now();
+    let results: Vec<Result<BenchResult, StemError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads.max(1))
+            .map(|t| {
+                scope.spawn(move || {
+                    bench_env(name, config, steps_per_thread, seed.wrapping_add(t as u64))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(StemError::Config("benchmark thread panicked".into())))
+            })
+            .collect()
+    });
+    let seconds = start.elapsed().as_secs_f64();
+    let mut steps = 0;
+    let mut episodes = 0;
+    for r in results {
+        let r = r?;
+        steps += r.steps;
+        episodes += r.episodes;
+    }
+    Ok(BenchResult {
+        name: format!("{name} ({threads} threads)"),
+        steps,
+        episodes,
+        seconds,
+        steps_per_second: steps as f64 / seconds.max(1e-12),
+    })
+}
+
 /// The standard benchmark set: state and image observations.
 pub fn bench(steps: u64, seed: u64) -> Result<Vec<BenchResult>, StemError> {
-    Ok(vec![bench_state(steps, seed)?, bench_image((steps / 20).max(1), seed)?])
+    Ok(vec![
+        bench_state(steps, seed)?,
+        bench_image((steps / 20).max(1), seed)?,
+    ])
 }
 
 /// A controller evaluated over seeded episodes run through the env directly.
@@ -109,7 +164,12 @@ pub enum Controller {
 
 /// Runs `episodes` episodes of `config` with `controller`, episode `i` on env stream `i` of
 /// `seed`, and summarizes success and time to goal.
-pub fn evaluate(config: &StemConfig, controller: Controller, episodes: u64, seed: u64) -> Result<Evaluation, StemError> {
+pub fn evaluate(
+    config: &StemConfig,
+    controller: Controller,
+    episodes: u64,
+    seed: u64,
+) -> Result<Evaluation, StemError> {
     let mut env = StemEnv::new(config)?;
     let mut obs = Observation::zeros(&env.observation_space());
     let space = env.action_space();
@@ -139,7 +199,13 @@ pub fn evaluate(config: &StemConfig, controller: Controller, episodes: u64, seed
     }
     times.sort_by(f64::total_cmp);
     let n = times.len();
-    let median = (n > 0).then(|| if n % 2 == 1 { times[n / 2] } else { 0.5 * (times[n / 2 - 1] + times[n / 2]) });
+    let median = (n > 0).then(|| {
+        if n % 2 == 1 {
+            times[n / 2]
+        } else {
+            0.5 * (times[n / 2 - 1] + times[n / 2])
+        }
+    });
     Ok(Evaluation {
         episodes,
         successes: n as u64,
@@ -152,7 +218,11 @@ pub fn evaluate(config: &StemConfig, controller: Controller, episodes: u64, seed
 }
 
 /// The greedy controller on `config` with discrete or continuous actions (convenience).
-pub fn evaluate_greedy(config: &StemConfig, episodes: u64, seed: u64) -> Result<Evaluation, StemError> {
+pub fn evaluate_greedy(
+    config: &StemConfig,
+    episodes: u64,
+    seed: u64,
+) -> Result<Evaluation, StemError> {
     evaluate(config, Controller::Greedy, episodes, seed)
 }
 

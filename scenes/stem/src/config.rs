@@ -259,7 +259,10 @@ impl StemConfig {
         positive("success_radius_a", self.success_radius_a)?;
         positive("image.atom_sigma_a", self.image.atom_sigma_a)?;
         if !(self.image_duration_s.is_finite() && self.image_duration_s >= 0.0) {
-            return Err(format!("image_duration_s must be >= 0, found {}", self.image_duration_s));
+            return Err(format!(
+                "image_duration_s must be >= 0, found {}",
+                self.image_duration_s
+            ));
         }
         if !(self.max_beam_distance_bonds > 0.0 && self.max_beam_distance_bonds <= 3.0) {
             return Err(format!(
@@ -269,23 +272,34 @@ impl StemConfig {
         }
         let (dlo, dhi) = self.dwell_s;
         if !(dlo.is_finite() && dhi.is_finite() && dlo > 0.0 && dlo <= dhi) {
-            return Err(format!("dwell_s must satisfy 0 < low <= high, found ({dlo}, {dhi})"));
+            return Err(format!(
+                "dwell_s must satisfy 0 < low <= high, found ({dlo}, {dhi})"
+            ));
         }
         if self.discrete_radii_bonds.is_empty() {
             return Err("discrete_radii_bonds must list at least one radius".into());
         }
-        if let Some(r) = self.discrete_radii_bonds.iter().find(|r| !(r.is_finite() && **r >= 0.0 && **r <= 5.0)) {
+        if let Some(r) = self
+            .discrete_radii_bonds
+            .iter()
+            .find(|r| !(r.is_finite() && **r >= 0.0 && **r <= 5.0))
+        {
             return Err(format!("discrete_radii_bonds: {r} is outside [0, 5] bonds"));
         }
         let (fmin, fmax) = self.fov_width_a;
         if !(fmin > 0.0 && fmin <= fmax && fmax.is_finite()) {
-            return Err(format!("fov_width_a must satisfy 0 < low <= high, found ({fmin}, {fmax})"));
+            return Err(format!(
+                "fov_width_a must satisfy 0 < low <= high, found ({fmin}, {fmax})"
+            ));
         }
         if fmax > 200.0 {
             return Err(format!("fov_width_a: {fmax} A is wider than 200 A"));
         }
         if !(self.recenter_margin > 0.0 && self.recenter_margin < 0.5) {
-            return Err(format!("recenter_margin must be in (0, 0.5), found {}", self.recenter_margin));
+            return Err(format!(
+                "recenter_margin must be in (0, 0.5), found {}",
+                self.recenter_margin
+            ));
         }
         // Any ring of width 2 bonds holds a lattice site (every point is within a bond of
         // one), and that site must fit in the smallest view.
@@ -302,17 +316,29 @@ impl StemConfig {
             ));
         }
         if !(self.gamma_per_second > 0.0 && self.gamma_per_second <= 1.0) {
-            return Err(format!("gamma_per_second must be in (0, 1], found {}", self.gamma_per_second));
+            return Err(format!(
+                "gamma_per_second must be in (0, 1], found {}",
+                self.gamma_per_second
+            ));
         }
         let img = &self.image;
         if !(8..=1024).contains(&img.resolution) {
-            return Err(format!("image.resolution must be in 8..=1024, found {}", img.resolution));
+            return Err(format!(
+                "image.resolution must be in 8..=1024, found {}",
+                img.resolution
+            ));
         }
         if img.intensity_exponent.1 > 4.0 {
-            return Err(format!("image.intensity_exponent above 4 ({}) is not physical", img.intensity_exponent.1));
+            return Err(format!(
+                "image.intensity_exponent above 4 ({}) is not physical",
+                img.intensity_exponent.1
+            ));
         }
         if img.salt_and_pepper.1 > 1.0 {
-            return Err(format!("image.salt_and_pepper is a fraction of pixels, found {}", img.salt_and_pepper.1));
+            return Err(format!(
+                "image.salt_and_pepper is a fraction of pixels, found {}",
+                img.salt_and_pepper.1
+            ));
         }
         Ok(())
     }
@@ -361,7 +387,12 @@ mod tests {
                 dwell_s: (1.0, 10.0), image: (noise: false, clahe_clip: None))"#,
         )
         .unwrap();
-        assert_eq!(c.rate_model, RateModelConfig::Learned { path: "w.safetensors".into() });
+        assert_eq!(
+            c.rate_model,
+            RateModelConfig::Learned {
+                path: "w.safetensors".into()
+            }
+        );
         assert_eq!(c.dwell_s, (1.0, 10.0));
         let back = parse(&arcadia_engine::config::to_ron(&c).unwrap()).unwrap();
         assert_eq!(back, c);
@@ -373,13 +404,29 @@ mod tests {
 
     #[test]
     fn validate_catches_cross_field_problems() {
-        let mut c = StemConfig { max_beam_distance_bonds: 4.0, ..Default::default() };
-        assert!(c.validate().unwrap_err().contains("max_beam_distance_bonds"));
-        c = StemConfig { goal_distance_a: (20.0, 50.0), ..Default::default() };
+        let mut c = StemConfig {
+            max_beam_distance_bonds: 4.0,
+            ..Default::default()
+        };
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .contains("max_beam_distance_bonds")
+        );
+        c = StemConfig {
+            goal_distance_a: (20.0, 50.0),
+            ..Default::default()
+        };
         assert!(c.validate().unwrap_err().contains("goal"));
-        c = StemConfig { discrete_radii_bonds: vec![], ..Default::default() };
+        c = StemConfig {
+            discrete_radii_bonds: vec![],
+            ..Default::default()
+        };
         assert!(c.validate().is_err());
-        c = StemConfig { dwell_s: (f64::NAN, 1.0), ..Default::default() };
+        c = StemConfig {
+            dwell_s: (f64::NAN, 1.0),
+            ..Default::default()
+        };
         assert!(c.validate().unwrap_err().contains("dwell_s"));
     }
 }

@@ -78,8 +78,12 @@ pub fn build_rate_model(config: &StemConfig) -> Result<RateModel, StemError> {
         RateModelConfig::Canonical => RateModel::Canonical,
         RateModelConfig::HumanPrior => RateModel::HumanPrior(Default::default()),
         // A placeholder: every reset draws a fresh mixture.
-        RateModelConfig::GaussianMixture => RateModel::GaussianMixture(GaussianMixture::new(1.0, Vec::new())),
-        RateModelConfig::Learned { path } => RateModel::Learned(Arc::new(LearnedRates::load(Path::new(path))?)),
+        RateModelConfig::GaussianMixture => {
+            RateModel::GaussianMixture(GaussianMixture::new(1.0, Vec::new()))
+        }
+        RateModelConfig::Learned { path } => {
+            RateModel::Learned(Arc::new(LearnedRates::load(Path::new(path))?))
+        }
     })
 }
 
@@ -105,7 +109,10 @@ impl StemEnv {
         );
         let fov_width = config.fov_width_a.0;
         StemEnv {
-            image_params: ImageParams::clean(config.image.resolution, config.image.intensity_exponent.0),
+            image_params: ImageParams::clean(
+                config.image.resolution,
+                config.image.intensity_exponent.0,
+            ),
             base_model: model.clone(),
             model,
             settings,
@@ -185,7 +192,11 @@ impl StemEnv {
             (_, Action::Unset) => Err(ActionError::Unset),
             (ActionKind::Discrete, Action::Discrete(a)) => {
                 let n = self.discrete_n();
-                if *a < n { Ok(()) } else { Err(ActionError::OutOfRange { action: *a, n }) }
+                if *a < n {
+                    Ok(())
+                } else {
+                    Err(ActionError::OutOfRange { action: *a, n })
+                }
             }
             (ActionKind::Continuous, Action::Continuous(v)) => {
                 if v.len() != self.action_dim() {
@@ -195,7 +206,10 @@ impl StemEnv {
                     });
                 }
                 match v.iter().position(|x| !x.is_finite()) {
-                    Some(index) => Err(ActionError::NotFinite { index, value: v[index] }),
+                    Some(index) => Err(ActionError::NotFinite {
+                        index,
+                        value: v[index],
+                    }),
                     None => Ok(()),
                 }
             }
@@ -218,13 +232,21 @@ impl StemEnv {
                 let radii = &self.config.discrete_radii_bonds;
                 let (k, r) = (*a as usize / radii.len(), radii[*a as usize % radii.len()]);
                 let unit = self.lattice.neighbours_by_angle(self.si)[k].1.normalized();
-                (self.view.clamp(si + unit * (r * BOND_LENGTH)), self.config.dwell_s.0)
+                (
+                    self.view.clamp(si + unit * (r * BOND_LENGTH)),
+                    self.config.dwell_s.0,
+                )
             }
             Action::Continuous(v) => {
                 let reach = self.config.max_beam_distance_bonds * BOND_LENGTH;
-                let d = Vec2::new(v[0].clamp(-1.0, 1.0) as f64, v[1].clamp(-1.0, 1.0) as f64) * reach;
+                let d =
+                    Vec2::new(v[0].clamp(-1.0, 1.0) as f64, v[1].clamp(-1.0, 1.0) as f64) * reach;
                 let (lo, hi) = self.config.dwell_s;
-                let dwell = if self.variable_dwell() { lo + (v[2].clamp(0.0, 1.0) as f64) * (hi - lo) } else { lo };
+                let dwell = if self.variable_dwell() {
+                    lo + (v[2].clamp(0.0, 1.0) as f64) * (hi - lo)
+                } else {
+                    lo
+                };
                 (self.view.clamp(si + d), dwell)
             }
             Action::Unset => (si, 0.0),
@@ -233,8 +255,21 @@ impl StemEnv {
 
     /// Runs one beam placement: the dwell, the image, maybe a re-centring. Public for
     /// tests and tools that drive the simulator without the action encoding.
-    pub fn apply_beam<R: Rng + ?Sized>(&mut self, beam: Vec2, dwell_s: f64, rng: &mut R) -> DwellOutcome {
-        let outcome = simulate_dwell(&self.lattice, &mut self.si, beam, dwell_s, &self.model, &self.settings, rng);
+    pub fn apply_beam<R: Rng + ?Sized>(
+        &mut self,
+        beam: Vec2,
+        dwell_s: f64,
+        rng: &mut R,
+    ) -> DwellOutcome {
+        let outcome = simulate_dwell(
+            &self.lattice,
+            &mut self.si,
+            beam,
+            dwell_s,
+            &self.model,
+            &self.settings,
+            rng,
+        );
         self.elapsed_s += dwell_s + self.config.image_duration_s;
         let p = self.view.normalize(self.lattice.position(self.si));
         let m = self.config.recenter_margin;
@@ -282,8 +317,14 @@ impl StemEnv {
                 if out.len() < n * n {
                     return;
                 }
-                self.renderer
-                    .render(&self.lattice, self.si, &self.view, &self.image_params, rng, &mut out[..n * n]);
+                self.renderer.render(
+                    &self.lattice,
+                    self.si,
+                    &self.view,
+                    &self.image_params,
+                    rng,
+                    &mut out[..n * n],
+                );
             }
         }
     }
@@ -317,7 +358,9 @@ impl Environment for StemEnv {
 
     fn action_space(&self) -> Space {
         match self.config.actions {
-            ActionKind::Discrete => Space::Discrete { n: self.discrete_n() },
+            ActionKind::Discrete => Space::Discrete {
+                n: self.discrete_n(),
+            },
             ActionKind::Continuous => {
                 let mut low = vec![-1.0, -1.0];
                 let mut high = vec![1.0, 1.0];
@@ -339,7 +382,12 @@ impl Environment for StemEnv {
         self.reset_with(rng, obs);
     }
 
-    fn step(&mut self, action: &Action, rng: &mut EnvRng, obs: &mut Observation) -> Result<StepOutcome, EnvError> {
+    fn step(
+        &mut self,
+        action: &Action,
+        rng: &mut EnvRng,
+        obs: &mut Observation,
+    ) -> Result<StepOutcome, EnvError> {
         self.step_with(action, rng, obs)
     }
 
@@ -358,10 +406,16 @@ impl StemEnv {
         self.lattice = Graphene::new(rotation, origin);
         self.si = self.lattice.nearest_site(Vec2::ZERO);
         let (lo, hi) = c.fov_width_a;
-        self.fov_width = if hi > lo { rng.random_range(lo..hi) } else { lo };
+        self.fov_width = if hi > lo {
+            rng.random_range(lo..hi)
+        } else {
+            lo
+        };
         self.view = Rect::square(self.lattice.position(self.si), self.fov_width);
         self.model = match &self.base_model {
-            RateModel::GaussianMixture(_) => RateModel::GaussianMixture(GaussianMixture::sample(rng)),
+            RateModel::GaussianMixture(_) => {
+                RateModel::GaussianMixture(GaussianMixture::sample(rng))
+            }
             other => other.clone(),
         };
         if matches!(self.model, RateModel::GaussianMixture(_)) {
@@ -403,7 +457,11 @@ impl StemEnv {
         );
         self.write_observation(rng, obs);
         Ok(StepOutcome {
-            reward: if success { success_reward(self.config.gamma_per_second, self.elapsed_s) } else { 0.0 },
+            reward: if success {
+                success_reward(self.config.gamma_per_second, self.elapsed_s)
+            } else {
+                0.0
+            },
             terminated: success,
             truncated: !success && self.elapsed_s >= self.config.timeout_s,
             success: Some(success),
@@ -417,9 +475,9 @@ impl StemEnv {
         let goal = self.lattice.position(self.goal) - self.lattice.position(self.si);
         let k = target_neighbour(&offsets, goal);
         match self.config.actions {
-            ActionKind::Discrete => {
-                Action::Discrete((k * self.config.discrete_radii_bonds.len() + self.greedy.radius_index) as u32)
-            }
+            ActionKind::Discrete => Action::Discrete(
+                (k * self.config.discrete_radii_bonds.len() + self.greedy.radius_index) as u32,
+            ),
             ActionKind::Continuous => {
                 let reach = self.config.max_beam_distance_bonds * BOND_LENGTH;
                 let b = self.greedy.beam.rotated(offsets[k].angle()) * (1.0 / reach);
@@ -474,21 +532,38 @@ mod tests {
             let err = e.step_with(&a, &mut rng, &mut obs).unwrap_err();
             assert!(matches!(err, EnvError::InvalidAction(_)), "{err}");
         }
-        let (mut d, mut obs, mut rng) = env(StemConfig { actions: ActionKind::Discrete, ..Default::default() });
-        assert!(d.step_with(&Action::Discrete(12), &mut rng, &mut obs).is_err());
-        assert!(d.step_with(&Action::Discrete(11), &mut rng, &mut obs).is_ok());
-        assert!(d.step_with(&Action::Continuous(vec![0.0, 0.0]), &mut rng, &mut obs).is_err());
+        let (mut d, mut obs, mut rng) = env(StemConfig {
+            actions: ActionKind::Discrete,
+            ..Default::default()
+        });
+        assert!(
+            d.step_with(&Action::Discrete(12), &mut rng, &mut obs)
+                .is_err()
+        );
+        assert!(
+            d.step_with(&Action::Discrete(11), &mut rng, &mut obs)
+                .is_ok()
+        );
+        assert!(
+            d.step_with(&Action::Continuous(vec![0.0, 0.0]), &mut rng, &mut obs)
+                .is_err()
+        );
     }
 
     #[test]
     fn clock_counts_dwell_and_imaging_and_time_limit_truncates() {
-        let cfg = StemConfig { timeout_s: 10.0, ..Default::default() };
+        let cfg = StemConfig {
+            timeout_s: 10.0,
+            ..Default::default()
+        };
         let (mut e, mut obs, mut rng) = env(cfg);
         // Beam far from every neighbour (clamped into the view corner): rarely any jump.
         let mut steps = 0;
         loop {
             steps += 1;
-            let out = e.step_with(&Action::Continuous(vec![-1.0, -1.0]), &mut rng, &mut obs).unwrap();
+            let out = e
+                .step_with(&Action::Continuous(vec![-1.0, -1.0]), &mut rng, &mut obs)
+                .unwrap();
             if out.terminated {
                 panic!("reached the goal by accident");
             }
@@ -520,12 +595,16 @@ mod tests {
 
     #[test]
     fn image_observation_is_a_frame_with_the_goal_offset() {
-        let cfg = StemConfig { observation: ObservationKind::Image, ..Default::default() };
+        let cfg = StemConfig {
+            observation: ObservationKind::Image,
+            ..Default::default()
+        };
         let (mut e, mut obs, mut rng) = env(cfg);
         assert_eq!(obs.shape, vec![1, 128, 128]);
         let frame = obs.as_u8().unwrap().to_vec();
         assert!(frame.iter().any(|&v| v > 200) && frame.iter().any(|&v| v < 50));
-        e.step_with(&Action::Continuous(vec![0.5, 0.5]), &mut rng, &mut obs).unwrap();
+        e.step_with(&Action::Continuous(vec![0.5, 0.5]), &mut rng, &mut obs)
+            .unwrap();
         assert_ne!(obs.as_u8().unwrap(), &frame[..]);
         let g = e.lattice.position(e.goal) - e.lattice.position(e.si);
         assert!((obs.aux[0] as f64 - g.x).abs() < 1e-4);
@@ -534,7 +613,8 @@ mod tests {
     #[test]
     fn env_round_trips_through_serde_mid_episode() {
         let (mut e, mut obs, mut rng) = env(StemConfig::default());
-        e.step_with(&Action::Continuous(vec![0.3, 0.1]), &mut rng, &mut obs).unwrap();
+        e.step_with(&Action::Continuous(vec![0.3, 0.1]), &mut rng, &mut obs)
+            .unwrap();
         let text = ron::to_string(&e).unwrap();
         let mut back: StemEnv = ron::from_str(&text).unwrap();
         let mut rng2 = rng.clone();

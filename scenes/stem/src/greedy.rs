@@ -28,7 +28,12 @@ pub struct GreedyPlan {
 impl GreedyPlan {
     /// Searches the argmax of the rate towards the canonical neighbour within
     /// `max_distance_a` of the silicon, and the best of `radii_bonds`.
-    pub fn search(model: &RateModel, settings: &BeamSettings, max_distance_a: f64, radii_bonds: &[f64]) -> Self {
+    pub fn search(
+        model: &RateModel,
+        settings: &BeamSettings,
+        max_distance_a: f64,
+        radii_bonds: &[f64],
+    ) -> Self {
         let mut best = GreedyPlan {
             beam: Vec2::new(max_distance_a.min(BOND_LENGTH), 0.0),
             rate: f64::NEG_INFINITY,
@@ -37,7 +42,10 @@ impl GreedyPlan {
         let step = 2.0 * max_distance_a / (SEARCH_POINTS - 1) as f64;
         for iy in 0..SEARCH_POINTS {
             for ix in 0..SEARCH_POINTS {
-                let p = Vec2::new(-max_distance_a + ix as f64 * step, -max_distance_a + iy as f64 * step);
+                let p = Vec2::new(
+                    -max_distance_a + ix as f64 * step,
+                    -max_distance_a + iy as f64 * step,
+                );
                 if p.length() > max_distance_a * (1.0 + 1e-9) {
                     continue;
                 }
@@ -81,12 +89,20 @@ mod tests {
     fn canonical_argmax_is_on_the_neighbour_and_prior_at_085_bonds() {
         let s = BeamSettings::default();
         let plan = GreedyPlan::search(&RateModel::Canonical, &s, BOND_LENGTH, &[0.85, 1.0, 1.32]);
-        assert!((plan.beam - Vec2::new(BOND_LENGTH, 0.0)).length() < 1e-9, "{:?}", plan.beam);
+        assert!(
+            (plan.beam - Vec2::new(BOND_LENGTH, 0.0)).length() < 1e-9,
+            "{:?}",
+            plan.beam
+        );
         assert_eq!(plan.radius_index, 1);
         let prior = RateModel::HumanPrior(HumanPrior::default());
         let plan = GreedyPlan::search(&prior, &s, 2.0 * BOND_LENGTH, &[0.85, 1.0, 1.32]);
         let step = 4.0 * BOND_LENGTH / 40.0;
-        assert!((plan.beam - Vec2::new(0.85 * BOND_LENGTH, 0.0)).length() < step, "{:?}", plan.beam);
+        assert!(
+            (plan.beam - Vec2::new(0.85 * BOND_LENGTH, 0.0)).length() < step,
+            "{:?}",
+            plan.beam
+        );
         assert_eq!(plan.radius_index, 0);
     }
 

@@ -53,7 +53,11 @@ pub struct ImageParams {
 }
 
 fn draw<R: Rng + ?Sized>(rng: &mut R, (lo, hi): (f64, f64)) -> f64 {
-    if hi > lo { rng.random_range(lo..hi) } else { lo }
+    if hi > lo {
+        rng.random_range(lo..hi)
+    } else {
+        lo
+    }
 }
 
 impl ImageParams {
@@ -150,8 +154,37 @@ fn ln_factorial(k: f64) -> f64 {
         return TABLE[k as usize];
     }
     let n = k + 1.0;
-    (n - 0.5) * n.ln() - n + 0.5 * std::f64::consts::TAU.ln() + 1.0 / (12.0 * n) - 1.0 / (360.0 * n * n * n)
+    (n - 0.5) * n.ln() - n + 0.5 * std::f64::consts::TAU.ln() + 1.0 / (12.0 * n)
+        - 1.0 / (360.0 * n * n * n)
 }
+
+/// `exp(x)` for `x <= 0` in `f32`: `2^t` split into an integer power and a degree-6 Taylor
+/// polynomial on `[-1/2, 1/2]` (relative error below 2e-7).
+#[inline]
+fn exp_neg(x: f32) -> f32 {
+    if x < -87.0 {
+        return 0.0;
+    }
+    let t = x * std::f32::consts::LOG2_E;
+    let n = t.round();
+    let f = (t - n) * std::f32::consts::LN_2;
+    let p = 1.0
+        + f * (1.0
+            + f * (0.5
+                + f * (1.0 / 6.0 + f * (1.0 / 24.0 + f * (1.0 / 120.0 + f * (1.0 / 720.0))))));
+    p * f32::from_bits(((n as i32 + 127) as u32) << 23)
+}
+
+/// `1 / k` for the inversion sampler.
+const INV: [f32; 64] = {
+    let mut t = [0f32; 64];
+    let mut k = 1;
+    while k < 64 {
+        t[k] = 1.0 / k as f32;
+        k += 1;
+    }
+    t
+};
 
 /// One Poisson draw of mean `lam`: inversion for small means, Hormann's PTRS beyond.
 #[inline]
@@ -160,16 +193,17 @@ fn poisson(rng: &mut PixelRng, lam: f64) -> f64 {
         return 0.0;
     }
     if lam < 12.0 {
-        let mut p = (-lam).exp();
+        let lam = lam as f32;
+        let mut p = exp_neg(-lam);
         let mut cdf = p;
-        let u = rng.unit_f64();
-        let mut k = 0.0;
-        while u > cdf && k < 200.0 {
-            k += 1.0;
-            p *= lam / k;
+        let u = rng.unit_f32();
+        let mut k = 0usize;
+        while u > cdf && k < 63 {
+            k += 1;
+            p *= lam * INV[k];
             cdf += p;
         }
-        return k;
+        return k as f64;
     }
     let slam = lam.sqrt();
     let loglam = lam.ln();
@@ -188,7 +222,8 @@ fn poisson(rng: &mut PixelRng, lam: f64) -> f64 {
         if k < 0.0 || (us < 0.013 && v > us) {
             continue;
         }
-        if v.ln() + inv_alpha.ln() - (a / (us * us) + b).ln() <= -lam + k * loglam - ln_factorial(k) {
+        if v.ln() + inv_alpha.ln() - (a / (us * us) + b).ln() <= -lam + k * loglam - ln_factorial(k)
+        {
             return k;
         }
     }
@@ -198,11 +233,12 @@ fn poisson(rng: &mut PixelRng, lam: f64) -> f64 {
 #[derive(Clone, Debug, Default)]
 pub struct Renderer {
     image: Vec<f32>,
-    row: Vec<f32>,
     wx: Vec<f32>,
     wy: Vec<f32>,
     maps: Vec<f32>,
     hist: Vec<f32>,
+    lut: Vec<f32>,
+    coords: Vec<(usize, usize, f32)>,
 }
 
 fn normalize_max(image: &mut [f32]) {
@@ -242,12 +278,20 @@ impl Renderer {
 
     /// Renders the clean frame (atoms blurred, normalized to a maximum of 1) of the sites in
     /// `view`, with the silicon at `si`.
-    pub fn render_clean(&mut self, lattice: &Graphene, si: Site, view: &Rect, params: &ImageParams) {
+    pub fn render_clean(
+        &mut self,
+        lattice: &Graphene,
+        si: Site,
+        view: &Rect,
+        params: &ImageParams,
+    ) {
         let n = params.resolution;
         self.image.clear();
         self.image.resize(n * n, 0.0);
         let scale = n as f64 / view.width();
-        let sigma = ((params.atom_sigma_a * scale).powi(2) + params.blur_px.powi(2)).sqrt().max(1e-3);
+        let sigma = ((params.atom_sigma_a * scale).powi(2) + params.blur_px.powi(2))
+            .sqrt()
+            .max(1e-3);
         let reach = (3.5 * sigma).ceil() as i64;
         let taps = (2 * reach + 1) as usize;
         self.wx.resize(taps, 0.0);
@@ -310,38 +354,47 @@ impl Renderer {
     fn apply_noise(&mut self, p: &ImageParams, rng: &mut PixelRng) {
         let n = p.resolution;
         let img = &mut self.image;
-        // Shot noise.
+        // Shot noise: the frame holds counts until the gamma step normalizes them.
         let m = p.poisson_multiplier;
+        let mut kmax = 0f32;
         for v in img.iter_mut() {
             *v = poisson(rng, *v as f64 * m) as f32;
+            kmax = kmax.max(*v);
         }
-        normalize_max(img);
+        let kmax = kmax.max(1.0);
         // Row jitter: row r rolls right by Poisson(rate) pixels.
         if p.jitter_rate_px > 0.0 {
-            self.row.resize(n, 0.0);
             for r in 0..n {
                 let shift = poisson(rng, p.jitter_rate_px) as usize % n;
                 if shift != 0 {
-                    let row = &mut img[r * n..(r + 1) * n];
-                    row.rotate_right(shift);
+                    img[r * n..(r + 1) * n].rotate_right(shift);
                 }
             }
         }
-        // Salt and pepper: ceil(amount * N / 2) pixels each (drawn with replacement).
+        // Salt and pepper: ceil(amount * N / 2) pixels each (drawn with replacement); salt
+        // is the brightest count (1 after normalization).
         if p.salt_and_pepper > 0.0 {
             let each = (p.salt_and_pepper * (n * n) as f64 * 0.5).ceil() as usize;
-            for value in [1.0, 0.0] {
+            for value in [kmax, 0.0] {
                 for _ in 0..each {
                     let i = (rng.next_u64() % (n * n) as u64) as usize;
                     img[i] = value;
                 }
             }
         }
-        // Gamma: values are in [0, 1].
-        if p.gamma != 1.0 {
-            let g = p.gamma as f32;
+        // Normalize and apply gamma: counts are integers, so a table over 0..=kmax does it.
+        let g = p.gamma as f32;
+        if kmax as usize <= 1 << 16 {
+            let inv = 1.0 / kmax;
+            self.lut.clear();
+            self.lut
+                .extend((0..=kmax as usize).map(|k| (k as f32 * inv).powf(g)));
             for v in img.iter_mut() {
-                *v = if *v > 0.0 { v.powf(g) } else { 0.0 };
+                *v = self.lut[*v as usize];
+            }
+        } else {
+            for v in img.iter_mut() {
+                *v = (*v / kmax).powf(g);
             }
         }
         // Additive uniform and exponential noise, each followed by max-normalization.
@@ -361,10 +414,12 @@ impl Renderer {
             normalize_max(img);
         }
         // Gaussian noise, clipped to [0, 1].
-        let sd = p.gaussian_variance.sqrt() as f32;
-        for v in img.iter_mut() {
-            let z: f32 = if sd > 0.0 { StandardNormal.sample(rng) } else { 0.0 };
-            *v = (*v + sd * z).clamp(0.0, 1.0);
+        if p.gaussian_variance > 0.0 {
+            let sd = p.gaussian_variance.sqrt() as f32;
+            for v in img.iter_mut() {
+                let z: f32 = StandardNormal.sample(rng);
+                *v = (*v + sd * z).clamp(0.0, 1.0);
+            }
         }
     }
 
@@ -392,7 +447,9 @@ impl Renderer {
                 }
                 let map = &mut self.maps[(ty * TILES + tx) * BINS..(ty * TILES + tx + 1) * BINS];
                 if count == 0.0 {
-                    map.iter_mut().enumerate().for_each(|(b, m)| *m = b as f32 / (BINS - 1) as f32);
+                    map.iter_mut()
+                        .enumerate()
+                        .for_each(|(b, m)| *m = b as f32 / (BINS - 1) as f32);
                     continue;
                 }
                 let limit = ((clip * count as f64).floor() as f32).max(1.0);
@@ -412,23 +469,30 @@ impl Renderer {
             }
         }
         // Tile centres sit at (t + 0.5) * tile; interpolate between the two nearest.
-        let coord = |i: usize| {
+        self.coords.clear();
+        self.coords.extend((0..n).map(|i| {
             let t = (i as f32 + 0.5) / tile as f32 - 0.5;
             let t0 = t.floor().clamp(0.0, (TILES - 1) as f32);
             let t1 = (t0 + 1.0).min((TILES - 1) as f32);
             let f = (t - t0).clamp(0.0, 1.0);
-            (t0 as usize, t1 as usize, f)
-        };
+            (t0 as usize * TILES * BINS, t1 as usize * TILES * BINS, f)
+        }));
+        let maps = &self.maps;
         for r in 0..n {
-            let (y0, y1, fy) = coord(r);
-            for c in 0..n {
-                let (x0, x1, fx) = coord(c);
-                let b = bin(self.image[r * n + c]);
-                let m = |ty: usize, tx: usize| self.maps[(ty * TILES + tx) * BINS + b];
-                let top = m(y0, x0) * (1.0 - fx) + m(y0, x1) * fx;
-                let bottom = m(y1, x0) * (1.0 - fx) + m(y1, x1) * fx;
+            let (y0, y1, fy) = self.coords[r];
+            let row = &self.image[r * n..(r + 1) * n];
+            for (c, (&v, o)) in row
+                .iter()
+                .zip(out[r * n..(r + 1) * n].iter_mut())
+                .enumerate()
+            {
+                let (x0, x1, fx) = self.coords[c];
+                let (x0, x1) = (x0 / TILES, x1 / TILES);
+                let b = bin(v);
+                let top = maps[y0 + x0 + b] * (1.0 - fx) + maps[y0 + x1 + b] * fx;
+                let bottom = maps[y1 + x0 + b] * (1.0 - fx) + maps[y1 + x1 + b] * fx;
                 let v = top * (1.0 - fy) + bottom * fy;
-                out[r * n + c] = (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
+                *o = (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
             }
         }
     }
@@ -455,9 +519,13 @@ mod tests {
         let g = Graphene::new(0.37, Vec2::new(0.2, -0.1));
         let mut renderer = Renderer::new();
         let n = 128;
-        for (k, si) in [Site::new(0, 0, false), Site::new(2, -1, true), Site::new(-3, 1, false)]
-            .into_iter()
-            .enumerate()
+        for (k, si) in [
+            Site::new(0, 0, false),
+            Site::new(2, -1, true),
+            Site::new(-3, 1, false),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let view = Rect::square(Vec2::new(1.3 * k as f64, -0.8), 20.0);
             let params = ImageParams::clean(n, 1.7);
@@ -467,7 +535,10 @@ mod tests {
             let x = view.min.x + (c as f64 + 0.5) * 20.0 / n as f64;
             let y = view.max.y - (r as f64 + 0.5) * 20.0 / n as f64;
             let pixel = 20.0 / n as f64;
-            assert!((x - p.x).abs() <= pixel && (y - p.y).abs() <= pixel, "peak ({x}, {y}) vs si {p:?}");
+            assert!(
+                (x - p.x).abs() <= pixel && (y - p.y).abs() <= pixel,
+                "peak ({x}, {y}) vs si {p:?}"
+            );
         }
     }
 
@@ -497,7 +568,10 @@ mod tests {
             // compare against (14/6)^e within 5%.
             let expected = (14.0f64 / 6.0).powf(e);
             let got = (si_v / c_v) as f64;
-            assert!((got / expected - 1.0).abs() < 0.05, "e {e}: ratio {got}, expected {expected}");
+            assert!(
+                (got / expected - 1.0).abs() < 0.05,
+                "e {e}: ratio {got}, expected {expected}"
+            );
         }
         assert!(ratios[0] < ratios[1] && ratios[1] < ratios[2]);
     }
@@ -513,9 +587,30 @@ mod tests {
         let mut a = vec![0u8; 128 * 128];
         let mut b = vec![0u8; 128 * 128];
         let mut c = vec![0u8; 128 * 128];
-        renderer.render(&g, Site::default(), &view, &params, &mut rand_chacha::ChaCha8Rng::seed_from_u64(1), &mut a);
-        renderer.render(&g, Site::default(), &view, &params, &mut rand_chacha::ChaCha8Rng::seed_from_u64(1), &mut b);
-        renderer.render(&g, Site::default(), &view, &params, &mut rand_chacha::ChaCha8Rng::seed_from_u64(2), &mut c);
+        renderer.render(
+            &g,
+            Site::default(),
+            &view,
+            &params,
+            &mut rand_chacha::ChaCha8Rng::seed_from_u64(1),
+            &mut a,
+        );
+        renderer.render(
+            &g,
+            Site::default(),
+            &view,
+            &params,
+            &mut rand_chacha::ChaCha8Rng::seed_from_u64(1),
+            &mut b,
+        );
+        renderer.render(
+            &g,
+            Site::default(),
+            &view,
+            &params,
+            &mut rand_chacha::ChaCha8Rng::seed_from_u64(2),
+            &mut c,
+        );
         assert_eq!(a, b);
         assert_ne!(a, c);
         // CLAHE spreads the histogram: the frame uses a wide range of values.

@@ -208,9 +208,17 @@ impl Graphene {
     pub fn neighbours(&self, site: Site) -> [Site; 3] {
         let Site { i, j, b } = site;
         if b {
-            [Site::new(i, j, false), Site::new(i + 1, j, false), Site::new(i, j + 1, false)]
+            [
+                Site::new(i, j, false),
+                Site::new(i + 1, j, false),
+                Site::new(i, j + 1, false),
+            ]
         } else {
-            [Site::new(i, j, true), Site::new(i - 1, j, true), Site::new(i, j - 1, true)]
+            [
+                Site::new(i, j, true),
+                Site::new(i - 1, j, true),
+                Site::new(i, j - 1, true),
+            ]
         }
     }
 
@@ -289,17 +297,27 @@ mod tests {
     #[test]
     fn neighbours_are_one_bond_away_and_symmetric() {
         let g = Graphene::new(0.7, Vec2::new(0.3, -0.2));
-        for site in [Site::new(0, 0, false), Site::new(3, -2, true), Site::new(-5, 7, false)] {
+        for site in [
+            Site::new(0, 0, false),
+            Site::new(3, -2, true),
+            Site::new(-5, 7, false),
+        ] {
             let p = g.position(site);
             for n in g.neighbours(site) {
                 let d = (g.position(n) - p).length();
                 assert!((d - BOND_LENGTH).abs() < 1e-9, "bond {d}");
-                assert!(g.neighbours(n).contains(&site), "neighbour relation not symmetric");
+                assert!(
+                    g.neighbours(n).contains(&site),
+                    "neighbour relation not symmetric"
+                );
             }
             let by_angle = g.neighbours_by_angle(site);
             for k in 0..3 {
                 let a = by_angle[k].1.angle().rem_euclid(std::f64::consts::TAU);
-                let b = by_angle[(k + 1) % 3].1.angle().rem_euclid(std::f64::consts::TAU);
+                let b = by_angle[(k + 1) % 3]
+                    .1
+                    .angle()
+                    .rem_euclid(std::f64::consts::TAU);
                 let gap = (b - a).rem_euclid(std::f64::consts::TAU);
                 assert!((gap - 2.0 * std::f64::consts::PI / 3.0).abs() < 1e-9);
             }
@@ -333,7 +351,10 @@ mod tests {
             n += 1;
         });
         let expected = 1600.0 * 2.0 / (3f64.sqrt() / 2.0 * LATTICE_CONSTANT.powi(2));
-        assert!(((n as f64) - expected).abs() / expected < 0.03, "{n} vs {expected}");
+        assert!(
+            ((n as f64) - expected).abs() / expected < 0.03,
+            "{n} vs {expected}"
+        );
         // Every site inside the rectangle is listed (checked against a brute-force scan).
         let mut brute = 0;
         for i in -40..40 {

@@ -14,7 +14,9 @@ pub mod transition;
 
 /// Everything a user of the scene needs in one `use`.
 pub mod prelude {
-    pub use crate::config::{ActionKind, BeamConfig, ImageConfig, ObservationKind, RateModelConfig, StemConfig};
+    pub use crate::config::{
+        ActionKind, BeamConfig, ImageConfig, ObservationKind, RateModelConfig, StemConfig,
+    };
     pub use crate::env::{StemEnv, StemError};
     pub use crate::lattice::{BOND_LENGTH, Graphene, Site, Vec2};
     pub use crate::rates::{BeamSettings, LearnedRates, RateModel};

@@ -105,7 +105,11 @@ impl GaussianMixture {
             c.weight / (TAU * (c.variance_parallel * c.variance_perpendicular).sqrt())
         };
         let max_peak = components.iter().map(peak).fold(0.0, f64::max);
-        let norm = if max_peak > 0.0 { max_rate / max_peak } else { 0.0 };
+        let norm = if max_peak > 0.0 {
+            max_rate / max_peak
+        } else {
+            0.0
+        };
         let coefficients = components.iter().map(|c| peak(c) * norm).collect();
         GaussianMixture {
             max_rate,
@@ -131,7 +135,11 @@ impl GaussianMixture {
             .collect();
         let total: f64 = components.iter().map(|c| c.weight).sum();
         for c in &mut components {
-            c.weight = if total > 0.0 { c.weight / total } else { 1.0 / n as f64 };
+            c.weight = if total > 0.0 {
+                c.weight / total
+            } else {
+                1.0 / n as f64
+            };
         }
         GaussianMixture::new(max_rate, components)
     }

@@ -117,7 +117,15 @@ pub fn chi_square_test(observed: &[u64], probabilities: &[f64]) -> ChiSquare {
     }
     let statistic = bins
         .iter()
-        .map(|&(o, e)| if e > 0.0 { (o - e).powi(2) / e } else if o > 0.0 { f64::INFINITY } else { 0.0 })
+        .map(|&(o, e)| {
+            if e > 0.0 {
+                (o - e).powi(2) / e
+            } else if o > 0.0 {
+                f64::INFINITY
+            } else {
+                0.0
+            }
+        })
         .sum();
     let dof = bins.len().saturating_sub(1).max(1);
     ChiSquare {

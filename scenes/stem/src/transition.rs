@@ -103,7 +103,15 @@ mod tests {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
         let prior = RateModel::HumanPrior(Default::default());
         let far = Vec2::new(500.0, 0.0);
-        let out = simulate_dwell(&g, &mut si, far, 10.0, &prior, &BeamSettings::default(), &mut rng);
+        let out = simulate_dwell(
+            &g,
+            &mut si,
+            far,
+            10.0,
+            &prior,
+            &BeamSettings::default(),
+            &mut rng,
+        );
         assert_eq!(out.jumps, 0);
         assert_eq!(si, Site::default());
     }

@@ -20,7 +20,8 @@ fn collect(mut reader: MessageReader<EpisodeEnd>, mut ends: ResMut<Ends>) {
 
 fn run(config: &StemConfig, scripted: bool, updates: usize) -> (Vec<EpisodeEnd>, u64) {
     let mut app = headless_app(3);
-    app.add_plugins(plugin(config, 4).unwrap()).init_resource::<Ends>();
+    app.add_plugins(plugin(config, 4).unwrap())
+        .init_resource::<Ends>();
     if scripted {
         app.insert_resource(ScriptedControl);
     } else {
@@ -33,7 +34,10 @@ fn run(config: &StemConfig, scripted: bool, updates: usize) -> (Vec<EpisodeEnd>,
         assert!(errors.is_empty(), "{errors:?}");
     }
     let steps = app.world().resource::<RunStats>().env_steps;
-    (std::mem::take(&mut app.world_mut().resource_mut::<Ends>().0), steps)
+    (
+        std::mem::take(&mut app.world_mut().resource_mut::<Ends>().0),
+        steps,
+    )
 }
 
 #[test]
@@ -50,7 +54,11 @@ fn greedy_controller_reaches_goals_through_bevy() {
     let (ends, _) = run(&StemConfig::default(), true, 200);
     let successes = ends.iter().filter(|e| e.success == Some(true)).count();
     assert!(successes >= 8, "{successes} of {} episodes", ends.len());
-    assert!(ends.iter().filter(|e| e.success == Some(true)).all(|e| e.episode_return > 0.0));
+    assert!(
+        ends.iter()
+            .filter(|e| e.success == Some(true))
+            .all(|e| e.episode_return > 0.0)
+    );
 }
 
 #[test]
@@ -84,8 +92,13 @@ fn bad_configs_are_errors_from_the_plugin() {
         },
         ..Default::default()
     };
-    let err = plugin(&bad, 1).err().expect("missing weights must be an error");
-    assert!(err.to_string().contains("/nonexistent/weights.safetensors"), "{err}");
+    let err = plugin(&bad, 1)
+        .err()
+        .expect("missing weights must be an error");
+    assert!(
+        err.to_string().contains("/nonexistent/weights.safetensors"),
+        "{err}"
+    );
     let bad = StemConfig {
         fov_width_a: (0.0, 0.0),
         ..Default::default()

@@ -50,8 +50,8 @@ fn count_distribution(g: &Graphene, model: &RateModel, beam: Vec2, dwell: f64) -
         let mut next = Vec::new();
         for &site in &frontier {
             for n in g.neighbours(site) {
-                if !index.contains_key(&n) {
-                    index.insert(n, sites.len());
+                if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(n) {
+                    slot.insert(sites.len());
                     sites.push(n);
                     next.push(n);
                 }
@@ -59,8 +59,10 @@ fn count_distribution(g: &Graphene, model: &RateModel, beam: Vec2, dwell: f64) -
         }
         frontier = next;
     }
-    let rates: Vec<([Site; 3], [f64; 3])> =
-        sites.iter().map(|&site| site_rates(g, site, beam, model, &s)).collect();
+    let rates: Vec<([Site; 3], [f64; 3])> = sites
+        .iter()
+        .map(|&site| site_rates(g, site, beam, model, &s))
+        .collect();
     let ns = sites.len();
     let dim = ns * (MAX_COUNT + 1);
     let deriv = |p: &[f64], out: &mut [f64]| {
@@ -85,8 +87,13 @@ fn count_distribution(g: &Graphene, model: &RateModel, beam: Vec2, dwell: f64) -
     p[0] = 1.0;
     let steps = 4000;
     let h = dwell / steps as f64;
-    let (mut k1, mut k2, mut k3, mut k4, mut tmp) =
-        (vec![0.0; dim], vec![0.0; dim], vec![0.0; dim], vec![0.0; dim], vec![0.0; dim]);
+    let (mut k1, mut k2, mut k3, mut k4, mut tmp) = (
+        vec![0.0; dim],
+        vec![0.0; dim],
+        vec![0.0; dim],
+        vec![0.0; dim],
+        vec![0.0; dim],
+    );
     for _ in 0..steps {
         deriv(&p, &mut k1);
         for i in 0..dim {
@@ -105,7 +112,9 @@ fn count_distribution(g: &Graphene, model: &RateModel, beam: Vec2, dwell: f64) -
             p[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
         }
     }
-    (0..=MAX_COUNT).map(|c| p[c * ns..(c + 1) * ns].iter().sum()).collect()
+    (0..=MAX_COUNT)
+        .map(|c| p[c * ns..(c + 1) * ns].iter().sum())
+        .collect()
 }
 
 fn beams(g: &Graphene) -> Vec<Vec2> {
@@ -137,7 +146,8 @@ fn first_jump_neighbour_matches_every_rate_model() {
     for (name, model) in models() {
         let mut tests = Vec::new();
         for (b, beam) in beams(&g).into_iter().enumerate() {
-            let (_, rates) = site_rates(&g, Site::default(), beam, &model, &BeamSettings::default());
+            let (_, rates) =
+                site_rates(&g, Site::default(), beam, &model, &BeamSettings::default());
             let total: f64 = rates.iter().sum();
             if total < 1e-3 {
                 // Too slow to collect first jumps here; the other beams cover this model.
@@ -152,7 +162,15 @@ fn first_jump_neighbour_matches_every_rate_model() {
                 // A dwell long enough that nearly every trial jumps (P(none) = e^-20); only
                 // the first jump counts.
                 let dwell = 20.0 / total;
-                let out = simulate_dwell(&g, &mut si, beam, dwell, &model, &BeamSettings::default(), &mut rng);
+                let out = simulate_dwell(
+                    &g,
+                    &mut si,
+                    beam,
+                    dwell,
+                    &model,
+                    &BeamSettings::default(),
+                    &mut rng,
+                );
                 if let Some(k) = out.first_neighbour {
                     counts[k] += 1;
                     n += 1;
@@ -165,7 +183,10 @@ fn first_jump_neighbour_matches_every_rate_model() {
         let test = pooled(&tests);
         println!("{name}: {test:?}");
         assert!(!tests.is_empty(), "{name}: no beam position had jumps");
-        assert!(test.p_value > 0.01, "{name}: first-jump neighbours do not match the rates: {test:?}");
+        assert!(
+            test.p_value > 0.01,
+            "{name}: first-jump neighbours do not match the rates: {test:?}"
+        );
     }
 }
 
@@ -183,7 +204,15 @@ fn jump_counts_per_dwell_match_the_forward_equations() {
             let mut counts = [0u64; MAX_COUNT + 1];
             for _ in 0..DWELLS {
                 let mut si = Site::default();
-                let out = simulate_dwell(&g, &mut si, beam, dwell, &model, &BeamSettings::default(), &mut rng);
+                let out = simulate_dwell(
+                    &g,
+                    &mut si,
+                    beam,
+                    dwell,
+                    &model,
+                    &BeamSettings::default(),
+                    &mut rng,
+                );
                 counts[(out.jumps as usize).min(MAX_COUNT)] += 1;
             }
             let test = chi_square_test(&counts, &expected);
@@ -192,7 +221,10 @@ fn jump_counts_per_dwell_match_the_forward_equations() {
         }
         let test = pooled(&tests);
         println!("{name}: {test:?}");
-        assert!(test.p_value > 0.01, "{name}: jump counts do not match the rates: {test:?}");
+        assert!(
+            test.p_value > 0.01,
+            "{name}: jump counts do not match the rates: {test:?}"
+        );
     }
 }
 
@@ -207,7 +239,15 @@ fn the_test_detects_a_wrong_rate_model() {
     let mut counts = [0u64; MAX_COUNT + 1];
     for _ in 0..DWELLS {
         let mut si = Site::default();
-        let out = simulate_dwell(&g, &mut si, beam, 2.0, &RateModel::Canonical, &BeamSettings::default(), &mut rng);
+        let out = simulate_dwell(
+            &g,
+            &mut si,
+            beam,
+            2.0,
+            &RateModel::Canonical,
+            &BeamSettings::default(),
+            &mut rng,
+        );
         counts[(out.jumps as usize).min(MAX_COUNT)] += 1;
     }
     assert!(chi_square_test(&counts, &expected).p_value < 1e-6);

@@ -125,7 +125,10 @@ pub struct LearnedRates {
     pub layers: Vec<Dense>,
 }
 
-fn read_tensor(st: &SafeTensors<'_>, name: &str) -> Result<Option<(Vec<usize>, Vec<f32>)>, LearnedRatesError> {
+/// A tensor's shape and values.
+type Tensor = (Vec<usize>, Vec<f32>);
+
+fn read_tensor(st: &SafeTensors<'_>, name: &str) -> Result<Option<Tensor>, LearnedRatesError> {
     let view = match st.tensor(name) {
         Ok(v) => v,
         Err(_) => return Ok(None),
@@ -139,9 +142,7 @@ fn read_tensor(st: &SafeTensors<'_>, name: &str) -> Result<Option<(Vec<usize>, V
         Dtype::F64 => view
             .data()
             .chunks_exact(8)
-            .map(|c| {
-                f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]) as f32
-            })
+            .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]) as f32)
             .collect(),
         other => {
             return Err(LearnedRatesError::Dtype {
@@ -161,7 +162,8 @@ fn require(
     name: &str,
     shape: &[usize],
 ) -> Result<Vec<f32>, LearnedRatesError> {
-    let (found, values) = read_tensor(st, name)?.ok_or_else(|| LearnedRatesError::Missing(name.to_string()))?;
+    let (found, values) =
+        read_tensor(st, name)?.ok_or_else(|| LearnedRatesError::Missing(name.to_string()))?;
     if found != shape {
         return Err(LearnedRatesError::Shape {
             name: name.to_string(),
@@ -192,10 +194,15 @@ impl LearnedRates {
 
     /// Reads a model from the bytes of a safetensors file.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, LearnedRatesError> {
-        let st = SafeTensors::deserialize(bytes).map_err(|e| LearnedRatesError::Format(e.to_string()))?;
+        let st = SafeTensors::deserialize(bytes)
+            .map_err(|e| LearnedRatesError::Format(e.to_string()))?;
         let eps = SafeTensors::read_metadata(bytes)
             .ok()
-            .and_then(|(_, m)| m.metadata().as_ref().and_then(|m| m.get("norm_eps").cloned()))
+            .and_then(|(_, m)| {
+                m.metadata()
+                    .as_ref()
+                    .and_then(|m| m.get("norm_eps").cloned())
+            })
             .and_then(|s| s.parse::<f32>().ok())
             .unwrap_or(1e-5);
         let norm = if read_tensor(&st, "norm.mean")?.is_some() {
@@ -211,7 +218,9 @@ impl LearnedRates {
         };
         let mut layers = Vec::new();
         let mut inputs = INPUTS;
-        while let Some((shape, weight)) = read_tensor(&st, &format!("layers.{}.weight", layers.len()))? {
+        while let Some((shape, weight)) =
+            read_tensor(&st, &format!("layers.{}.weight", layers.len()))?
+        {
             let name = format!("layers.{}.weight", layers.len());
             if shape.len() != 2 || shape[1] != inputs {
                 return Err(LearnedRatesError::Shape {
@@ -255,13 +264,22 @@ impl LearnedRates {
         let bytes = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
         let mut meta = HashMap::new();
         if let Some(n) = &self.norm {
-            for (name, v) in [("mean", &n.mean), ("var", &n.var), ("scale", &n.scale), ("offset", &n.offset)] {
+            for (name, v) in [
+                ("mean", &n.mean),
+                ("var", &n.var),
+                ("scale", &n.scale),
+                ("offset", &n.offset),
+            ] {
                 tensors.push((format!("norm.{name}"), vec![v.len()], bytes(v)));
             }
             meta.insert("norm_eps".to_string(), n.eps.to_string());
         }
         for (i, l) in self.layers.iter().enumerate() {
-            tensors.push((format!("layers.{i}.weight"), vec![l.outputs, l.inputs], bytes(&l.weight)));
+            tensors.push((
+                format!("layers.{i}.weight"),
+                vec![l.outputs, l.inputs],
+                bytes(&l.weight),
+            ));
             tensors.push((format!("layers.{i}.bias"), vec![l.outputs], bytes(&l.bias)));
         }
         let views = tensors
@@ -287,8 +305,12 @@ impl LearnedRates {
             layers.push(Dense {
                 inputs,
                 outputs,
-                weight: (0..inputs * outputs).map(|_| rng.random_range(-bound..bound)).collect(),
-                bias: (0..outputs).map(|_| rng.random_range(-bound..bound)).collect(),
+                weight: (0..inputs * outputs)
+                    .map(|_| rng.random_range(-bound..bound))
+                    .collect(),
+                bias: (0..outputs)
+                    .map(|_| rng.random_range(-bound..bound))
+                    .collect(),
             });
             inputs = outputs;
         }
@@ -310,8 +332,8 @@ impl LearnedRates {
         let mut b = [0f32; MAX_WIDTH];
         a[..INPUTS].copy_from_slice(&context);
         if let Some(n) = &self.norm {
-            for k in 0..INPUTS {
-                a[k] = (a[k] - n.mean[k]) / (n.var[k] + n.eps).sqrt() * n.scale[k] + n.offset[k];
+            for (k, x) in a[..INPUTS].iter_mut().enumerate() {
+                *x = (*x - n.mean[k]) / (n.var[k] + n.eps).sqrt() * n.scale[k] + n.offset[k];
             }
         }
         let last = self.layers.len() - 1;
@@ -350,7 +372,8 @@ impl LearnedRates {
         // The neighbour nearest the beam defines the canonical rotation.
         let mut first = 0;
         for k in 1..3 {
-            if (beam - neighbours[k]).length_squared() < (beam - neighbours[first]).length_squared() {
+            if (beam - neighbours[k]).length_squared() < (beam - neighbours[first]).length_squared()
+            {
                 first = k;
             }
         }
@@ -429,6 +452,10 @@ mod tests {
         let err = LearnedRates::from_bytes(&bytes).unwrap_err();
         assert!(matches!(err, LearnedRatesError::Shape { .. }), "{err}");
         let missing = LearnedRates::load(Path::new("/nonexistent/rates.safetensors")).unwrap_err();
-        assert!(missing.to_string().contains("/nonexistent/rates.safetensors"));
+        assert!(
+            missing
+                .to_string()
+                .contains("/nonexistent/rates.safetensors")
+        );
     }
 }
