@@ -41,7 +41,7 @@ fn bin_to_bcd(t: i32) -> u8 {
 }
 
 /// CPU registers.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 pub struct Cpu {
     /// Accumulator.
     pub a: u8,
@@ -310,10 +310,13 @@ impl Cpu {
     /// end of a frame. Returns false if an illegal opcode halted the CPU.
     pub fn execute(&mut self, bus: &mut Bus, mut number: u32) -> bool {
         bus.exec_status &= FATAL_BIT;
+        // Registers in a local copy so the optimiser can keep them in machine registers.
+        let mut cpu = *self;
         while bus.exec_status == 0 && number != 0 {
-            self.step(bus);
+            cpu.step(bus);
             number -= 1;
         }
+        *self = cpu;
         bus.exec_status & FATAL_BIT == 0
     }
 
