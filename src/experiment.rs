@@ -15,6 +15,7 @@ use std::path::Path;
 
 use arcadia_agents::prelude::*;
 use arcadia_engine::config::{ConfigError, check, load_ron, to_ron};
+use arcadia_engine::scene::EnvPlugin;
 use bevy::prelude::App;
 use serde::{Deserialize, Serialize};
 
@@ -55,6 +56,8 @@ fn one() -> usize {
 /// The scenes an experiment can run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum SceneConfig {
+    /// A silicon dopant in graphene moved by a STEM beam (`arcadia-stem`).
+    Stem(arcadia_stem::StemConfig),
     /// Meta-World-like manipulation on rapier3d (`arcadia-metaworld`): MT10 by default.
     MetaWorld(arcadia_metaworld::config::MetaWorldConfig),
 }
@@ -83,6 +86,7 @@ impl SceneConfig {
     /// The scene's name.
     pub fn name(&self) -> &'static str {
         match self {
+            SceneConfig::Stem(_) => "stem",
             SceneConfig::MetaWorld(_) => "metaworld",
         }
     }
@@ -90,17 +94,40 @@ impl SceneConfig {
     /// Checks values that must fit together (ranges are checked while parsing).
     pub fn validate(&self) -> Result<(), String> {
         match self {
+            SceneConfig::Stem(c) => c.validate(),
             SceneConfig::MetaWorld(c) => c.validate(),
         }
     }
 
-    /// Adds the scene plugin with `envs` env entities.
-    pub fn install(&self, app: &mut App, envs: usize) {
-        match self {
-            SceneConfig::MetaWorld(c) => {
-                app.add_plugins(arcadia_metaworld::scene::plugin(c, envs));
+    /// Builds the scene plugin for `envs` env entities (loading what it needs: model
+    /// weights, ROMs), so that failures are reported before a run starts.
+    pub fn build(&self, envs: usize) -> Result<ScenePlugin, String> {
+        Ok(match self {
+            SceneConfig::Stem(c) => {
+                ScenePlugin::Stem(arcadia_stem::plugin(c, envs).map_err(|e| e.to_string())?)
             }
-        }
+            SceneConfig::MetaWorld(c) => {
+                ScenePlugin::MetaWorld(arcadia_metaworld::scene::plugin(c, envs))
+            }
+        })
+    }
+}
+
+/// A scene plugin built from its config, ready to add to an App.
+pub enum ScenePlugin {
+    /// The STEM scene.
+    Stem(EnvPlugin<arcadia_stem::StemEnv>),
+    /// The Meta-World scene.
+    MetaWorld(EnvPlugin<arcadia_metaworld::env::MetaWorldEnv>),
+}
+
+impl ScenePlugin {
+    /// Adds the scene to `app`.
+    pub fn add_to(self, app: &mut App) {
+        match self {
+            ScenePlugin::Stem(p) => app.add_plugins(p),
+            ScenePlugin::MetaWorld(p) => app.add_plugins(p),
+        };
     }
 }
 
@@ -120,6 +147,7 @@ impl Experiment {
         };
         self.scene
             .validate()
+            .and_then(|()| self.scene.build(1).map(drop))
             .map_err(|m| invalid(format!("scene {}: {m}", self.scene.name())))?;
         if self.name.is_empty() || self.name.contains(['/', '\\']) {
             return Err(invalid(format!(
@@ -141,9 +169,14 @@ impl Experiment {
             .unwrap_or_else(|| (self.steps / 10).max(self.envs as u64))
     }
 
+    /// Builds the scene plugin; see [`SceneConfig::build`].
+    pub fn build_scene(&self) -> Result<ScenePlugin, String> {
+        self.scene.build(self.envs)
+    }
+
     /// Adds the scene and agent plugins to a headless App.
-    pub fn install(&self, app: &mut App) {
-        self.scene.install(app, self.envs);
+    pub fn install(&self, app: &mut App, scene: ScenePlugin) {
+        scene.add_to(app);
         match self.agent {
             AgentConfig::Random => app.add_plugins(RandomAgentPlugin),
             AgentConfig::Scripted => app.add_plugins(ScriptedAgentPlugin),

@@ -92,6 +92,25 @@ fn finished_episodes_reset_and_are_booked_once() {
         4000
     );
     assert!(summary.tasks.iter().all(|t| t.success_rate.is_some()));
+    // Scene metrics: one row per episode; the summary's mean and median agree with them.
+    let metrics = fs::read_to_string(tmp.path().join("episode_metrics.csv")).unwrap();
+    let values: Vec<f64> = metrics
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(values.len(), rows.len());
+    let task_metrics: Vec<_> = summary.tasks.iter().map(|t| &t.metrics[0]).collect();
+    assert!(task_metrics.iter().all(|m| m.name == "final_position"));
+    let total: u64 = task_metrics.iter().map(|m| m.episodes).sum();
+    assert_eq!(total as usize, values.len());
+    let weighted: f64 = task_metrics
+        .iter()
+        .map(|m| m.mean * m.episodes as f64)
+        .sum();
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    assert!((weighted / values.len() as f64 - mean).abs() < 1e-9);
+    assert!(task_metrics.iter().all(|m| (0.0..=7.0).contains(&m.median)));
 }
 
 #[test]

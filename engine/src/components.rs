@@ -174,6 +174,11 @@ pub struct EpisodeStats {
     pub episodes: u64,
 }
 
+/// Scene-specific measurements of the env's last finished episode (see
+/// `Environment::episode_metrics`); filled when the env resets.
+#[derive(Component, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EpisodeMetrics(pub Vec<(String, f64)>);
+
 /// True when the env's last step ended its episode.
 pub fn is_done(terminated: &Terminated, truncated: &Truncated) -> bool {
     terminated.0 || truncated.0

@@ -54,6 +54,12 @@ pub trait Environment: Serialize + DeserializeOwned + Send + Sync + 'static {
         rng: &mut EnvRng,
         obs: &mut Observation,
     ) -> Result<StepOutcome, EnvError>;
+    /// Scene-specific measurements of the episode that just ended (seconds to goal, say),
+    /// asked once per episode before the reset. They are written to `episode_metrics.csv`
+    /// and summarised per task (mean and median) in `summary.json`.
+    fn episode_metrics(&self) -> Vec<(String, f64)> {
+        Vec::new()
+    }
     /// The scene's scripted policy (a controller that knows the simulator's state), if it
     /// has one: used by the `Scripted` reference agent.
     fn scripted_action(&self, _obs: &Observation, _rng: &mut EnvRng) -> Option<Action> {

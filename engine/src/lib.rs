@@ -24,8 +24,8 @@ use scene::StepErrors;
 pub mod prelude {
     pub use crate::checkpoint::{CheckpointError, CheckpointRegistry};
     pub use crate::components::{
-        Action, EnvIndex, EpisodeStats, FinalObservation, ObsData, Observation, Reward, Stepped,
-        TaskId, Terminated, Truncated, is_done,
+        Action, EnvIndex, EpisodeMetrics, EpisodeStats, FinalObservation, ObsData, Observation,
+        Reward, Stepped, TaskId, Terminated, Truncated, is_done,
     };
     pub use crate::env::{EnvError, Environment, StepOutcome};
     pub use crate::record::{EpisodeEnd, RunStats, ScalarLog};

@@ -31,6 +31,8 @@ pub struct EpisodeEnd {
     pub success: Option<bool>,
     /// True for a terminal end, false for a truncation.
     pub terminated: bool,
+    /// Scene-specific measurements of the episode (`Environment::episode_metrics`).
+    pub metrics: Vec<(String, f64)>,
 }
 
 /// Named values agents log during an update (losses, epsilon, ...), written to `scalars.csv`.
@@ -64,6 +66,17 @@ pub struct TaskTotals {
     pub success_defined: bool,
     /// Env steps taken in this task.
     pub env_steps: u64,
+    /// Every value of each scene-specific episode metric, in episode order.
+    pub metrics: Vec<(String, Vec<f64>)>,
+}
+
+impl TaskTotals {
+    fn push_metric(&mut self, name: &str, value: f64) {
+        match self.metrics.iter_mut().find(|(n, _)| n == name) {
+            Some((_, values)) => values.push(value),
+            None => self.metrics.push((name.to_string(), vec![value])),
+        }
+    }
 }
 
 /// Counters of the whole run: env steps, updates, episodes, per-task totals.
@@ -97,6 +110,7 @@ impl RunStats {
 pub struct MetricsFiles {
     episodes: BufWriter<File>,
     scalars: BufWriter<File>,
+    metrics: BufWriter<File>,
     episodes_path: PathBuf,
     scalars_path: PathBuf,
     /// The first write error, reported by the runner.
@@ -109,6 +123,8 @@ pub mod files {
     pub const EPISODES: &str = "episodes.csv";
     /// Agent scalars.
     pub const SCALARS: &str = "scalars.csv";
+    /// Scene-specific episode metrics.
+    pub const EPISODE_METRICS: &str = "episode_metrics.csv";
     /// Final summary.
     pub const SUMMARY: &str = "summary.json";
     /// Run identity and status.
@@ -128,9 +144,12 @@ impl MetricsFiles {
         writeln!(episodes, "env_step,env,task,episode,return,length,success")?;
         let mut scalars = BufWriter::new(File::create(&scalars_path)?);
         writeln!(scalars, "env_step,name,value")?;
+        let mut metrics = BufWriter::new(File::create(dir.join(files::EPISODE_METRICS))?);
+        writeln!(metrics, "env_step,episode,task,name,value")?;
         Ok(MetricsFiles {
             episodes,
             scalars,
+            metrics,
             episodes_path,
             scalars_path,
             error: None,
@@ -139,7 +158,7 @@ impl MetricsFiles {
 
     /// Opens existing metrics files of `dir`, cut back to `lengths` bytes (what a checkpoint
     /// recorded), so rows written after that checkpoint are dropped and written again.
-    pub fn reopen(dir: &Path, lengths: (u64, u64)) -> std::io::Result<Self> {
+    pub fn reopen(dir: &Path, lengths: (u64, u64, u64)) -> std::io::Result<Self> {
         let open = |path: &Path, len: u64| -> std::io::Result<BufWriter<File>> {
             let mut file = OpenOptions::new().read(true).write(true).open(path)?;
             file.set_len(len)?;
@@ -151,21 +170,24 @@ impl MetricsFiles {
         Ok(MetricsFiles {
             episodes: open(&episodes_path, lengths.0)?,
             scalars: open(&scalars_path, lengths.1)?,
+            metrics: open(&dir.join(files::EPISODE_METRICS), lengths.2)?,
             episodes_path,
             scalars_path,
             error: None,
         })
     }
 
-    /// Flushes and syncs both files; returns their lengths in bytes.
-    pub fn flush(&mut self) -> std::io::Result<(u64, u64)> {
-        self.episodes.flush()?;
-        self.scalars.flush()?;
-        self.episodes.get_ref().sync_data()?;
-        self.scalars.get_ref().sync_data()?;
+    /// Flushes and syncs the files; returns their lengths in bytes.
+    pub fn flush(&mut self) -> std::io::Result<(u64, u64, u64)> {
+        let length = |w: &mut BufWriter<File>| -> std::io::Result<u64> {
+            w.flush()?;
+            w.get_ref().sync_data()?;
+            Ok(w.get_ref().metadata()?.len())
+        };
         Ok((
-            self.episodes.get_ref().metadata()?.len(),
-            self.scalars.get_ref().metadata()?.len(),
+            length(&mut self.episodes)?,
+            length(&mut self.scalars)?,
+            length(&mut self.metrics)?,
         ))
     }
 
@@ -213,6 +235,9 @@ pub fn record(
             stats.tasks.resize(end.task + 1, TaskTotals::default());
         }
         let totals = &mut stats.tasks[end.task];
+        for (name, value) in &end.metrics {
+            totals.push_metric(name, *value);
+        }
         totals.episodes += 1;
         totals.return_sum += end.episode_return;
         totals.length_sum += end.length;
@@ -236,6 +261,10 @@ pub fn record(
                 end.env, end.episode_return, end.length
             );
             files.note(result);
+            for (name, value) in &end.metrics {
+                let result = writeln!(files.metrics, "{env_step},{episode},{task},{name},{value}");
+                files.note(result);
+            }
         }
     }
     for (name, value) in scalars.drain() {

@@ -62,6 +62,38 @@ pub enum RunStatus {
     Interrupted,
 }
 
+/// Mean and median of one scene-specific episode metric.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MetricSummary {
+    /// The metric's name.
+    pub name: String,
+    /// Episodes that reported it.
+    pub episodes: u64,
+    /// Mean value.
+    pub mean: f64,
+    /// Median value.
+    pub median: f64,
+}
+
+impl MetricSummary {
+    fn of(name: &str, values: &[f64]) -> Self {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        let median = match n {
+            0 => f64::NAN,
+            _ if n % 2 == 1 => sorted[n / 2],
+            _ => 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]),
+        };
+        MetricSummary {
+            name: name.to_string(),
+            episodes: n as u64,
+            mean: sorted.iter().sum::<f64>() / n.max(1) as f64,
+            median,
+        }
+    }
+}
+
 /// Per-task results in `summary.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaskSummary {
@@ -77,6 +109,8 @@ pub struct TaskSummary {
     pub mean_length: Option<f64>,
     /// Env steps taken in this task.
     pub env_steps: u64,
+    /// Scene-specific episode metrics (seconds to goal, say).
+    pub metrics: Vec<MetricSummary>,
 }
 
 /// `summary.json`: how the run ended and its per-task results.
@@ -346,6 +380,11 @@ impl Trainer {
                 },
                 mean_length: mean(t.length_sum as f64, t.episodes),
                 env_steps: t.env_steps,
+                metrics: t
+                    .metrics
+                    .iter()
+                    .map(|(name, values)| MetricSummary::of(name, values))
+                    .collect(),
             })
             .collect();
         Summary {
@@ -381,7 +420,7 @@ impl Trainer {
 
 /// Byte lengths of `episodes.csv` and `scalars.csv` at the last checkpoint.
 #[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct MetricsLengths(pub (u64, u64));
+pub struct MetricsLengths(pub (u64, u64, u64));
 
 /// A headless App: `MinimalPlugins` and the Arcadia core, no window, no renderer; the
 /// caller drives `App::update`.

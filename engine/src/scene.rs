@@ -134,6 +134,7 @@ impl<E: Environment> Plugin for EnvPlugin<E> {
                     Truncated::default(),
                     Stepped::default(),
                     EpisodeStats::default(),
+                    EpisodeMetrics::default(),
                 ))
                 .id();
             order.push(entity);
@@ -235,14 +236,16 @@ pub fn reset_envs<E: Environment>(
         &mut EnvRng,
         &mut Observation,
         &mut FinalObservation,
+        &mut EpisodeMetrics,
         &Stepped,
         &Terminated,
         &Truncated,
     )>,
 ) {
     envs.par_iter_mut().for_each(
-        |(mut env, mut rng, mut obs, mut last, stepped, term, trunc)| {
+        |(mut env, mut rng, mut obs, mut last, mut metrics, stepped, term, trunc)| {
             if stepped.0 && is_done(term, trunc) {
+                metrics.0 = env.0.episode_metrics();
                 std::mem::swap(&mut *obs, &mut last.0);
                 env.0.reset(&mut rng, &mut obs);
             }
@@ -260,11 +263,13 @@ pub fn report_episode_ends(
         &Terminated,
         &Truncated,
         &mut EpisodeStats,
+        &EpisodeMetrics,
     )>,
     mut ends: MessageWriter<EpisodeEnd>,
 ) {
     for &entity in &order.0 {
-        let Ok((index, task, stepped, term, trunc, mut stats)) = envs.get_mut(entity) else {
+        let Ok((index, task, stepped, term, trunc, mut stats, metrics)) = envs.get_mut(entity)
+        else {
             continue;
         };
         if stepped.0 && is_done(term, trunc) {
@@ -275,6 +280,7 @@ pub fn report_episode_ends(
                 length: stats.length,
                 success: stats.success,
                 terminated: term.0,
+                metrics: metrics.0.clone(),
             });
             let episodes = stats.episodes + 1;
             *stats = EpisodeStats {

@@ -75,7 +75,9 @@ pub fn train_experiment(
         resume: options.resume,
         config_text: experiment.resolved(),
     };
-    let mut trainer = Trainer::new(spec, |app| experiment.install(app)).map_err(run_error)?;
+    let scene = experiment.build_scene().map_err(CommandError::input)?;
+    let mut trainer =
+        Trainer::new(spec, |app| experiment.install(app, scene)).map_err(run_error)?;
     let bar = if options.progress {
         let bar = ProgressBar::new(experiment.steps);
         bar.set_style(

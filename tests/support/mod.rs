@@ -66,6 +66,9 @@ impl Environment for Corridor {
             success: Some(reached),
         })
     }
+    fn episode_metrics(&self) -> Vec<(String, f64)> {
+        vec![("final_position".into(), self.position as f64)]
+    }
     fn scripted_action(&self, _obs: &Observation, _rng: &mut EnvRng) -> Option<Action> {
         Some(Action::Discrete(1))
     }
