@@ -7,8 +7,8 @@
 //!
 //! | model | rate of neighbour `n` | source |
 //! |---|---|---|
-//! | canonical | `1 / ((4 d)^2 + 1)`, `d = |beam - n| / 1.42 A` | putting-dune `simple_canonical_rate_function` |
-//! | human prior | `ln2/3 * exp(-|b - 0.85 n̂|^2 / (2 * 0.1))`, `b` in bonds | putting-dune `HumanPriorRatePredictor` |
+//! | canonical | `1 / ((4 d)^2 + 1)`, `d = ‖beam - n‖ / 1.42 A` | putting-dune `simple_canonical_rate_function` |
+//! | human prior | `ln2/3 * exp(-‖b - 0.85 n̂‖^2 / (2 * 0.1))`, `b` in bonds | putting-dune `HumanPriorRatePredictor` |
 //! | Gaussian mixture | `sum_k w_k N(beam; l_k n, R diag(v_k) R^T)`, scaled to a peak `max_rate` | putting-dune `GaussianMixtureRateFunction` |
 //! | learned | MLP over `(current, voltage, canonical beam)` | Schwarzer et al. 2023, [`learned`] |
 
