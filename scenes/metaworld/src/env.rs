@@ -173,6 +173,25 @@ impl MetaWorldEnv {
         self.last_obs = buf;
     }
 
+    /// Starts an episode on an explicit `rand_vec` (as Meta-World's task objects carry it),
+    /// for comparisons with Meta-World. The vector must have the task's reset-space length.
+    pub fn reset_with_rand_vec(&mut self, v: &[f32], obs: &mut [f32]) -> Result<(), EnvError> {
+        let (low, _) = self.task.reset_space();
+        if v.len() != low.len() || v.iter().any(|x| !x.is_finite()) {
+            return Err(EnvError::Simulation(format!(
+                "{}: rand_vec must hold {} finite values, got {:?}",
+                self.task.name(),
+                low.len(),
+                v
+            )));
+        }
+        self.variations.push(v.to_vec());
+        let index = self.variations.len() - 1;
+        self.reset_to(index, obs);
+        self.variations.pop();
+        Ok(())
+    }
+
     /// Starts an episode on a random one of the fixed variations.
     pub fn reset_with<R: Rng + ?Sized>(&mut self, rng: &mut R, obs: &mut [f32]) {
         let v = variation::pick(rng, self.variations.len());

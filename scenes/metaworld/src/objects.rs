@@ -153,8 +153,14 @@ pub fn puck(world: &mut PhysicsWorld, x: f32, y: f32) -> Objects {
 
 /// The hinge of the door relative to the door's position.
 pub const DOOR_HINGE: [f32; 3] = [-0.185, -0.1, 0.0];
-/// The handle geom (`handle`) in the door link frame.
-pub const DOOR_HANDLE: [f32; 3] = [0.325, -0.062, 0.0];
+/// The handle geom's frame (`handle`) in the door link frame. The XML places the handle
+/// mesh at (0.325, -0.062, 0); MuJoCo re-centres mesh geoms on their centroid, which puts
+/// the observed handle on the grip bar: these values are read off Metaworld's reset
+/// observation.
+pub const DOOR_HANDLE: [f32; 3] = [0.3757, -0.1072, 0.0];
+/// The handle geom's orientation in the door link frame (x, y, z, w), read off
+/// Metaworld's reset observation (MuJoCo aligns mesh geoms with their principal axes).
+pub const DOOR_HANDLE_QUAT: [f32; 4] = [0.6908, -0.1506, 0.6909, 0.1512];
 
 /// The door of door-open: a fixed frame at `pos` and a door link on a vertical hinge
 /// (range -2..0 rad; negative opens towards the robot) with a pull handle.
@@ -237,10 +243,13 @@ pub fn door(world: &mut PhysicsWorld, pos: Vector) -> Objects {
 
 /// The drawer link's origin relative to the drawer position (closed).
 pub const DRAWER_LINK: [f32; 3] = [0.0, -0.01, 0.09];
-/// How far the drawer slides out (joint range -0.16..0 along +y).
-pub const DRAWER_TRAVEL: f32 = 0.16;
-/// The drawer link's centre of mass relative to its origin, as this model reports it.
-pub const DRAWER_COM: [f32; 3] = [0.0, -0.02, 0.0];
+/// How far the drawer slides out. MuJoCo's joint range is 0.16, which puts the fully
+/// opened handle exactly on drawer-open's 3 cm success boundary; MuJoCo's soft limit
+/// yields a little under the pull, rapier's barely does, so this model allows 0.17.
+pub const DRAWER_TRAVEL: f32 = 0.17;
+/// The point Meta-World observes on the drawer link (`get_body_com`, which is the body's
+/// frame origin), relative to the link origin.
+pub const DRAWER_COM: [f32; 3] = [0.0, 0.0, 0.0];
 
 /// The drawer of drawer-open/close: a fixed case at `pos` and a sliding drawer with a
 /// handle bar, pulled out by `open` metres (0..0.16).
@@ -392,8 +401,10 @@ pub fn button(world: &mut PhysicsWorld, pos: Vector) -> Objects {
     }
 }
 
-/// The `handleOpenStart` site in the sliding pane's frame.
+/// The `handleOpenStart` site in the sliding pane's frame (window-open's object).
 pub const WINDOW_HANDLE: [f32; 3] = [-0.04, -0.095, 0.0];
+/// The `handleCloseStart` site in the sliding pane's frame (window-close's object).
+pub const WINDOW_CLOSE_HANDLE: [f32; 3] = [0.01, -0.095, 0.0];
 /// How far the window slides (joint range 0..0.2 along +x).
 pub const WINDOW_TRAVEL: f32 = 0.2;
 

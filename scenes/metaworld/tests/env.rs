@@ -229,3 +229,125 @@ fn rewards_stay_in_zero_to_ten_under_random_actions() {
         }
     }
 }
+
+/// Reset observations of Farama Metaworld 3.1.1 (MuJoCo) for one `rand_vec` per task:
+/// object slot position, quaternion and goal. Window-close's handle is the value after one
+/// step (Metaworld's very first observation of it is taken before forward kinematics).
+#[allow(clippy::type_complexity)]
+const METAWORLD_RESETS: [(&str, &[f32], [f32; 3], [f32; 4], [f32; 3]); 10] = [
+    (
+        "reach",
+        &[-0.0125, 0.6892, 0.0200, -0.0233, 0.8792, 0.1822],
+        [-0.0125, 0.6892, 0.0200],
+        [-0.0001, 0.0002, -0.0000, 1.0000],
+        [-0.0233, 0.8792, 0.1822],
+    ),
+    (
+        "push",
+        &[-0.0125, 0.6892, 0.0200, -0.0233, 0.8792, 0.0153],
+        [-0.0125, 0.6892, 0.0194],
+        [-0.0001, 0.0002, -0.0000, 1.0000],
+        [-0.0233, 0.8792, 0.0194],
+    ),
+    (
+        "pick-place",
+        &[-0.0125, 0.6892, 0.0200, -0.0233, 0.8792, 0.1822],
+        [-0.0125, 0.6892, 0.0200],
+        [-0.0001, 0.0002, -0.0000, 1.0000],
+        [-0.0233, 0.8792, 0.1822],
+    ),
+    (
+        "door-open",
+        &[0.0545, 0.8924, 0.1500],
+        [0.2452, 0.6852, 0.1500],
+        [0.6908, -0.1506, 0.6909, 0.1512],
+        [-0.2455, 0.4424, 0.1500],
+    ),
+    (
+        "drawer-open",
+        &[0.0090, 0.9000, 0.0000],
+        [0.0090, 0.7300, 0.0900],
+        [1.0000, 0.0000, 0.0000, 0.0000],
+        [0.0090, 0.5400, 0.0900],
+    ),
+    (
+        "drawer-close",
+        &[0.0090, 0.9000, 0.0000],
+        [0.0090, 0.5800, 0.1400],
+        [0.0000, 0.0000, 0.0000, 0.0000],
+        [0.0090, 0.7400, 0.0900],
+    ),
+    (
+        "button-press-topdown",
+        &[0.0090, 0.8424, 0.1150],
+        [0.0090, 0.8424, 0.3085],
+        [0.7074, -0.7068, 0.0000, 0.0000],
+        [0.0090, 0.8423, 0.2150],
+    ),
+    (
+        "peg-insert-side",
+        &[0.0875, 0.6784, 0.0200, -0.3117, 0.6375, 0.0001],
+        [0.1175, 0.6784, 0.0300],
+        [0.0000, 0.0000, 0.0000, 1.0000],
+        [-0.2817, 0.6375, 0.1301],
+    ),
+    (
+        "window-open",
+        &[0.0090, 0.7847, 0.1600],
+        [-0.0310, 0.6897, 0.1600],
+        [0.0000, 0.0000, 0.0000, 0.0000],
+        [0.2090, 0.7847, 0.1600],
+    ),
+    (
+        "window-close",
+        &[0.0000, 0.8135, 0.2000],
+        [0.2100, 0.7185, 0.2000],
+        [0.0000, 0.0000, 0.0000, 0.0000],
+        [0.0000, 0.8135, 0.2000],
+    ),
+];
+
+#[test]
+fn reset_observations_match_metaworld_for_the_same_rand_vec() {
+    let config = MetaWorldConfig::default();
+    for (name, rand_vec, pos, quat, goal) in METAWORLD_RESETS {
+        let task = Task::from_name(name).unwrap();
+        let mut env = MetaWorldEnv::new(task, 0, &config);
+        let mut obs = vec![0.0; OBS_DIM];
+        env.reset_with_rand_vec(rand_vec, &mut obs).unwrap();
+        for k in 0..3 {
+            // Objects settle on contact here (the peg rests 5 mm lower than Metaworld's
+            // pre-settling first observation).
+            assert!(
+                (obs[4 + k] - pos[k]).abs() < 6e-3,
+                "{name} object {:?} vs {pos:?}",
+                &obs[4..7]
+            );
+            assert!(
+                (obs[36 + k] - goal[k]).abs() < 1e-3,
+                "{name} goal {:?} vs {goal:?}",
+                &obs[36..39]
+            );
+        }
+        for k in 0..4 {
+            assert!(
+                (obs[7 + k] - quat[k]).abs() < 2e-3,
+                "{name} quaternion {:?} vs {quat:?}",
+                &obs[7..11]
+            );
+        }
+        // Hand at its initial position, gripper open.
+        let hand = task.hand_init();
+        for k in 0..3 {
+            assert!(
+                (obs[k] - hand[k]).abs() < 0.01,
+                "{name} hand {:?}",
+                &obs[..3]
+            );
+        }
+        assert!(obs[3] > 0.95, "{name} opening {}", obs[3]);
+    }
+    let mut env = MetaWorldEnv::new(Task::Reach, 0, &config);
+    let mut obs = vec![0.0; OBS_DIM];
+    assert!(env.reset_with_rand_vec(&[0.0; 3], &mut obs).is_err());
+}

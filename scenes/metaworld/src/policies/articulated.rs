@@ -50,12 +50,12 @@ pub fn door_open(v: &View) -> [f32; 4] {
     action(move_to(v.hand, to, 10.0), 1.0)
 }
 
-/// Drawer-open: with the fingers open, go above the handle, lower to it, then pull towards
-/// the robot (Meta-World's waypoints and gains, p = 4 then 50, aimed 1.5 cm further back so
-/// that the open fingers straddle this model's handle bar, which sits 3 cm behind the
-/// observed point, and lowering only once within 1.2 cm of it in x-y).
+/// Drawer-open (Meta-World's waypoints and gains): with the fingers open, go above the
+/// handle (p = 4), lower to it once within 1.2 cm in x-y (Meta-World: 6 cm; this model's
+/// fingers would land on the bar or catch the drawer case), then pull towards the robot
+/// (p = 50).
 pub fn drawer_open(v: &View) -> [f32; 4] {
-    let drawer = v.obj + Vector::new(0.0, 0.015, -0.02);
+    let drawer = v.obj + Vector::new(0.0, 0.0, -0.02);
     let xyz = if xy_dist(v.hand, drawer) > 0.012 && v.hand.z > drawer.z + 0.04 {
         move_to(v.hand, drawer + Vector::new(0.0, 0.0, 0.3), 4.0)
     } else if (v.hand.z - drawer.z).abs() > 0.04 {
@@ -113,8 +113,8 @@ pub fn window_open(v: &View) -> [f32; 4] {
     window(v, -0.03, 0.3, 0.1)
 }
 
-/// Window-close: as window-open mirrored, starting 5 cm right of the handle site (3 cm in
-/// Meta-World, which would land this model's rail on the handle).
+/// Window-close (Meta-World's waypoints): as window-open mirrored, starting 3 cm right of
+/// the `handleCloseStart` site and pushing left.
 pub fn window_close(v: &View) -> [f32; 4] {
-    window(v, 0.05, 0.25, -0.1)
+    window(v, 0.03, 0.25, -0.1)
 }

@@ -337,10 +337,9 @@ impl Task {
             Task::PegInsertSide => {
                 episode.aux = peg_insert_side::head(world, objects).into();
             }
-            Task::WindowOpen | Task::WindowClose => {
-                // Both measure reach margins from the handle where the episode starts.
-                episode.aux = window_open::handle(world, objects).into();
-            }
+            // Both measure reach margins from their handle site where the episode starts.
+            Task::WindowOpen => episode.aux = window_open::handle(world, objects).into(),
+            Task::WindowClose => episode.aux = window_close::handle(world, objects).into(),
             _ => {}
         }
     }
@@ -352,11 +351,14 @@ impl Task {
             Task::Reach | Task::Push | Task::PickPlace => {
                 (objects.pos(world).into(), xyzw(objects.rot(world)))
             }
-            Task::DoorOpen => (
-                // The handle geom is turned by euler (1.57, 0, 0) in the door link.
-                door_open::handle(world, objects).into(),
-                xyzw(objects.rot(world) * Rotation::from_rotation_x(1.57)),
-            ),
+            Task::DoorOpen => {
+                let [x, y, z, w] = crate::objects::DOOR_HANDLE_QUAT;
+                let local = Rotation::from_xyzw(x, y, z, w).normalize();
+                (
+                    door_open::handle(world, objects).into(),
+                    xyzw(objects.rot(world) * local),
+                )
+            }
             Task::DrawerOpen => {
                 // Meta-World reports the drawer link's body quaternion (w, x, y, z).
                 let q = objects.rot(world);
@@ -379,9 +381,8 @@ impl Task {
                 peg_insert_side::grasp_point(world, objects).into(),
                 xyzw(objects.rot(world)),
             ),
-            Task::WindowOpen | Task::WindowClose => {
-                (window_open::handle(world, objects).into(), [0.0; 4])
-            }
+            Task::WindowOpen => (window_open::handle(world, objects).into(), [0.0; 4]),
+            Task::WindowClose => (window_close::handle(world, objects).into(), [0.0; 4]),
         }
     }
 

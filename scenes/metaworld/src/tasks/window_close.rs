@@ -4,7 +4,7 @@
 use rapier3d::prelude::*;
 
 use super::{Episode, Frame, Setup};
-use crate::objects;
+use crate::objects::{self, Objects, WINDOW_CLOSE_HANDLE};
 use crate::reward::Sigmoid;
 
 /// Lower bounds of `rand_vec` = window position.
@@ -26,8 +26,14 @@ pub fn setup(world: &mut PhysicsWorld, v: &[f32]) -> Setup {
     }
 }
 
-/// As window-open, with the initial x distance of the starting handle and a gaussian reach.
+/// The `handleCloseStart` site.
+pub fn handle(world: &PhysicsWorld, objects: &Objects) -> Vector {
+    objects.pos(world) + Vector::from(WINDOW_CLOSE_HANDLE)
+}
+
+/// As window-open on the `handleCloseStart` site, with the initial x distance of the
+/// starting handle and a gaussian reach.
 pub fn evaluate(f: &Frame) -> (f32, bool) {
     let init = (f.episode.aux[0] - f.episode.target[0]).abs();
-    super::window_open::window_reward(f, init, Sigmoid::Gaussian)
+    super::window_open::window_reward(f, handle(f.world, f.objects), init, Sigmoid::Gaussian)
 }

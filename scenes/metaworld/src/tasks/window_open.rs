@@ -30,10 +30,15 @@ pub fn handle(world: &PhysicsWorld, objects: &Objects) -> Vector {
     objects.pos(world) + Vector::from(WINDOW_HANDLE)
 }
 
-/// `10 * hamacher(reach, in_place)` with an x-only in-place distance; `reach` uses
-/// `sigmoid`. Shared with window-close, which passes its own initial x distance.
-pub fn window_reward(f: &Frame, target_to_obj_init: f32, sigmoid: Sigmoid) -> (f32, bool) {
-    let obj = handle(f.world, f.objects);
+/// `10 * hamacher(reach, in_place)` with an x-only in-place distance from the handle
+/// site `obj`; `reach` uses `sigmoid`. Shared with window-close, which passes its own
+/// site and initial x distance.
+pub fn window_reward(
+    f: &Frame,
+    obj: Vector,
+    target_to_obj_init: f32,
+    sigmoid: Sigmoid,
+) -> (f32, bool) {
     let tcp = f.tcp();
     let target_to_obj = (obj.x - f.episode.target[0]).abs();
     let in_place = tolerance(
@@ -60,5 +65,5 @@ pub fn window_reward(f: &Frame, target_to_obj_init: f32, sigmoid: Sigmoid) -> (f
 /// Window-open's reward: margins from the window position to the goal (0.2 in x).
 pub fn evaluate(f: &Frame) -> (f32, bool) {
     let init = (f.episode.obj_init[0] - f.episode.target[0]).abs();
-    window_reward(f, init, Sigmoid::LongTail)
+    window_reward(f, handle(f.world, f.objects), init, Sigmoid::LongTail)
 }
