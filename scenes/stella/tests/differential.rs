@@ -29,9 +29,18 @@ const PRIORITY: &[&str] = &[
     "robotank",
 ];
 
+/// Skips (prints SKIP) when the reference is missing, unless `ARCADIA_REQUIRE_REFERENCE` is set (CI).
+fn skip(why: &str) {
+    if std::env::var_os("ARCADIA_REQUIRE_REFERENCE").is_some_and(|v| !v.is_empty() && v != "0") {
+        panic!("reference required but missing: {why}");
+    }
+    println!("SKIP: {why}");
+}
+
 fn script() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("ARCADIA_ALE_TRACE") {
-        return Some(PathBuf::from(p));
+        let p = PathBuf::from(p);
+        return p.is_file().then_some(p);
     }
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/ale_trace.py");
     p.is_file().then_some(p)
@@ -120,7 +129,9 @@ fn first_difference(expected: &str, actual: &str) -> Option<String> {
 
 fn diff_game(script: &Path, game: &str, frames: usize) -> Result<(), String> {
     let Some(path) = rom_path(script, game) else {
-        println!("SKIP {game}: python3 with ale-py 0.12 is not available");
+        skip(&format!(
+            "{game}: python3 with ale-py 0.12 is not available"
+        ));
         return Ok(());
     };
     let rom = Rom::from_path(&path).map_err(|e| e.to_string())?;
@@ -168,7 +179,7 @@ fn diff_game(script: &Path, game: &str, frames: usize) -> Result<(), String> {
 #[test]
 fn emulator_matches_ale_py() {
     let Some(script) = script() else {
-        println!("SKIP: ale_trace.py not found (set ARCADIA_ALE_TRACE)");
+        skip("ale_trace.py not found (set ARCADIA_ALE_TRACE)");
         return;
     };
     let frames: usize = std::env::var("STELLA_DIFF_FRAMES")

@@ -224,9 +224,18 @@ fn starting_actions(game: &str) -> Vec<u8> {
     v
 }
 
+/// Skips (prints SKIP) when the reference is missing, unless `ARCADIA_REQUIRE_REFERENCE` is set (CI).
+fn skip(why: &str) {
+    if std::env::var_os("ARCADIA_REQUIRE_REFERENCE").is_some_and(|v| !v.is_empty() && v != "0") {
+        panic!("reference required but missing: {why}");
+    }
+    println!("SKIP: {why}");
+}
+
 fn script() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("ARCADIA_ALE_TRACE") {
-        return Some(PathBuf::from(p));
+        let p = PathBuf::from(p);
+        return p.is_file().then_some(p);
     }
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/ale_trace.py");
     p.is_file().then_some(p)
@@ -353,7 +362,7 @@ fn diff_game(script: &Path, game: &str, frames: usize) -> Result<Option<usize>, 
 #[test]
 fn emulator_matches_ale_py_beyond_atari57() {
     let Some(script) = script() else {
-        println!("SKIP: ale_trace.py not found (set ARCADIA_ALE_TRACE)");
+        skip("ale_trace.py not found (set ARCADIA_ALE_TRACE)");
         return;
     };
     if Command::new("python3")
@@ -362,7 +371,7 @@ fn emulator_matches_ale_py_beyond_atari57() {
         .map(|o| !o.status.success())
         .unwrap_or(true)
     {
-        println!("SKIP: python3 with ale-py 0.12 is not available");
+        skip("python3 with ale-py 0.12 is not available");
         return;
     }
     let frames: usize = std::env::var("STELLA_DIFF_FRAMES")
