@@ -351,3 +351,28 @@ fn reset_observations_match_metaworld_for_the_same_rand_vec() {
     let mut obs = vec![0.0; OBS_DIM];
     assert!(env.reset_with_rand_vec(&[0.0; 3], &mut obs).is_err());
 }
+
+/// Metaworld 3.1.1's reward for one step with a zero action from the reset states of
+/// `METAWORLD_RESETS` (same order).
+const METAWORLD_FIRST_REWARDS: [f32; 10] = [
+    1.4065, 0.0527, 0.0013, 0.5635, 1.2347, 0.0, 0.0, 0.0149, 0.4091, 0.5260,
+];
+
+#[test]
+fn first_step_rewards_match_metaworld() {
+    // The hand sits still, so the physics barely matters and the v2 reward formulas (with
+    // their margins from the initial tcp, pads and object) decide the value.
+    let config = MetaWorldConfig::default();
+    for ((name, rand_vec, ..), expected) in METAWORLD_RESETS.iter().zip(METAWORLD_FIRST_REWARDS) {
+        let task = Task::from_name(name).unwrap();
+        let mut env = MetaWorldEnv::new(task, 0, &config);
+        let mut obs = vec![0.0; OBS_DIM];
+        env.reset_with_rand_vec(rand_vec, &mut obs).unwrap();
+        let reward = env.step_raw(&[0.0; 4], &mut obs).unwrap().reward;
+        let tolerance = (0.03 * expected).max(0.002);
+        assert!(
+            (reward - expected).abs() <= tolerance,
+            "{name}: reward {reward}, Metaworld {expected}"
+        );
+    }
+}
