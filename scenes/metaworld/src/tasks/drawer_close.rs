@@ -28,7 +28,7 @@ pub fn setup(world: &mut PhysicsWorld, v: &[f32]) -> Setup {
     }
 }
 
-/// The observed handle: the drawer link's centre of mass + (0, -0.16, 0.05).
+/// The observed handle: the drawer link's frame origin + (0, -0.16, 0.05).
 pub fn handle(world: &PhysicsWorld, objects: &Objects) -> Vector {
     objects.pos(world) + Vector::from(DRAWER_COM) + Vector::new(0.0, -0.16, 0.05)
 }
