@@ -781,10 +781,11 @@ impl GameSettings for VideoCube {
         let required = VARIANTS[(mode % 100) as usize] - 1;
         select_until(self, env, mode, 0xFB, 2, |v| v & 0x1F == required)?;
         env.soft_reset(self);
-        // ALE keeps the cube number in an unsigned char.
+        // ALE keeps the cube number in an unsigned char and loops without limit;
+        // reaching cube 50 takes a few thousand frames.
         let mut moves = 0;
         while i32::from(decimal1(env, 0x9F) as u8) != self.cube_number {
-            if moves >= super::MAX_SELECT_PRESSES {
+            if moves >= 100_000 {
                 return Err(stuck(self.rom(), mode, moves));
             }
             env.act(self, Action::Right);
