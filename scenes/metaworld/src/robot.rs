@@ -12,8 +12,9 @@
 //! rotations and no gravity whose velocity is set before every rapier step to close the gap to the
 //! mocap target within [`TRACKING_TIME`] (a stiff weld, like MuJoCo's mocap weld), so the
 //! table and fixed scenery stop it; the fingers are dynamic bodies on prismatic joints
-//! whose velocity motors have a force cap proportional to the gripper effort, and their
-//! pads have a friction coefficient of 2 (MuJoCo's pad friction).
+//! whose velocity motors follow the gripper command through a first-order lag
+//! ([`FINGER_LAG`]) with a force cap proportional to the gripper effort, and their pads
+//! have a friction coefficient of 2 (MuJoCo's pad friction).
 
 use rapier3d::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -34,8 +35,12 @@ pub const TCP_DROP: f32 = 0.045;
 pub const TRACKING_TIME: f32 = 0.02;
 /// Fastest the hand may move, m/s.
 pub const MAX_HAND_SPEED: f32 = 1.0;
-/// Finger speed at full gripper effort, m/s.
-pub const FINGER_SPEED: f32 = 0.25;
+/// Finger speed at full gripper effort, m/s: MuJoCo's actuator gain over the joint
+/// damping (400 / 1000).
+pub const FINGER_SPEED: f32 = 0.4;
+/// Time constant of the fingers' speed, s: MuJoCo's joint armature over its damping
+/// (100 / 1000), so the fingers start slowly as they do there.
+pub const FINGER_LAG: f32 = 0.1;
 /// Finger force cap at full gripper effort, N.
 pub const FINGER_FORCE: f32 = 30.0;
 /// Friction coefficient of the finger pads.
@@ -126,15 +131,15 @@ impl Robot {
         }
     }
 
-    /// Sets the finger motors for a gripper effort in `[-1, 1]` (positive closes).
-    pub fn set_gripper(&self, world: &mut PhysicsWorld, effort: f32) {
-        let effort = effort.clamp(-1.0, 1.0);
-        let force = FINGER_FORCE * effort.abs() + 0.5;
+    /// Sets the finger motors: closing speed `velocity` (m/s, negative opens) with a force
+    /// cap for the gripper `effort` in `[-1, 1]`.
+    pub fn set_gripper(&self, world: &mut PhysicsWorld, velocity: f32, effort: f32) {
+        let force = FINGER_FORCE * effort.clamp(-1.0, 1.0).abs() + 0.5;
         for handle in [self.right_joint, self.left_joint] {
             if let Some(joint) = world.impulse_joints.get_mut(handle, false) {
                 joint
                     .data
-                    .set_motor_velocity(JointAxis::LinX, effort * FINGER_SPEED, 1.0e3)
+                    .set_motor_velocity(JointAxis::LinX, velocity, 1.0e3)
                     .set_motor_max_force(JointAxis::LinX, force);
             }
         }

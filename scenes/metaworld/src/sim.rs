@@ -4,7 +4,7 @@ use rapier3d::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::objects::{self, Objects};
-use crate::robot::Robot;
+use crate::robot::{FINGER_LAG, FINGER_SPEED, Robot};
 use crate::tasks::{Episode, MOCAP_HIGH, MOCAP_LOW, Task};
 
 /// Control steps the scene settles for after a reset, with the hand held at its initial
@@ -25,6 +25,8 @@ pub struct Sim {
     pub mocap: [f32; 3],
     /// Rapier pipeline steps (collision-detection passes) per control step.
     pub passes: usize,
+    /// The fingers' commanded closing speed, m/s (lags the gripper command).
+    pub finger_speed: f32,
 }
 
 impl Sim {
@@ -53,6 +55,7 @@ impl Sim {
             objects: setup.objects,
             mocap: hand_init,
             passes,
+            finger_speed: -FINGER_SPEED,
         };
         for _ in 0..SETTLE_STEPS {
             sim.control_step([0.0, 0.0, 0.0], -1.0);
@@ -72,7 +75,12 @@ impl Sim {
         for i in 0..3 {
             self.mocap[i] = (self.mocap[i] + delta[i]).clamp(MOCAP_LOW[i], MOCAP_HIGH[i]);
         }
-        self.robot.set_gripper(&mut self.world, gripper);
+        let gripper = gripper.clamp(-1.0, 1.0);
+        let dt = self.world.integration_parameters.dt * self.passes as f32;
+        let blend = 1.0 - (-dt / FINGER_LAG).exp();
+        self.finger_speed += (gripper * FINGER_SPEED - self.finger_speed) * blend;
+        self.robot
+            .set_gripper(&mut self.world, self.finger_speed, gripper);
         let target = Vector::from(self.mocap);
         for _ in 0..self.passes {
             self.robot.track(&mut self.world, target);
