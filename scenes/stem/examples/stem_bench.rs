@@ -34,11 +34,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("image obs 128x128, full noise", image, steps / 100),
         ("image obs 128x128, clean", clean, steps / 100),
     ];
-    println!("| benchmark | steps | steps/s |");
-    println!("|---|---|---|");
+    println!("| benchmark | steps | steps/s (wall) | steps/s (thread CPU time) |");
+    println!("|---|---|---|---|");
     for (name, config, n) in runs {
         let r = bench_env(name, &config, n, 1)?;
-        println!("| {name} | {} | {:.0} |", r.steps, r.steps_per_second);
+        let cpu = r
+            .steps_per_cpu_second
+            .map_or("-".into(), |v| format!("{v:.0}"));
+        println!(
+            "| {name} | {} | {:.0} | {cpu} |",
+            r.steps, r.steps_per_second
+        );
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let image = StemConfig {
@@ -52,7 +58,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         steps / 100,
         1,
     )?;
-    println!("| {} | {} | {:.0} |", r.name, r.steps, r.steps_per_second);
+    println!(
+        "| {} | {} | {:.0} | - |",
+        r.name, r.steps, r.steps_per_second
+    );
     println!();
     println!(
         "| rate model | actions | controller | episodes | success rate | median s to goal | mean s to goal | mean steps |"

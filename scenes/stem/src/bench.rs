@@ -20,8 +20,21 @@ pub struct BenchResult {
     pub episodes: u64,
     /// Wall seconds.
     pub seconds: f64,
-    /// Steps per second (single thread).
+    /// Steps per wall second.
     pub steps_per_second: f64,
+    /// Steps per CPU second of the stepping thread (Linux only; a fairer figure on a busy
+    /// machine, where wall time includes waiting for a core).
+    pub steps_per_cpu_second: Option<f64>,
+}
+
+/// CPU seconds the calling thread has used (Linux: `/proc/thread-self/stat`), if known.
+pub fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on every mainstream Linux configuration.
+    Some(ticks / 100.0)
 }
 
 /// Steps one env of `config` for `steps` steps with uniform random actions on one thread,
@@ -40,6 +53,7 @@ pub fn bench_env(
     let mut action = space.sample(&mut agent);
     env.reset(&mut rng, &mut obs);
     let mut episodes = 0;
+    let cpu_start = thread_cpu_seconds();
     let start = Instant::now();
     for _ in 0..steps {
         match &mut action {
@@ -58,12 +72,17 @@ pub fn bench_env(
         }
     }
     let seconds = start.elapsed().as_secs_f64();
+    let cpu = match (cpu_start, thread_cpu_seconds()) {
+        (Some(a), Some(b)) if b - a >= 0.5 => Some(b - a),
+        _ => None,
+    };
     Ok(BenchResult {
         name: name.to_string(),
         steps,
         episodes,
         seconds,
         steps_per_second: steps as f64 / seconds.max(1e-12),
+        steps_per_cpu_second: cpu.map(|c| steps as f64 / c),
     })
 }
 
@@ -123,6 +142,7 @@ pub fn bench_parallel(
         episodes,
         seconds,
         steps_per_second: steps as f64 / seconds.max(1e-12),
+        steps_per_cpu_second: None,
     })
 }
 

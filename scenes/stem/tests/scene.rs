@@ -105,3 +105,61 @@ fn bad_configs_are_errors_from_the_plugin() {
     };
     assert!(plugin(&bad, 1).is_err());
 }
+
+#[test]
+fn envs_survive_a_checkpoint_round_trip_for_every_rate_model() {
+    use arcadia_engine::checkpoint::{load_value, save_value};
+    let dir = tempfile::tempdir().unwrap();
+    let weights = dir.path().join("rates.safetensors");
+    let mut seed_rng = AgentRng(stream(1, StreamKind::Learner, 0));
+    std::fs::write(
+        &weights,
+        LearnedRates::random(&[8], &mut seed_rng)
+            .to_bytes()
+            .unwrap(),
+    )
+    .unwrap();
+    let models = [
+        RateModelConfig::Canonical,
+        RateModelConfig::HumanPrior,
+        RateModelConfig::GaussianMixture,
+        RateModelConfig::Learned {
+            path: weights.to_string_lossy().into_owned(),
+        },
+    ];
+    for (i, rate_model) in models.into_iter().enumerate() {
+        let config = StemConfig {
+            rate_model,
+            observation: ObservationKind::Image,
+            image: ImageConfig {
+                resolution: 32,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let mut env = StemEnv::new(&config).unwrap();
+        let mut rng = EnvRng(stream(2, StreamKind::Env, 0));
+        let mut obs = Observation::zeros(&env.observation_space());
+        env.reset(&mut rng, &mut obs);
+        for _ in 0..5 {
+            let a = env.greedy_action();
+            env.step(&a, &mut rng, &mut obs).unwrap();
+        }
+        let path = dir.path().join(format!("env{i}.bin"));
+        save_value(&path, &(&env, &rng)).unwrap();
+        let (mut back, mut rng2): (StemEnv, EnvRng) = load_value(&path).unwrap();
+        let mut obs2 = obs.clone();
+        for _ in 0..30 {
+            let a = env.greedy_action();
+            assert_eq!(a, back.greedy_action());
+            let x = env.step(&a, &mut rng, &mut obs).unwrap();
+            let y = back.step(&a, &mut rng2, &mut obs2).unwrap();
+            assert_eq!(x, y);
+            assert_eq!(obs, obs2);
+            if x.terminated || x.truncated {
+                env.reset(&mut rng, &mut obs);
+                back.reset(&mut rng2, &mut obs2);
+            }
+        }
+    }
+}
