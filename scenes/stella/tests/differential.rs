@@ -14,7 +14,8 @@ use std::process::Command;
 use arcadia_ale::roms::Rom;
 use arcadia_ale::trace::{TraceOptions, python_float32, write_trace};
 
-/// 2K/4K, F8, F6, E0 and FE games, in the order of the brief.
+/// 2K/4K, F8, F6, E0 and FE games, in the order of the brief, then one game per remaining
+/// feature: DPC, F8SC, F6SC, PAL, swapped ports, paddles with swapped paddles already in pong.
 const PRIORITY: &[&str] = &[
     "pong",
     "breakout",
@@ -27,6 +28,11 @@ const PRIORITY: &[&str] = &[
     "road_runner",
     "montezuma_revenge",
     "robotank",
+    "pitfall2",
+    "elevator_action",
+    "darkchambers",
+    "adventure",
+    "wizard_of_wor",
 ];
 
 /// Skips (prints SKIP) when the reference is missing, unless `ARCADIA_REQUIRE_REFERENCE` is set (CI).
