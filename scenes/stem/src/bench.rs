@@ -6,7 +6,7 @@ use std::time::Instant;
 use arcadia_engine::prelude::*;
 use rand::Rng;
 
-use crate::config::{ActionKind, ObservationKind, StemConfig};
+use crate::config::{ObservationKind, StemConfig};
 use crate::env::{StemEnv, StemError};
 
 /// A measured throughput.
@@ -245,6 +245,3 @@ pub fn evaluate_greedy(
 ) -> Result<Evaluation, StemError> {
     evaluate(config, Controller::Greedy, episodes, seed)
 }
-
-/// The action kinds a benchmark table lists.
-pub const ACTION_KINDS: [ActionKind; 2] = [ActionKind::Continuous, ActionKind::Discrete];

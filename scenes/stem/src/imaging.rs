@@ -247,13 +247,13 @@ fn poisson(rng: &mut PixelRng, lam: f64) -> f64 {
 
 /// Pixels per block of [`poisson_frame`].
 const LANES: usize = 8;
-/// Terms of the CDF the block sampler evaluates for every pixel.
+/// Most terms of the CDF the block sampler evaluates for every pixel of a block.
 const BLOCK_TERMS: usize = 16;
 
 /// Replaces every value `v` of `frame` by a Poisson draw of mean `v * multiplier`.
 ///
-/// Pixels go in blocks of [`LANES`]: for means below 12 the first [`BLOCK_TERMS`] terms of
-/// the inversion run in lock-step over the block (no data-dependent branch, so the
+/// Pixels go in blocks of [`LANES`]: for means below 12 the first terms (at most
+/// [`BLOCK_TERMS`], fewer for dim blocks) of the inversion run in lock-step over the block (no data-dependent branch, so the
 /// compiler can vectorize it); a pixel whose uniform lies beyond them continues the same
 /// search alone, and means of 12 or more use [`poisson`]'s rejection sampler. Every pixel
 /// is an exact draw.
@@ -273,7 +273,17 @@ fn poisson_frame(frame: &mut [f32], multiplier: f64, rng: &mut PixelRng) {
         for i in 0..LANES {
             k[i] = (u[i] > cdf[i]) as u32;
         }
-        for inv in &INV[1..BLOCK_TERMS] {
+        // Fewer terms for dim blocks: P(X >= 6) < 6e-4 for means below 1, P(X >= 10) <
+        // 1.2e-3 below 3; the tail search below stays exact either way.
+        let lam_max = lam.iter().fold(0f32, |a, &b| a.max(b));
+        let terms = if lam_max < 1.0 {
+            6
+        } else if lam_max < 3.0 {
+            10
+        } else {
+            BLOCK_TERMS
+        };
+        for inv in &INV[1..terms] {
             for i in 0..LANES {
                 p[i] *= lam[i] * inv;
                 cdf[i] += p[i];
@@ -285,11 +295,11 @@ fn poisson_frame(frame: &mut [f32], multiplier: f64, rng: &mut PixelRng) {
                 0.0
             } else if lam[i] >= 12.0 {
                 poisson(rng, lam[i] as f64) as f32
-            } else if (k[i] as usize) < BLOCK_TERMS {
+            } else if (k[i] as usize) < terms {
                 k[i] as f32
             } else {
                 // Continue the same inversion past the block.
-                let (mut pj, mut c, mut j) = (p[i], cdf[i], BLOCK_TERMS - 1);
+                let (mut pj, mut c, mut j) = (p[i], cdf[i], terms - 1);
                 while u[i] > c && j < INV.len() - 1 {
                     j += 1;
                     pj *= lam[i] * INV[j];
@@ -705,7 +715,7 @@ mod tests {
     #[test]
     fn block_sampler_follows_the_pmf() {
         let mut rng = PixelRng(13);
-        for lam in [0.4f64, 3.0, 9.5, 14.0] {
+        for lam in [0.4f64, 0.99, 2.9, 3.0, 9.5, 14.0] {
             let bins = 60;
             let mut counts = vec![0u64; bins];
             let mut frame = vec![0f32; 4096 + 3];
