@@ -1,0 +1,46 @@
+//! A dense layer. Input `[batch, in]`, output `[batch, out]`: `y = x W^T + b`.
+
+use candle_core::Tensor;
+use rand::Rng;
+
+use crate::error::Result;
+use crate::init::Init;
+use crate::params::ParamStore;
+
+/// A dense layer with weight `[out, in]` and bias `[out]`.
+#[derive(Clone, Debug)]
+pub struct Linear {
+    weight: Tensor,
+    bias: Tensor,
+}
+
+impl Linear {
+    /// Creates `name.weight` (kernel init `init`) and `name.bias` (zeros, as Flax).
+    pub fn new(
+        store: &mut ParamStore,
+        name: &str,
+        inputs: usize,
+        outputs: usize,
+        init: Init,
+        rng: &mut impl Rng,
+    ) -> Result<Self> {
+        let weight = store.var(&format!("{name}.weight"), &[outputs, inputs], init, rng)?;
+        let bias = store.var(
+            &format!("{name}.bias"),
+            &[outputs],
+            Init::Constant(0.0),
+            rng,
+        )?;
+        Ok(Linear { weight, bias })
+    }
+
+    /// `[batch, in] -> [batch, out]`.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(x.matmul(&self.weight.t()?)?.broadcast_add(&self.bias)?)
+    }
+
+    /// The weight `[out, in]`.
+    pub fn weight(&self) -> &Tensor {
+        &self.weight
+    }
+}
