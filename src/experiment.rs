@@ -6,7 +6,7 @@
 //!     seed: 0,
 //!     steps: 20000,
 //!     envs: 8,
-//!     scene: Stem(goal_range: 50.0),
+//!     scene: Stem(goal_distance_a: (0.1, 50.0)),
 //!     agent: Scripted,
 //! )
 //! ```
@@ -58,6 +58,8 @@ fn one() -> usize {
 pub enum SceneConfig {
     /// A silicon dopant in graphene moved by a STEM beam (`arcadia-stem`).
     Stem(arcadia_stem::StemConfig),
+    /// Atari 2600 games through ALE's semantics on the stella emulator (`arcadia-ale`).
+    Ale(arcadia_ale::scene::AleSceneConfig),
     /// Meta-World-like manipulation on rapier3d (`arcadia-metaworld`): MT10 by default.
     MetaWorld(arcadia_metaworld::config::MetaWorldConfig),
 }
@@ -87,6 +89,7 @@ impl SceneConfig {
     pub fn name(&self) -> &'static str {
         match self {
             SceneConfig::Stem(_) => "stem",
+            SceneConfig::Ale(_) => "ale",
             SceneConfig::MetaWorld(_) => "metaworld",
         }
     }
@@ -95,6 +98,7 @@ impl SceneConfig {
     pub fn validate(&self) -> Result<(), String> {
         match self {
             SceneConfig::Stem(c) => c.validate(),
+            SceneConfig::Ale(c) => c.validate(),
             SceneConfig::MetaWorld(c) => c.validate(),
         }
     }
@@ -105,6 +109,14 @@ impl SceneConfig {
         Ok(match self {
             SceneConfig::Stem(c) => {
                 ScenePlugin::Stem(arcadia_stem::plugin(c, envs).map_err(|e| e.to_string())?)
+            }
+            SceneConfig::Ale(c) => {
+                let rom = arcadia_ale::RomRegistry::open_default()
+                    .resolve_or_ale_py(&c.game)
+                    .map_err(|e| e.to_string())?;
+                ScenePlugin::Ale(
+                    arcadia_ale::scene::plugin(c, &rom, envs).map_err(|e| e.to_string())?,
+                )
             }
             SceneConfig::MetaWorld(c) => {
                 ScenePlugin::MetaWorld(arcadia_metaworld::scene::plugin(c, envs))
@@ -117,6 +129,8 @@ impl SceneConfig {
 pub enum ScenePlugin {
     /// The STEM scene.
     Stem(EnvPlugin<arcadia_stem::StemEnv>),
+    /// The ALE scene.
+    Ale(EnvPlugin<arcadia_ale::scene::AleEnv>),
     /// The Meta-World scene.
     MetaWorld(EnvPlugin<arcadia_metaworld::env::MetaWorldEnv>),
 }
@@ -126,6 +140,7 @@ impl ScenePlugin {
     pub fn add_to(self, app: &mut App) {
         match self {
             ScenePlugin::Stem(p) => app.add_plugins(p),
+            ScenePlugin::Ale(p) => app.add_plugins(p),
             ScenePlugin::MetaWorld(p) => app.add_plugins(p),
         };
     }

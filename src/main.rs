@@ -1,6 +1,6 @@
 //! The `arcadia` command line: train, check, bench.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,12 +43,86 @@ enum Command {
     /// Measure throughput.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Print ale-py's step-by-step trace (`ale_trace.py`) of a ROM, computed by Arcadia.
+    Trace {
+        /// ROM name (`pong`), MD5 or path.
+        #[arg(long)]
+        rom: String,
+        /// Action file: one `ACTION [STRENGTH]` a line (ALE action ids 0..17).
+        #[arg(long)]
+        actions: PathBuf,
+        /// Frames per act.
+        #[arg(long, default_value_t = 1)]
+        frameskip: u32,
+        /// Sticky-action probability.
+        #[arg(long, default_value_t = 0.0)]
+        sticky: f32,
+        /// ALE random_seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u32,
+        /// Game mode.
+        #[arg(long)]
+        mode: Option<u32>,
+        /// Difficulty.
+        #[arg(long)]
+        difficulty: Option<u32>,
+        /// Episode frame budget (0: none).
+        #[arg(long, default_value_t = 0)]
+        max_frames: u64,
+        /// Add the md5 of the RGB screen.
+        #[arg(long)]
+        rgb: bool,
+    },
+    /// Manage the ROM registry (ROMs are never shipped: import your own or ale-py's).
+    #[command(subcommand)]
+    Roms(RomsCommand),
     /// Aggregate results with reliable statistics (IQM, bootstrap CIs, profiles) and plot them.
     Report(arcadia_report::ReportArgs),
 }
 
 #[derive(Subcommand, Debug)]
+enum RomsCommand {
+    /// Copy the ALE ROMs found in DIR (by MD5), or ale-py's bundled ROMs, into the registry.
+    Import {
+        /// Folder to import from.
+        dir: Option<PathBuf>,
+        /// Import the ROMs bundled with the installed ale-py.
+        #[arg(long)]
+        ale_py: bool,
+    },
+    /// List the ROMs in the registry.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
 enum BenchCommand {
+    /// Atari emulation frames/s (frameskip 1, no sticky actions, screen every frame).
+    Ale {
+        /// ROM name, MD5 or path.
+        #[arg(long, default_value = "pong")]
+        rom: String,
+        /// Frames in total.
+        #[arg(long, default_value_t = 20_000)]
+        frames: u64,
+        /// Envs (1: single thread; more: one thread per env on all cores).
+        #[arg(long, default_value_t = 1)]
+        envs: usize,
+        /// Run ale-py on the same work in the same run and print the ratio.
+        #[arg(long)]
+        vs_ale_py: bool,
+    },
+    /// STEM scene env steps/s (state and image observations), single thread.
+    Stem {
+        /// Env steps for the state benchmark (the image one runs a twentieth).
+        #[arg(long, default_value_t = 1_000_000)]
+        steps: u64,
+    },
+    /// Meta-World env steps/s per task with random actions, single thread.
+    Metaworld {
+        /// Env steps per task.
+        #[arg(long, default_value_t = 5_000)]
+        steps: u64,
+    },
     /// ECS runner against a plain Rust loop over a trivial env.
     Engine {
         /// Env counts to measure.
@@ -84,6 +158,59 @@ fn run(cli: Cli) -> Result<ExitCode, CommandError> {
         }
         Command::Check { experiment } => {
             println!("{}", commands::train::check(&experiment)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Trace {
+            rom,
+            actions,
+            frameskip,
+            sticky,
+            seed,
+            mode,
+            difficulty,
+            max_frames,
+            rgb,
+        } => {
+            let args = commands::ale::TraceArgs {
+                rom,
+                actions,
+                frameskip,
+                sticky,
+                seed,
+                mode,
+                difficulty,
+                max_frames,
+                rgb,
+            };
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            commands::ale::trace(&args, &mut out)?;
+            out.flush().map_err(CommandError::failure)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Roms(RomsCommand::Import { dir, ale_py }) => {
+            println!("{}", commands::ale::import(dir.as_deref(), ale_py)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Roms(RomsCommand::List) => {
+            println!("{}", commands::ale::list()?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Ale {
+            rom,
+            frames,
+            envs,
+            vs_ale_py,
+        }) => {
+            print!("{}", commands::ale::bench(&rom, frames, envs, vs_ale_py)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Stem { steps }) => {
+            print!("{}", commands::bench::stem(steps)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Metaworld { steps }) => {
+            print!("{}", commands::bench::metaworld(steps));
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(args) => {

@@ -2,6 +2,8 @@
 
 use arcadia_engine::bench::measure_overhead;
 
+use super::CommandError;
+
 /// `arcadia bench engine`: the ECS runner against a plain loop over a trivial env.
 pub fn engine(envs: &[usize], steps: u64) -> String {
     let mut out = String::from(
@@ -15,6 +17,40 @@ pub fn engine(envs: &[usize], steps: u64) -> String {
             row.ecs_steps_per_s,
             row.plain_steps_per_s,
             row.overhead_us()
+        ));
+    }
+    out
+}
+
+/// `arcadia bench stem`: state and image observation steps/s, single thread.
+pub fn stem(steps: u64) -> Result<String, CommandError> {
+    let results = arcadia_stem::bench::bench(steps, 0).map_err(CommandError::failure)?;
+    let mut out = String::from(
+        "| STEM benchmark | steps | steps/s (wall) | steps/s per CPU second |\n|---|---:|---:|---:|\n",
+    );
+    for r in results {
+        out.push_str(&format!(
+            "| {} | {} | {:.0} | {} |\n",
+            r.name,
+            r.steps,
+            r.steps_per_second,
+            r.steps_per_cpu_second
+                .map_or("-".to_string(), |v| format!("{v:.0}"))
+        ));
+    }
+    Ok(out)
+}
+
+/// `arcadia bench metaworld`: env steps/s of each MT10 task with random actions.
+pub fn metaworld(steps: u64) -> String {
+    let config = arcadia_metaworld::config::MetaWorldConfig::default();
+    let mut out = String::from("| Meta-World task | steps | steps/s |\n|---|---:|---:|\n");
+    for r in arcadia_metaworld::bench::bench(&config, steps, 0) {
+        out.push_str(&format!(
+            "| {} | {} | {:.0} |\n",
+            r.task.name(),
+            r.steps,
+            r.steps_per_second
         ));
     }
     out

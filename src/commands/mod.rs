@@ -1,5 +1,6 @@
 //! The `arcadia` subcommands, as library functions the binary dispatches to.
 
+pub mod ale;
 pub mod bench;
 pub mod train;
 

@@ -1,12 +1,14 @@
 #![doc = include_str!("../README.md")]
 
 pub mod action;
+pub mod bench;
 pub mod env;
 pub mod error;
 pub mod games;
 pub mod preprocess;
 pub mod rng;
 pub mod roms;
+pub mod scene;
 pub mod trace;
 
 pub use action::{Action, NUM_ACTIONS};

@@ -722,6 +722,28 @@ impl RomRegistry {
         Ok(PathBuf::from(dir).join("roms"))
     }
 
+    /// Resolves like [`RomRegistry::resolve`], falling back to the ROMs bundled with an
+    /// installed ale-py when the registry lacks the game (nothing is copied).
+    pub fn resolve_or_ale_py(&self, name_or_path: &str) -> Result<Rom, AleError> {
+        match self.resolve(name_or_path) {
+            Ok(rom) => Ok(rom),
+            Err(error @ AleError::Config(_)) => {
+                let info = info_by_name(name_or_path).or_else(|| info_by_md5(name_or_path));
+                let bundled = info.and_then(|info| {
+                    let file = Self::ale_py_rom_dir()
+                        .ok()?
+                        .join(format!("{}.bin", info.name));
+                    file.is_file().then_some(file)
+                });
+                match bundled {
+                    Some(file) => Rom::from_path(&file),
+                    None => Err(error),
+                }
+            }
+            Err(error) => Err(error),
+        }
+    }
+
     /// Imports ale-py's bundled ROMs.
     pub fn import_ale_py(&self) -> Result<ImportReport, AleError> {
         self.import_dir(&Self::ale_py_rom_dir()?)

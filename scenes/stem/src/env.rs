@@ -391,6 +391,19 @@ impl Environment for StemEnv {
         self.step_with(action, rng, obs)
     }
 
+    fn episode_metrics(&self) -> Vec<(String, f64)> {
+        let success = reached(
+            self.lattice.position(self.si),
+            self.lattice.position(self.goal),
+            self.config.success_radius_a,
+        );
+        let mut metrics = vec![("episode_seconds".to_string(), self.elapsed_s)];
+        if success {
+            metrics.push(("seconds_to_goal".to_string(), self.elapsed_s));
+        }
+        metrics
+    }
+
     fn scripted_action(&self, _obs: &Observation, _rng: &mut EnvRng) -> Option<Action> {
         Some(self.greedy_action())
     }

@@ -1,0 +1,135 @@
+//! `arcadia trace`, `arcadia roms` and `arcadia bench ale`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use arcadia_ale::roms::{Rom, RomRegistry};
+use arcadia_ale::trace::{TraceOptions, read_actions, write_trace};
+
+use super::CommandError;
+
+/// Resolves a ROM name, MD5 or path: the registry first, then ale-py's bundled ROMs.
+pub fn find_rom(name_or_path: &str) -> Result<Rom, CommandError> {
+    RomRegistry::open_default()
+        .resolve_or_ale_py(name_or_path)
+        .map_err(CommandError::input)
+}
+
+/// Options of `arcadia trace`, as `ale_trace.py` takes them.
+#[derive(Clone, Debug)]
+pub struct TraceArgs {
+    /// ROM name, MD5 or path.
+    pub rom: String,
+    /// Action file: one `ACTION [STRENGTH]` a line.
+    pub actions: PathBuf,
+    /// Frames per act.
+    pub frameskip: u32,
+    /// Sticky-action probability.
+    pub sticky: f32,
+    /// ALE `random_seed`.
+    pub seed: u32,
+    /// Game mode.
+    pub mode: Option<u32>,
+    /// Difficulty.
+    pub difficulty: Option<u32>,
+    /// Episode frame budget (0: none).
+    pub max_frames: u64,
+    /// Add the RGB screen's md5.
+    pub rgb: bool,
+}
+
+/// Prints the trace of `ale_trace.py` for the same arguments to `out`.
+pub fn trace(args: &TraceArgs, out: &mut impl Write) -> Result<(), CommandError> {
+    if !(0.0..=1.0).contains(&args.sticky) {
+        return Err(CommandError::input(format!(
+            "--sticky {} is not a probability in [0, 1]",
+            args.sticky
+        )));
+    }
+    let rom = find_rom(&args.rom)?;
+    let actions = read_actions(&args.actions).map_err(CommandError::input)?;
+    let mut options = TraceOptions::new(rom, actions);
+    options.frameskip = args.frameskip;
+    options.sticky = args.sticky;
+    options.seed = args.seed;
+    options.mode = args.mode;
+    options.difficulty = args.difficulty;
+    options.max_frames = args.max_frames;
+    options.rgb = args.rgb;
+    write_trace(&options, out).map_err(CommandError::input)
+}
+
+/// `arcadia roms import DIR` or `--ale-py`: copies known ROMs into the registry.
+pub fn import(dir: Option<&Path>, ale_py: bool) -> Result<String, CommandError> {
+    let registry = RomRegistry::open_default();
+    let report = match (dir, ale_py) {
+        (Some(dir), false) => registry.import_dir(dir),
+        (None, true) => registry.import_ale_py(),
+        _ => {
+            return Err(CommandError::input(
+                "give either a directory or --ale-py (not both)",
+            ));
+        }
+    }
+    .map_err(CommandError::input)?;
+    let mut text = format!(
+        "imported {} ROMs into {}",
+        report.imported.len(),
+        registry.dir().display()
+    );
+    if !report.unknown.is_empty() {
+        text.push_str(&format!(
+            "\nskipped {} files whose MD5 is not an ALE ROM:",
+            report.unknown.len()
+        ));
+        for path in &report.unknown {
+            text.push_str(&format!("\n  {}", path.display()));
+        }
+    }
+    Ok(text)
+}
+
+/// `arcadia roms list`: the ROMs in the registry, by name.
+pub fn list() -> Result<String, CommandError> {
+    let registry = RomRegistry::open_default();
+    let roms = registry.list().map_err(CommandError::input)?;
+    let mut text = format!("{} ROMs in {}", roms.len(), registry.dir().display());
+    let mut names: Vec<_> = roms.values().map(|info| (info.name, info.md5)).collect();
+    names.sort();
+    for (name, md5) in names {
+        text.push_str(&format!("\n{name:<24} {md5}"));
+    }
+    Ok(text)
+}
+
+/// `arcadia bench ale`: frames/s of emulation, optionally beside ale-py's on the same work.
+pub fn bench(rom: &str, frames: u64, envs: usize, vs_ale_py: bool) -> Result<String, CommandError> {
+    let rom = find_rom(rom)?;
+    let envs = envs.max(1);
+    let ours = arcadia_ale::bench::frames_per_second(&rom.bytes, frames, envs)
+        .map_err(CommandError::failure)?;
+    let mut text = format!(
+        "| emulator | ROM | envs | frames | frames/s |\n|---|---|---:|---:|---:|\n| arcadia (stella) | {} | {envs} | {frames} | {ours:.0} |\n",
+        rom.name
+    );
+    if vs_ale_py {
+        let dir = tempfile_dir()?;
+        let path = dir.join(format!("{}.bin", rom.name));
+        std::fs::write(&path, &rom.bytes).map_err(CommandError::failure)?;
+        let theirs = arcadia_ale::bench::ale_py_frames_per_second(&path, frames, envs);
+        let _ = std::fs::remove_dir_all(&dir);
+        let theirs = theirs.map_err(CommandError::failure)?;
+        text.push_str(&format!(
+            "| ale-py 0.12 | {} | {envs} | {frames} | {theirs:.0} |\n\nratio arcadia / ale-py: {:.2}\n",
+            rom.name,
+            ours / theirs
+        ));
+    }
+    Ok(text)
+}
+
+fn tempfile_dir() -> Result<PathBuf, CommandError> {
+    let dir = std::env::temp_dir().join(format!("arcadia-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(CommandError::failure)?;
+    Ok(dir)
+}
