@@ -7,8 +7,10 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::tasks::Task;
 
-/// The `count` fixed variations of `task` for `seed`; the same for every env of the task.
+/// The `count` (at least one) fixed variations of `task` for `seed`; the same for every
+/// env of the task.
 pub fn variations(task: Task, seed: u64, count: usize) -> Vec<Vec<f32>> {
+    let count = count.max(1);
     let index = crate::tasks::MT10
         .iter()
         .position(|&t| t == task)
