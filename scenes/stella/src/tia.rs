@@ -465,31 +465,25 @@ impl Tia {
         if objects & objects.wrapping_sub(1) != 0 {
             let possible = t.collision[(objects & 0x3F) as usize];
             if self.collision & possible != possible {
-                let mut present = [0u8; 64];
-                for &x in e.iter() {
-                    present[(x & 63) as usize] = 1;
-                }
                 let mut coll = self.collision;
-                for (i, &p) in present.iter().enumerate() {
-                    if p != 0 {
-                        coll |= t.collision[i];
-                    }
+                for &x in e.iter() {
+                    coll |= t.collision[(x & 63) as usize];
                 }
                 self.collision = coll;
             }
         }
-        let ps = self.pf_priority_and_score as usize;
+        let ps = self.pf_priority_and_score;
         let color = self.color;
         let split = 80usize.saturating_sub(hpos).min(clocks);
         let (left, right) = fb.split_at_mut(split);
         let (el, er) = e.split_at(split);
         let pr0 = &t.priority[0];
         for (p, &x) in left.iter_mut().zip(el) {
-            *p = color[pr0[x as usize | ps] as usize];
+            *p = color[(pr0[(x | ps) as usize] & 3) as usize];
         }
         let pr1 = &t.priority[1];
         for (p, &x) in right.iter_mut().zip(er) {
-            *p = color[pr1[x as usize | ps] as usize];
+            *p = color[(pr1[(x | ps) as usize] & 3) as usize];
         }
         self.frame_pointer = end;
     }
