@@ -20,7 +20,7 @@ pub struct Support {
 impl Support {
     /// A support; errors unless `atoms >= 2` and `v_min < v_max`.
     pub fn new(v_min: f32, v_max: f32, atoms: usize) -> Result<Self> {
-        if atoms < 2 || !(v_min < v_max) {
+        if atoms < 2 || v_min >= v_max || v_min.is_nan() || v_max.is_nan() {
             return Err(NnError::Config(format!(
                 "a distributional support needs >= 2 atoms and v_min < v_max, got {atoms} atoms on [{v_min}, {v_max}]"
             )));

@@ -213,7 +213,7 @@ impl QNetwork {
         match &self.value {
             Some(v) => {
                 let v = v
-                    .forward(&h, rng.as_deref_mut())?
+                    .forward(&h, rng)?
                     .reshape((batch, 1, self.atoms))?;
                 dueling_aggregate(&v, &adv)
             }

@@ -164,7 +164,7 @@ impl Replay {
                 "replay needs num_envs, stack and n_step >= 1".into(),
             ));
         }
-        if c.observation_len == 0 || c.observation_len % c.stack != 0 {
+        if c.observation_len == 0 || !c.observation_len.is_multiple_of(c.stack) {
             return Err(NnError::Config(format!(
                 "observation of {} elements does not split into {} stacked frames",
                 c.observation_len, c.stack
