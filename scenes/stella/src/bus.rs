@@ -216,3 +216,74 @@ impl Bus {
         self.cycles = 0;
     }
 }
+
+/// The CPU's view of the bus while [`crate::cpu::Cpu::execute`] runs: the cycle counter, the data
+/// bus and the last-access flag are kept here (in machine registers) and written back to the
+/// [`Bus`] only around accesses that need them (TIA/RIOT I/O, cartridge hotspots) and at the end.
+pub struct Ctx<'a> {
+    /// The bus.
+    pub bus: &'a mut Bus,
+    /// System cycles (authoritative while the context lives).
+    pub cycles: u32,
+    /// Data bus (authoritative while the context lives).
+    pub data_bus: u8,
+    /// Whether the last access was a read (authoritative while the context lives).
+    pub last_access_was_read: bool,
+}
+
+impl<'a> Ctx<'a> {
+    /// Takes the bus's counters into the context.
+    #[inline(always)]
+    pub fn new(bus: &'a mut Bus) -> Ctx<'a> {
+        Ctx {
+            cycles: bus.cycles,
+            data_bus: bus.data_bus,
+            last_access_was_read: bus.last_access_was_read,
+            bus,
+        }
+    }
+
+    /// Writes the counters back to the bus.
+    #[inline(always)]
+    pub fn sync(&mut self) {
+        self.bus.cycles = self.cycles;
+        self.bus.data_bus = self.data_bus;
+        self.bus.last_access_was_read = self.last_access_was_read;
+    }
+
+    /// [`Bus::peek`] with the counters in the context.
+    #[inline(always)]
+    pub fn peek(&mut self, addr: u16) -> u8 {
+        let a = addr & 0x1FFF;
+        let v = if a & 0x1000 != 0 {
+            match self.bus.cart.peek_plain(a) {
+                Some(v) => v,
+                None => {
+                    self.sync();
+                    self.bus.cart.peek(addr, self.cycles)
+                }
+            }
+        } else if a & 0x0280 == 0x0080 {
+            self.bus.riot.ram[(a & 0x7F) as usize]
+        } else {
+            self.sync();
+            self.bus.peek_io(addr)
+        };
+        self.data_bus = v;
+        v
+    }
+
+    /// [`Bus::poke`] with the counters in the context.
+    #[inline(always)]
+    pub fn poke(&mut self, addr: u16, value: u8) {
+        let a = addr & 0x1FFF;
+        if a & 0x1280 == 0x0080 {
+            self.bus.riot.ram[(a & 0x7F) as usize] = value;
+        } else {
+            self.sync();
+            self.bus.poke_io(addr, value);
+            self.cycles = self.bus.cycles;
+        }
+        self.data_bus = value;
+    }
+}

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bus::{Bus, FATAL_BIT};
+use crate::bus::{Bus, Ctx, FATAL_BIT};
 
 /// Cycles per opcode (`ourInstructionProcessorCycleTable`).
 pub const CYCLES: [u8; 256] = [
@@ -157,27 +157,27 @@ impl Cpu {
     }
 
     #[inline(always)]
-    fn rd(&mut self, bus: &mut Bus, addr: u16) -> u8 {
+    fn rd(&mut self, bus: &mut Ctx<'_>, addr: u16) -> u8 {
         let v = bus.peek(addr);
         bus.last_access_was_read = true;
         v
     }
 
     #[inline(always)]
-    fn wr(&mut self, bus: &mut Bus, addr: u16, v: u8) {
+    fn wr(&mut self, bus: &mut Ctx<'_>, addr: u16, v: u8) {
         bus.poke(addr, v);
         bus.last_access_was_read = false;
     }
 
     #[inline(always)]
-    fn fetch(&mut self, bus: &mut Bus) -> u8 {
+    fn fetch(&mut self, bus: &mut Ctx<'_>) -> u8 {
         let v = self.rd(bus, self.pc);
         self.pc = self.pc.wrapping_add(1);
         v
     }
 
     #[inline(always)]
-    fn fetch16(&mut self, bus: &mut Bus) -> u16 {
+    fn fetch16(&mut self, bus: &mut Ctx<'_>) -> u16 {
         let lo = self.rd(bus, self.pc) as u16;
         let hi = self.rd(bus, self.pc.wrapping_add(1)) as u16;
         self.pc = self.pc.wrapping_add(2);
@@ -192,7 +192,7 @@ impl Cpu {
 
     /// Resolves the operand address (and reads the operand for reads and read-modify-writes).
     #[inline(always)]
-    fn operand(&mut self, bus: &mut Bus, mode: Mode, access: Access) -> (u16, u8) {
+    fn operand(&mut self, bus: &mut Ctx<'_>, mode: Mode, access: Access) -> (u16, u8) {
         let read = access != Access::Write;
         let addr: u16 = match mode {
             Mode::Imm => {
@@ -236,7 +236,7 @@ impl Cpu {
     }
 
     #[inline(always)]
-    fn branch(&mut self, bus: &mut Bus, cond: bool, operand: u8) {
+    fn branch(&mut self, bus: &mut Ctx<'_>, cond: bool, operand: u8) {
         if cond {
             let target = self.pc.wrapping_add(operand as i8 as i16 as u16);
             bus.cycles = bus
@@ -301,7 +301,7 @@ impl Cpu {
     }
 
     #[inline(always)]
-    fn push(&mut self, bus: &mut Bus, v: u8) {
+    fn push(&mut self, bus: &mut Ctx<'_>, v: u8) {
         self.wr(bus, 0x0100 + self.sp as u16, v);
         self.sp = self.sp.wrapping_sub(1);
     }
@@ -312,17 +312,19 @@ impl Cpu {
         bus.exec_status &= FATAL_BIT;
         // Registers in a local copy so the optimiser can keep them in machine registers.
         let mut cpu = *self;
-        while bus.exec_status == 0 && number != 0 {
-            cpu.step(bus);
+        let mut ctx = Ctx::new(bus);
+        while ctx.bus.exec_status == 0 && number != 0 {
+            cpu.step(&mut ctx);
             number -= 1;
         }
+        ctx.sync();
         *self = cpu;
         bus.exec_status & FATAL_BIT == 0
     }
 
     /// One instruction.
     #[inline(always)]
-    pub fn step(&mut self, bus: &mut Bus) {
+    pub fn step(&mut self, bus: &mut Ctx<'_>) {
         use Access::*;
         use Mode::*;
         let op = self.fetch(bus);
@@ -1801,13 +1803,13 @@ impl Cpu {
             }
             // 0x02, 0x12, ... 0xF2: jam
             _ => {
-                bus.exec_status |= FATAL_BIT;
+                bus.bus.exec_status |= FATAL_BIT;
             }
         }
     }
 
     #[inline(always)]
-    fn pull_dummy(&mut self, bus: &mut Bus) {
+    fn pull_dummy(&mut self, bus: &mut Ctx<'_>) {
         self.rd(bus, 0x0100 + self.sp as u16);
         self.sp = self.sp.wrapping_add(1);
     }
@@ -1837,7 +1839,7 @@ impl Cpu {
         }
     }
 
-    fn jmp_indirect(&mut self, bus: &mut Bus) {
+    fn jmp_indirect(&mut self, bus: &mut Ctx<'_>) {
         let addr = self.fetch16(bus);
         let high = if (addr ^ addr.wrapping_add(1)) & 0xFF00 != 0 {
             addr & 0xFF00
@@ -1849,7 +1851,7 @@ impl Cpu {
         self.pc = lo | (hi << 8);
     }
 
-    fn jsr(&mut self, bus: &mut Bus) {
+    fn jsr(&mut self, bus: &mut Ctx<'_>) {
         let low = self.fetch(bus) as u16;
         self.rd(bus, 0x0100 + self.sp as u16);
         self.push(bus, (self.pc >> 8) as u8);
@@ -1858,7 +1860,7 @@ impl Cpu {
         self.pc = low | (hi << 8);
     }
 
-    fn rts(&mut self, bus: &mut Bus) {
+    fn rts(&mut self, bus: &mut Ctx<'_>) {
         self.pull_dummy(bus);
         let lo = self.rd(bus, 0x0100 + self.sp as u16) as u16;
         self.sp = self.sp.wrapping_add(1);
@@ -1867,7 +1869,7 @@ impl Cpu {
         self.fetch(bus);
     }
 
-    fn rti(&mut self, bus: &mut Bus) {
+    fn rti(&mut self, bus: &mut Ctx<'_>) {
         self.pull_dummy(bus);
         let ps = self.rd(bus, 0x0100 + self.sp as u16);
         self.set_ps(ps);
@@ -1878,7 +1880,7 @@ impl Cpu {
         self.pc = lo | (hi << 8);
     }
 
-    fn brk(&mut self, bus: &mut Bus) {
+    fn brk(&mut self, bus: &mut Ctx<'_>) {
         self.fetch(bus);
         self.b = true;
         self.push(bus, (self.pc >> 8) as u8);
