@@ -106,6 +106,7 @@ impl Default for Cpu {
 
 impl Cpu {
     /// Processor status byte.
+    #[inline(always)]
     pub fn ps(&self) -> u8 {
         let mut ps = 0x20;
         if self.n {
@@ -132,6 +133,7 @@ impl Cpu {
         ps
     }
 
+    #[inline(always)]
     fn set_ps(&mut self, ps: u8) {
         self.n = ps & 0x80 != 0;
         self.v = ps & 0x40 != 0;
@@ -250,6 +252,7 @@ impl Cpu {
         }
     }
 
+    #[inline(always)]
     fn adc(&mut self, operand: u8) {
         let old_a = self.a;
         let carry = self.c as i32;
@@ -269,6 +272,7 @@ impl Cpu {
         }
     }
 
+    #[inline(always)]
     fn sbc(&mut self, operand: u8) {
         let old_a = self.a;
         if !self.d {
@@ -293,6 +297,7 @@ impl Cpu {
         }
     }
 
+    #[inline(always)]
     fn cmp(&mut self, reg: u8, operand: u8) {
         let value = (reg as u16).wrapping_sub(operand as u16);
         self.not_z = value != 0;
@@ -1814,6 +1819,7 @@ impl Cpu {
         self.sp = self.sp.wrapping_add(1);
     }
 
+    #[inline(always)]
     fn arr(&mut self, v: u8) {
         if !self.d {
             self.a &= v;
@@ -1839,6 +1845,7 @@ impl Cpu {
         }
     }
 
+    #[inline(always)]
     fn jmp_indirect(&mut self, bus: &mut Ctx<'_>) {
         let addr = self.fetch16(bus);
         let high = if (addr ^ addr.wrapping_add(1)) & 0xFF00 != 0 {
@@ -1851,6 +1858,7 @@ impl Cpu {
         self.pc = lo | (hi << 8);
     }
 
+    #[inline(always)]
     fn jsr(&mut self, bus: &mut Ctx<'_>) {
         let low = self.fetch(bus) as u16;
         self.rd(bus, 0x0100 + self.sp as u16);
@@ -1860,6 +1868,7 @@ impl Cpu {
         self.pc = low | (hi << 8);
     }
 
+    #[inline(always)]
     fn rts(&mut self, bus: &mut Ctx<'_>) {
         self.pull_dummy(bus);
         let lo = self.rd(bus, 0x0100 + self.sp as u16) as u16;
@@ -1869,6 +1878,7 @@ impl Cpu {
         self.fetch(bus);
     }
 
+    #[inline(always)]
     fn rti(&mut self, bus: &mut Ctx<'_>) {
         self.pull_dummy(bus);
         let ps = self.rd(bus, 0x0100 + self.sp as u16);
@@ -1880,6 +1890,7 @@ impl Cpu {
         self.pc = lo | (hi << 8);
     }
 
+    #[inline(always)]
     fn brk(&mut self, bus: &mut Ctx<'_>) {
         self.fetch(bus);
         self.b = true;
