@@ -44,25 +44,23 @@ impl Default for AdamConfig {
 pub struct Adam {
     config: AdamConfig,
     step: u64,
-    m: Vec<Tensor>,
-    v: Vec<Tensor>,
+    m: Vec<Vec<f32>>,
+    v: Vec<Vec<f32>>,
 }
 
 impl Adam {
     /// Zeroed moments for every parameter of `store`.
     pub fn new(config: AdamConfig, store: &ParamStore) -> Result<Self> {
-        let zeros = |_| -> Result<Vec<Tensor>> {
-            store
-                .vars()
-                .iter()
-                .map(|(_, v)| Ok(v.as_tensor().zeros_like()?))
-                .collect()
-        };
+        let zeros: Vec<Vec<f32>> = store
+            .vars()
+            .iter()
+            .map(|(_, v)| vec![0.0; v.elem_count()])
+            .collect();
         Ok(Adam {
             config,
             step: 0,
-            m: zeros(())?,
-            v: zeros(())?,
+            m: zeros.clone(),
+            v: zeros,
         })
     }
 
@@ -80,21 +78,34 @@ impl Adam {
         let t = self.step as i32;
         let bc1 = 1.0 - c.beta1.powi(t);
         let bc2 = 1.0 - c.beta2.powi(t);
+        // Plain loops over the values: one pass instead of a tensor per operation.
+        let (b1, b2, lr, eps) = (
+            c.beta1 as f32,
+            c.beta2 as f32,
+            c.learning_rate as f32,
+            c.eps as f32,
+        );
+        let (bc1, bc2) = (bc1 as f32, bc2 as f32);
         for (i, (name, var)) in store.vars().iter().enumerate() {
             let Some(g) = grads.get(var.as_tensor()) else {
                 continue;
             };
-            let m = ((&self.m[i] * c.beta1)? + (g * (1.0 - c.beta1))?)?;
-            let v = ((&self.v[i] * c.beta2)? + (g.sqr()? * (1.0 - c.beta2))?)?;
-            let denom = ((&v / bc2)?.sqrt()? + c.eps)?;
-            let update = ((&m / bc1)? / denom)?;
-            let mut theta = var.as_detached_tensor();
-            if c.weight_decay > 0.0 && !name.ends_with("bias") && !name.ends_with("mu_b") {
-                theta = (&theta * (1.0 - c.learning_rate * c.weight_decay))?;
+            let g = g.flatten_all()?.to_vec1::<f32>()?;
+            let mut theta = var.as_tensor().flatten_all()?.to_vec1::<f32>()?;
+            let decay =
+                if c.weight_decay > 0.0 && !name.ends_with("bias") && !name.ends_with("mu_b") {
+                    1.0 - (c.learning_rate * c.weight_decay) as f32
+                } else {
+                    1.0
+                };
+            let (m, v) = (&mut self.m[i], &mut self.v[i]);
+            for k in 0..theta.len() {
+                m[k] = b1 * m[k] + (1.0 - b1) * g[k];
+                v[k] = b2 * v[k] + (1.0 - b2) * g[k] * g[k];
+                let update = (m[k] / bc1) / ((v[k] / bc2).sqrt() + eps);
+                theta[k] = theta[k] * decay - lr * update;
             }
-            var.set(&(theta - (update * c.learning_rate)?)?)?;
-            self.m[i] = m;
-            self.v[i] = v;
+            var.set(&Tensor::from_vec(theta, var.shape(), var.device())?)?;
         }
         Ok(())
     }
@@ -104,8 +115,15 @@ impl Adam {
     pub fn save(&self, store: &ParamStore, path: &Path) -> Result<()> {
         let mut map = HashMap::new();
         for (i, (name, _)) in store.vars().iter().enumerate() {
-            map.insert(format!("m.{name}"), self.m[i].clone());
-            map.insert(format!("v.{name}"), self.v[i].clone());
+            let device = store.device();
+            map.insert(
+                format!("m.{name}"),
+                Tensor::from_slice(&self.m[i], self.m[i].len(), device)?,
+            );
+            map.insert(
+                format!("v.{name}"),
+                Tensor::from_slice(&self.v[i], self.v[i].len(), device)?,
+            );
         }
         let step = Tensor::new(
             &[self.step as u32, (self.step >> 32) as u32],
@@ -125,8 +143,15 @@ impl Adam {
                 .ok_or_else(|| NnError::Load(format!("optimizer state has no {key}")))
         };
         for (i, (name, _)) in store.vars().iter().enumerate() {
-            self.m[i] = get(&format!("m.{name}"))?;
-            self.v[i] = get(&format!("v.{name}"))?;
+            let m: Vec<f32> = get(&format!("m.{name}"))?.to_vec1()?;
+            let v: Vec<f32> = get(&format!("v.{name}"))?.to_vec1()?;
+            if m.len() != self.m[i].len() || v.len() != self.v[i].len() {
+                return Err(NnError::Load(format!(
+                    "optimizer moments of {name} have the wrong size"
+                )));
+            }
+            self.m[i] = m;
+            self.v[i] = v;
         }
         let step: Vec<u32> = get("step")?.to_vec1()?;
         self.step = step[0] as u64 | ((step[1] as u64) << 32);

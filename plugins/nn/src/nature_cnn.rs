@@ -1,32 +1,124 @@
 //! The Nature DQN convolutional torso (Mnih et al. 2015): input `[batch, c, 84, 84]`
 //! (already scaled to `[0, 1]`), conv 32 8x8 stride 4, conv 64 4x4 stride 2, conv 64 3x3
 //! stride 1, ReLU after each, flattened to `[batch, 64 * 7 * 7]` (for 84x84 inputs).
-//! Dopamine's `NatureDQNNetwork` pads `SAME`-free ("VALID"), which these sizes follow.
+//! Convolutions without padding; feature maps after the first layer are NHWC, as in Flax,
+//! so the flattened features come in Dopamine's order.
 
-use candle_core::Tensor;
+use std::sync::Arc;
+
+use candle_core::{CpuStorage, CustomOp1, Layout as CandleLayout, Shape, Tensor};
 use rand::Rng;
 
 use crate::error::{NnError, Result};
 use crate::init::Init;
 use crate::params::ParamStore;
 
-/// One convolution with weight `[out, in, k, k]` and bias `[out]`, no padding.
+/// How a feature map is laid out in memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// `[batch, channels, height, width]` (observations).
+    Nchw,
+    /// `[batch, height, width, channels]` (the convolution outputs, as Flax).
+    Nhwc,
+}
+
+/// The im2col gather as a candle op with a direct scatter-add backward (candle's generic
+/// `index_add` is several times slower for these shapes): `out[b, j] = in[b, index[j]]`
+/// for inputs `[batch, in_len]`, `f32`, CPU.
+struct Im2Col {
+    index: Arc<Vec<u32>>,
+    in_len: usize,
+}
+
+impl CustomOp1 for Im2Col {
+    fn name(&self) -> &'static str {
+        "arcadia-im2col"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &CpuStorage,
+        layout: &CandleLayout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (start, end) = layout
+            .contiguous_offsets()
+            .ok_or_else(|| candle_core::Error::Msg("im2col needs a contiguous input".into()))?;
+        let x = &storage.as_slice::<f32>()?[start..end];
+        let batch = x.len() / self.in_len;
+        let n = self.index.len();
+        let mut out = Vec::with_capacity(batch * n);
+        for row in x.chunks_exact(self.in_len) {
+            out.extend(self.index.iter().map(|&i| row[i as usize]));
+        }
+        Ok((CpuStorage::F32(out), Shape::from((batch, n))))
+    }
+
+    fn bwd(
+        &self,
+        arg: &Tensor,
+        _res: &Tensor,
+        grad_res: &Tensor,
+    ) -> candle_core::Result<Option<Tensor>> {
+        let grad = grad_res.flatten_all()?.to_vec1::<f32>()?;
+        let n = self.index.len();
+        let batch = grad.len() / n;
+        let mut out = vec![0f32; batch * self.in_len];
+        for (dst, src) in out.chunks_exact_mut(self.in_len).zip(grad.chunks_exact(n)) {
+            for (&i, &g) in self.index.iter().zip(src) {
+                dst[i as usize] += g;
+            }
+        }
+        Ok(Some(Tensor::from_vec(out, arg.shape(), arg.device())?))
+    }
+}
+
+/// One convolution without padding, weight `[out, in, k, k]` and bias `[out]`, computed as
+/// an index gather (im2col) and one matrix product, so its backward pass is a scatter-add
+/// and two matrix products (candle's CPU `conv2d` backward goes through a direct
+/// `conv_transpose2d`, several times slower for these shapes). Input `[batch, in, h, w]`
+/// (NCHW) or `[batch, h, w, in]` (NHWC) flattened per sample; output NHWC
+/// `[batch, oh, ow, out]`.
 #[derive(Clone, Debug)]
 pub struct Conv2d {
     weight: Tensor,
     bias: Tensor,
-    stride: usize,
+    columns: Tensor,
+    index: Arc<Vec<u32>>,
+    input: (usize, usize, usize),
+    output: (usize, usize, usize),
 }
 
 impl Conv2d {
-    /// Creates `name.weight` and `name.bias` (zeros).
+    /// Creates `name.weight` and `name.bias` (zeros) for inputs of `(c, h, w)` in `layout`.
     pub fn new(
         store: &mut ParamStore,
         name: &str,
         (inputs, outputs, kernel, stride): (usize, usize, usize, usize),
+        (height, width, layout): (usize, usize, Layout),
         init: Init,
         rng: &mut impl Rng,
     ) -> Result<Self> {
+        let oh = conv_out(height, kernel, stride)?;
+        let ow = conv_out(width, kernel, stride)?;
+        // For every output position and every (channel, ky, kx): the input element's offset.
+        let mut index = Vec::with_capacity(oh * ow * inputs * kernel * kernel);
+        for oy in 0..oh {
+            for ox in 0..ow {
+                for c in 0..inputs {
+                    for ky in 0..kernel {
+                        for kx in 0..kernel {
+                            let (y, x) = (oy * stride + ky, ox * stride + kx);
+                            let offset = match layout {
+                                Layout::Nchw => (c * height + y) * width + x,
+                                Layout::Nhwc => (y * width + x) * inputs + c,
+                            };
+                            index.push(offset as u32);
+                        }
+                    }
+                }
+            }
+        }
+        let device = store.device().clone();
         Ok(Conv2d {
             weight: store.var(
                 &format!("{name}.weight"),
@@ -40,15 +132,38 @@ impl Conv2d {
                 Init::Constant(0.0),
                 rng,
             )?,
-            stride,
+            columns: Tensor::from_slice(&index, oh * ow * inputs * kernel * kernel, &device)?,
+            index: Arc::new(index),
+            input: (inputs, height, width),
+            output: (oh, ow, outputs),
         })
     }
 
-    /// `[batch, in, h, w] -> [batch, out, (h - k) / s + 1, (w - k) / s + 1]`.
+    /// `[batch, ...input] -> [batch, oh, ow, out]` (NHWC).
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let y = x.conv2d(&self.weight, 0, self.stride, 1, 1)?;
-        let out = self.bias.dims1()?;
-        Ok(y.broadcast_add(&self.bias.reshape((1, out, 1, 1))?)?)
+        let batch = x.dim(0)?;
+        let (c, h, w) = self.input;
+        let (oh, ow, out) = self.output;
+        let patch = self.weight.elem_count() / out;
+        let x = x.reshape((batch, c * h * w))?;
+        let cols = if x.device().is_cpu() && x.dtype() == candle_core::DType::F32 {
+            x.contiguous()?.apply_op1(Im2Col {
+                index: Arc::clone(&self.index),
+                in_len: c * h * w,
+            })?
+        } else {
+            x.index_select(&self.columns, 1)?
+        };
+        let cols = cols.reshape((batch * oh * ow, patch))?;
+        let y = cols
+            .matmul(&self.weight.reshape((out, patch))?.t()?)?
+            .broadcast_add(&self.bias)?;
+        Ok(y.reshape((batch, oh, ow, out))?)
+    }
+
+    /// `(oh, ow, out)`.
+    pub fn output(&self) -> (usize, usize, usize) {
+        self.output
     }
 }
 
@@ -78,19 +193,36 @@ impl NatureCnn {
         rng: &mut impl Rng,
     ) -> Result<Self> {
         let specs = [(channels, 32, 8, 4), (32, 64, 4, 2), (64, 64, 3, 1)];
-        let (mut h, mut w) = (height, width);
-        for &(_, _, k, s) in &specs {
-            h = conv_out(h, k, s)?;
-            w = conv_out(w, k, s)?;
-        }
-        let convs = [
-            Conv2d::new(store, &format!("{name}.conv0"), specs[0], init, rng)?,
-            Conv2d::new(store, &format!("{name}.conv1"), specs[1], init, rng)?,
-            Conv2d::new(store, &format!("{name}.conv2"), specs[2], init, rng)?,
-        ];
+        let c0 = Conv2d::new(
+            store,
+            &format!("{name}.conv0"),
+            specs[0],
+            (height, width, Layout::Nchw),
+            init,
+            rng,
+        )?;
+        let (h, w, _) = c0.output();
+        let c1 = Conv2d::new(
+            store,
+            &format!("{name}.conv1"),
+            specs[1],
+            (h, w, Layout::Nhwc),
+            init,
+            rng,
+        )?;
+        let (h, w, _) = c1.output();
+        let c2 = Conv2d::new(
+            store,
+            &format!("{name}.conv2"),
+            specs[2],
+            (h, w, Layout::Nhwc),
+            init,
+            rng,
+        )?;
+        let (h, w, c) = c2.output();
         Ok(NatureCnn {
-            convs,
-            out_dim: 64 * h * w,
+            convs: [c0, c1, c2],
+            out_dim: h * w * c,
         })
     }
 
@@ -99,7 +231,7 @@ impl NatureCnn {
         self.out_dim
     }
 
-    /// `[batch, c, h, w] -> [batch, out_dim]`.
+    /// `[batch, c, h, w]` (NCHW) `-> [batch, out_dim]`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let mut x = x.clone();
         for conv in &self.convs {
@@ -123,5 +255,124 @@ mod tests {
         assert_eq!(cnn.out_dim(), 3136);
         let x = Tensor::zeros((2, 4, 84, 84), DType::F32, &Device::Cpu).unwrap();
         assert_eq!(cnn.forward(&x).unwrap().dims(), &[2, 3136]);
+    }
+
+    #[test]
+    fn gathered_convolution_equals_candle_conv2d() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut store = ParamStore::new(Device::Cpu);
+        let conv = Conv2d::new(
+            &mut store,
+            "c",
+            (3, 5, 3, 2),
+            (9, 11, Layout::Nchw),
+            Init::DOPAMINE,
+            &mut rng,
+        )
+        .unwrap();
+        let values: Vec<f32> = (0..2 * 3 * 9 * 11)
+            .map(|i| ((i * 37) % 17) as f32 / 17.0)
+            .collect();
+        let x = Tensor::from_vec(values, (2, 3, 9, 11), &Device::Cpu).unwrap();
+        let ours = conv.forward(&x).unwrap().permute((0, 3, 1, 2)).unwrap();
+        let reference = x
+            .conv2d(&conv.weight, 0, 2, 1, 1)
+            .unwrap()
+            .broadcast_add(&conv.bias.reshape((1, 5, 1, 1)).unwrap())
+            .unwrap();
+        assert_eq!(ours.dims(), reference.dims());
+        let diff = (ours - reference)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(diff < 1e-5, "max difference {diff}");
+        // NHWC input of the same values gives the same result.
+        let nhwc = Conv2d::new(
+            &mut store,
+            "d",
+            (3, 5, 3, 2),
+            (9, 11, Layout::Nhwc),
+            Init::DOPAMINE,
+            &mut rng,
+        )
+        .unwrap();
+        let x_nhwc = x.permute((0, 2, 3, 1)).unwrap().contiguous().unwrap();
+        let a = nhwc.forward(&x_nhwc).unwrap();
+        let b = x
+            .conv2d(&nhwc.weight, 0, 2, 1, 1)
+            .unwrap()
+            .broadcast_add(&nhwc.bias.reshape((1, 5, 1, 1)).unwrap())
+            .unwrap()
+            .permute((0, 2, 3, 1))
+            .unwrap();
+        let diff = (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(diff < 1e-5, "NHWC max difference {diff}");
+    }
+    #[test]
+    fn gathered_convolution_gradients_equal_candle_conv2d_gradients() {
+        use candle_core::Var;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+        let mut store = ParamStore::new(Device::Cpu);
+        let conv = Conv2d::new(
+            &mut store,
+            "c",
+            (2, 3, 3, 2),
+            (7, 7, Layout::Nchw),
+            Init::DOPAMINE,
+            &mut rng,
+        )
+        .unwrap();
+        let values: Vec<f32> = (0..2 * 2 * 7 * 7)
+            .map(|i| ((i * 13) % 11) as f32 / 11.0 - 0.5)
+            .collect();
+        let x = Var::from_vec(values, (2, 2, 7, 7), &Device::Cpu).unwrap();
+        let weights = Tensor::arange(0f32, 2.0 * 3.0 * 3.0 * 3.0, &Device::Cpu)
+            .unwrap()
+            .reshape((2, 3, 3, 3))
+            .unwrap();
+        // loss = sum(y * weights) over NHWC outputs, the same loss through candle's conv2d.
+        let ours = conv.forward(x.as_tensor()).unwrap();
+        let g1 = (ours * &weights)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        let reference = x
+            .as_tensor()
+            .conv2d(&conv.weight, 0, 2, 1, 1)
+            .unwrap()
+            .permute((0, 2, 3, 1))
+            .unwrap();
+        let g2 = (reference * &weights)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        for t in [x.as_tensor(), &conv.weight] {
+            let a = g1.get(t).unwrap();
+            let b = g2.get(t).unwrap();
+            let diff = (a - b)
+                .unwrap()
+                .abs()
+                .unwrap()
+                .max_all()
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap();
+            assert!(diff < 1e-4, "gradient difference {diff}");
+        }
     }
 }

@@ -71,11 +71,16 @@ impl NoisyLinear {
         };
         let device = x.device();
         let eps_in = Tensor::from_vec(scaled_noise(self.inputs, rng), (1, self.inputs), device)?;
-        let eps_out = Tensor::from_vec(scaled_noise(self.outputs, rng), (self.outputs, 1), device)?;
-        let eps_w = eps_out.matmul(&eps_in)?;
-        let w = (&self.mu_w + (&self.sigma_w * eps_w)?)?;
-        let b = (&self.mu_b + (&self.sigma_b * eps_out.flatten_all()?)?)?;
-        Ok(x.matmul(&w.t()?)?.broadcast_add(&b)?)
+        let eps_out = Tensor::from_vec(scaled_noise(self.outputs, rng), (1, self.outputs), device)?;
+        // (mu + sigma * (eps_out eps_in^T)) x = mu x + eps_out * (sigma (eps_in * x)): two
+        // products with the weights instead of building the noisy weight matrix.
+        let mean = x.matmul(&self.mu_w.t()?)?;
+        let noise = x
+            .broadcast_mul(&eps_in)?
+            .matmul(&self.sigma_w.t()?)?
+            .broadcast_mul(&eps_out)?;
+        let b = (&self.mu_b + (&self.sigma_b * eps_out.squeeze(0)?)?)?;
+        Ok((mean + noise)?.broadcast_add(&b)?)
     }
 }
 

@@ -93,7 +93,7 @@ impl Dense {
 #[derive(Clone, Debug)]
 enum TorsoNet {
     Mlp(Mlp),
-    Cnn(NatureCnn),
+    Cnn(Box<NatureCnn>),
 }
 
 /// A Q-network (see the module docs for shapes).
@@ -128,7 +128,7 @@ impl QNetwork {
             (Torso::NatureCnn, [c, h, w]) => {
                 let cnn = NatureCnn::new(store, "torso", (*c, *h, *w), config.init, rng)?;
                 let out = cnn.out_dim() + config.aux;
-                (TorsoNet::Cnn(cnn), out)
+                (TorsoNet::Cnn(Box::new(cnn)), out)
             }
             (torso, shape) => {
                 return Err(NnError::Config(format!(
@@ -212,9 +212,7 @@ impl QNetwork {
         ))?;
         match &self.value {
             Some(v) => {
-                let v = v
-                    .forward(&h, rng)?
-                    .reshape((batch, 1, self.atoms))?;
+                let v = v.forward(&h, rng)?.reshape((batch, 1, self.atoms))?;
                 dueling_aggregate(&v, &adv)
             }
             None => Ok(adv),

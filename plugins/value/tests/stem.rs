@@ -202,3 +202,40 @@ fn stopped_and_resumed_dqn_ends_with_the_same_weights() {
 fn stopped_and_resumed_der_variant_ends_with_the_same_weights() {
     check_resume(&small_der());
 }
+
+#[test]
+fn der_variant_learns_the_stem_discrete_task_better_than_random() {
+    let budget = 16_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let random_dir = tmp.path().join("random");
+    let mut random = Trainer::new(spec(&random_dir, budget / 4, false), |app| {
+        install(app, None)
+    })
+    .unwrap();
+    random.run(&AtomicBool::new(false), |_| {}).unwrap();
+    let random_rate = success_rate(&episodes(&random_dir));
+
+    let dir = tmp.path().join("der");
+    let config = small_der();
+    let mut der =
+        Trainer::new(spec(&dir, budget, false), |app| install(app, Some(&config))).unwrap();
+    der.run(&AtomicBool::new(false), |_| {}).unwrap();
+    let late: Vec<_> = episodes(&dir)
+        .into_iter()
+        .filter(|r| r.1 > budget * 3 / 4)
+        .collect();
+    let rate = success_rate(&late);
+    eprintln!(
+        "random: {random_rate:.3}; DER variant last quarter: {rate:.3} over {} episodes",
+        late.len()
+    );
+    assert!(
+        late.len() > 50,
+        "enough late episodes to judge ({})",
+        late.len()
+    );
+    assert!(
+        rate > random_rate + 0.25,
+        "DER success {rate:.3} is not clearly above random {random_rate:.3}"
+    );
+}
