@@ -276,6 +276,11 @@ impl ValueAgentConfig {
         }
     }
 
+    /// The agent's plugin.
+    pub fn plugin(&self) -> crate::plugin::ValueAgentPlugin {
+        crate::plugin::plugin(self.config())
+    }
+
     /// The configuration.
     pub fn config(&self) -> &ValueConfig {
         match self {

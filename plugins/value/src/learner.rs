@@ -498,6 +498,123 @@ fn log_softmax(x: &Tensor) -> candle_core::Result<Tensor> {
 mod tests {
     use super::*;
 
+    use arcadia_engine::rng::{StreamKind, stream};
+    use arcadia_nn::q_network::Torso;
+    use arcadia_nn::replay::ObsRef;
+
+    fn small_learner(config: ValueConfig) -> Learner {
+        let obs = Space::Box {
+            low: vec![-1.0; 3],
+            high: vec![1.0; 3],
+            shape: vec![3],
+        };
+        let mut learner = Learner::new(
+            &config,
+            &obs,
+            &Space::Discrete { n: 2 },
+            1,
+            stream(5, StreamKind::Learner, 0),
+        )
+        .unwrap();
+        learner
+            .replay
+            .start_episode(0, ObsRef::F32(&[0.0; 3]), &[])
+            .unwrap();
+        for t in 0..64u32 {
+            let o = [t as f32 / 64.0, 0.5, -0.5];
+            let done = t % 10 == 9;
+            learner
+                .replay
+                .add(
+                    0,
+                    t % 2,
+                    1.0,
+                    done,
+                    false,
+                    (ObsRef::F32(&o), &[]),
+                    done.then_some((ObsRef::F32(&[0.0; 3]), &[][..])),
+                )
+                .unwrap();
+        }
+        learner
+    }
+
+    fn config() -> ValueConfig {
+        ValueConfig {
+            torso: Torso::Mlp { hidden: vec![8] },
+            hidden: None,
+            frame_stack: 1,
+            min_replay_history: 10,
+            update_period: 2,
+            target_update_period: 20,
+            learning_rate: 1e-2,
+            batch_size: 8,
+            replay_capacity: 100,
+            ..ValueConfig::dqn()
+        }
+    }
+
+    #[test]
+    fn target_network_is_copied_on_its_period_only() {
+        let mut learner = small_learner(config());
+        let initial = learner.target_params().flat_values().unwrap();
+        assert_eq!(initial, learner.online_params().flat_values().unwrap());
+        // Steps 1..=19: updates at 12, 14, ..., 18 change the online net, not the target.
+        learner.advance(19).unwrap();
+        assert_eq!(learner.state.gradient_updates, 4);
+        assert_eq!(learner.target_params().flat_values().unwrap(), initial);
+        assert_ne!(learner.online_params().flat_values().unwrap(), initial);
+        // Step 20: an update, then the copy.
+        learner.advance(1).unwrap();
+        assert_eq!(learner.state.target_updates, 1);
+        assert_eq!(
+            learner.target_params().flat_values().unwrap(),
+            learner.online_params().flat_values().unwrap()
+        );
+    }
+
+    #[test]
+    fn every_variant_updates_with_finite_losses() {
+        for (name, variant) in [
+            (
+                "c51",
+                ValueConfig {
+                    num_atoms: 11,
+                    ..config()
+                },
+            ),
+            (
+                "der",
+                ValueConfig {
+                    num_atoms: 11,
+                    noisy: true,
+                    dueling: true,
+                    double_dqn: true,
+                    prioritized: true,
+                    update_horizon: 3,
+                    max_gradient_norm: Some(1.0),
+                    ..config()
+                },
+            ),
+            (
+                "mse",
+                ValueConfig {
+                    loss: Loss::Mse,
+                    double_dqn: true,
+                    ..config()
+                },
+            ),
+        ] {
+            let mut learner = small_learner(variant);
+            let losses = learner.advance(40).unwrap();
+            assert_eq!(losses.len(), 15, "{name}");
+            assert!(
+                losses.iter().all(|l| l.is_finite() && *l >= 0.0),
+                "{name}: {losses:?}"
+            );
+        }
+    }
+
     #[test]
     fn huber_is_quadratic_then_linear() {
         let x = Tensor::new(&[-3f32, -0.5, 0.0, 0.5, 2.0], &Device::Cpu).unwrap();
