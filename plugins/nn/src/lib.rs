@@ -6,6 +6,8 @@ pub mod clip;
 pub mod distributional;
 pub mod dueling;
 pub mod error;
+pub mod gather;
+pub mod impala;
 pub mod init;
 pub mod linear;
 pub mod mlp;
@@ -25,6 +27,7 @@ pub mod prelude {
     pub use crate::distributional::{Support, project_distribution};
     pub use crate::dueling::dueling_aggregate;
     pub use crate::error::NnError;
+    pub use crate::impala::Impala;
     pub use crate::init::Init;
     pub use crate::linear::Linear;
     pub use crate::mlp::Mlp;

@@ -6,73 +6,16 @@
 
 use std::sync::Arc;
 
-use candle_core::{CpuStorage, CustomOp1, Layout as CandleLayout, Shape, Tensor};
+use candle_core::Tensor;
 use rand::Rng;
 
 use crate::error::{NnError, Result};
+pub use crate::gather::Layout;
+use crate::gather::{gather_rows, index_tensor, window_index};
 use crate::init::Init;
 use crate::params::ParamStore;
 
-/// How a feature map is laid out in memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layout {
-    /// `[batch, channels, height, width]` (observations).
-    Nchw,
-    /// `[batch, height, width, channels]` (the convolution outputs, as Flax).
-    Nhwc,
-}
-
-/// The im2col gather as a candle op with a direct scatter-add backward (candle's generic
-/// `index_add` is several times slower for these shapes): `out[b, j] = in[b, index[j]]`
-/// for inputs `[batch, in_len]`, `f32`, CPU.
-struct Im2Col {
-    index: Arc<Vec<u32>>,
-    in_len: usize,
-}
-
-impl CustomOp1 for Im2Col {
-    fn name(&self) -> &'static str {
-        "arcadia-im2col"
-    }
-
-    fn cpu_fwd(
-        &self,
-        storage: &CpuStorage,
-        layout: &CandleLayout,
-    ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (start, end) = layout
-            .contiguous_offsets()
-            .ok_or_else(|| candle_core::Error::Msg("im2col needs a contiguous input".into()))?;
-        let x = &storage.as_slice::<f32>()?[start..end];
-        let batch = x.len() / self.in_len;
-        let n = self.index.len();
-        let mut out = Vec::with_capacity(batch * n);
-        for row in x.chunks_exact(self.in_len) {
-            out.extend(self.index.iter().map(|&i| row[i as usize]));
-        }
-        Ok((CpuStorage::F32(out), Shape::from((batch, n))))
-    }
-
-    fn bwd(
-        &self,
-        arg: &Tensor,
-        _res: &Tensor,
-        grad_res: &Tensor,
-    ) -> candle_core::Result<Option<Tensor>> {
-        let grad = grad_res.flatten_all()?.to_vec1::<f32>()?;
-        let n = self.index.len();
-        let batch = grad.len() / n;
-        let mut out = vec![0f32; batch * self.in_len];
-        for (dst, src) in out.chunks_exact_mut(self.in_len).zip(grad.chunks_exact(n)) {
-            for (&i, &g) in self.index.iter().zip(src) {
-                dst[i as usize] += g;
-            }
-        }
-        Ok(Some(Tensor::from_vec(out, arg.shape(), arg.device())?))
-    }
-}
-
-/// One convolution without padding, weight `[out, in, k, k]` and bias `[out]`, computed as
+/// One convolution with zero padding `pad` on every side, weight `[out, in, k, k]` and bias `[out]`, computed as
 /// an index gather (im2col) and one matrix product, so its backward pass is a scatter-add
 /// and two matrix products (candle's CPU `conv2d` backward goes through a direct
 /// `conv_transpose2d`, several times slower for these shapes). Input `[batch, in, h, w]`
@@ -89,35 +32,23 @@ pub struct Conv2d {
 }
 
 impl Conv2d {
-    /// Creates `name.weight` and `name.bias` (zeros) for inputs of `(c, h, w)` in `layout`.
+    /// Creates `name.weight` and `name.bias` (zeros) for inputs of `(c, h, w)` in `layout`,
+    /// with `pad` zeros on every side.
     pub fn new(
         store: &mut ParamStore,
         name: &str,
         (inputs, outputs, kernel, stride): (usize, usize, usize, usize),
-        (height, width, layout): (usize, usize, Layout),
+        (height, width, layout, pad): (usize, usize, Layout, usize),
         init: Init,
         rng: &mut impl Rng,
     ) -> Result<Self> {
-        let oh = conv_out(height, kernel, stride)?;
-        let ow = conv_out(width, kernel, stride)?;
-        // For every output position and every (channel, ky, kx): the input element's offset.
-        let mut index = Vec::with_capacity(oh * ow * inputs * kernel * kernel);
-        for oy in 0..oh {
-            for ox in 0..ow {
-                for c in 0..inputs {
-                    for ky in 0..kernel {
-                        for kx in 0..kernel {
-                            let (y, x) = (oy * stride + ky, ox * stride + kx);
-                            let offset = match layout {
-                                Layout::Nchw => (c * height + y) * width + x,
-                                Layout::Nhwc => (y * width + x) * inputs + c,
-                            };
-                            index.push(offset as u32);
-                        }
-                    }
-                }
-            }
-        }
+        let oh = conv_out(height + 2 * pad, kernel, stride)?;
+        let ow = conv_out(width + 2 * pad, kernel, stride)?;
+        let index = window_index(
+            (inputs, height, width, layout),
+            (kernel, stride, pad),
+            (oh, ow),
+        );
         let device = store.device().clone();
         Ok(Conv2d {
             weight: store.var(
@@ -132,7 +63,7 @@ impl Conv2d {
                 Init::Constant(0.0),
                 rng,
             )?,
-            columns: Tensor::from_slice(&index, oh * ow * inputs * kernel * kernel, &device)?,
+            columns: index_tensor(&index, inputs * height * width, &device)?,
             index: Arc::new(index),
             input: (inputs, height, width),
             output: (oh, ow, outputs),
@@ -146,14 +77,7 @@ impl Conv2d {
         let (oh, ow, out) = self.output;
         let patch = self.weight.elem_count() / out;
         let x = x.reshape((batch, c * h * w))?;
-        let cols = if x.device().is_cpu() && x.dtype() == candle_core::DType::F32 {
-            x.contiguous()?.apply_op1(Im2Col {
-                index: Arc::clone(&self.index),
-                in_len: c * h * w,
-            })?
-        } else {
-            x.index_select(&self.columns, 1)?
-        };
+        let cols = gather_rows(&x, &self.index, &self.columns, 0.0)?;
         let cols = cols.reshape((batch * oh * ow, patch))?;
         let y = cols
             .matmul(&self.weight.reshape((out, patch))?.t()?)?
@@ -174,7 +98,7 @@ pub struct NatureCnn {
     out_dim: usize,
 }
 
-fn conv_out(size: usize, kernel: usize, stride: usize) -> Result<usize> {
+pub(crate) fn conv_out(size: usize, kernel: usize, stride: usize) -> Result<usize> {
     if size < kernel {
         return Err(NnError::Config(format!(
             "image side {size} is smaller than a {kernel}x{kernel} kernel"
@@ -197,7 +121,7 @@ impl NatureCnn {
             store,
             &format!("{name}.conv0"),
             specs[0],
-            (height, width, Layout::Nchw),
+            (height, width, Layout::Nchw, 0),
             init,
             rng,
         )?;
@@ -206,7 +130,7 @@ impl NatureCnn {
             store,
             &format!("{name}.conv1"),
             specs[1],
-            (h, w, Layout::Nhwc),
+            (h, w, Layout::Nhwc, 0),
             init,
             rng,
         )?;
@@ -215,7 +139,7 @@ impl NatureCnn {
             store,
             &format!("{name}.conv2"),
             specs[2],
-            (h, w, Layout::Nhwc),
+            (h, w, Layout::Nhwc, 0),
             init,
             rng,
         )?;
@@ -265,7 +189,7 @@ mod tests {
             &mut store,
             "c",
             (3, 5, 3, 2),
-            (9, 11, Layout::Nchw),
+            (9, 11, Layout::Nchw, 0),
             Init::DOPAMINE,
             &mut rng,
         )
@@ -295,7 +219,7 @@ mod tests {
             &mut store,
             "d",
             (3, 5, 3, 2),
-            (9, 11, Layout::Nhwc),
+            (9, 11, Layout::Nhwc, 0),
             Init::DOPAMINE,
             &mut rng,
         )
@@ -328,7 +252,7 @@ mod tests {
             &mut store,
             "c",
             (2, 3, 3, 2),
-            (7, 7, Layout::Nchw),
+            (7, 7, Layout::Nchw, 0),
             Init::DOPAMINE,
             &mut rng,
         )

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dueling::dueling_aggregate;
 use crate::error::{NnError, Result};
+use crate::impala::Impala;
 use crate::init::Init;
 use crate::linear::Linear;
 use crate::mlp::Mlp;
@@ -31,6 +32,11 @@ pub enum Torso {
     },
     /// The Nature DQN convolutions over `[c, h, w]` images.
     NatureCnn,
+    /// The Impala ResNet over `[c, h, w]` images, stage widths `(16, 32, 32) x width_scale`.
+    Impala {
+        /// Channel multiplier (BBF: 4).
+        width_scale: usize,
+    },
 }
 
 /// The shape of a Q-network.
@@ -94,6 +100,7 @@ impl Dense {
 enum TorsoNet {
     Mlp(Mlp),
     Cnn(Box<NatureCnn>),
+    Impala(Box<Impala>),
 }
 
 /// A Q-network (see the module docs for shapes).
@@ -130,9 +137,15 @@ impl QNetwork {
                 let out = cnn.out_dim() + config.aux;
                 (TorsoNet::Cnn(Box::new(cnn)), out)
             }
+            (Torso::Impala { width_scale }, [c, h, w]) => {
+                let net =
+                    Impala::new(store, "torso", (*c, *h, *w), *width_scale, config.init, rng)?;
+                let out = net.out_dim() + config.aux;
+                (TorsoNet::Impala(Box::new(net)), out)
+            }
             (torso, shape) => {
                 return Err(NnError::Config(format!(
-                    "torso {torso:?} does not fit observations of shape {shape:?} (MLP: [features], Nature CNN: [c, h, w])"
+                    "torso {torso:?} does not fit observations of shape {shape:?} (MLP: [features], Nature CNN and Impala: [c, h, w])"
                 )));
             }
         };
@@ -194,8 +207,12 @@ impl QNetwork {
                 Some(a) => mlp.forward(&Tensor::cat(&[x, a], 1)?)?,
                 None => mlp.forward(x)?,
             },
-            TorsoNet::Cnn(cnn) => {
-                let f = cnn.forward(x)?;
+            TorsoNet::Cnn(_) | TorsoNet::Impala(_) => {
+                let f = match &self.torso {
+                    TorsoNet::Cnn(cnn) => cnn.forward(x)?,
+                    TorsoNet::Impala(net) => net.forward(x)?,
+                    TorsoNet::Mlp(_) => unreachable!("matched above"),
+                };
                 match aux {
                     Some(a) => Tensor::cat(&[&f, a], 1)?,
                     None => f,
