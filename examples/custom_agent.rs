@@ -36,8 +36,8 @@ impl LinearQ {
             actions,
             features,
             weights: vec![0.0; actions * features],
-            step_size: 0.01,
-            gamma: 0.99,
+            step_size: 0.05,
+            gamma: 0.9,
             epsilon: 0.1,
             pending: vec![None; envs],
         }
@@ -193,6 +193,7 @@ fn main() {
         }
         app.finish();
         app.cleanup();
+        arcadia_engine::run::use_single_threaded_executors(&mut app);
         for _ in 0..25_000 {
             app.update();
         }

@@ -87,6 +87,7 @@ pub fn measure_overhead(num_envs: usize, steps: u64) -> OverheadRow {
     }));
     app.finish();
     app.cleanup();
+    crate::run::use_single_threaded_executors(&mut app);
     let mut actions = app.world_mut().query::<&mut Action>();
     for mut action in actions.iter_mut(app.world_mut()) {
         *action = Action::Discrete(1);

@@ -225,6 +225,7 @@ impl Trainer {
         install(&mut app);
         app.finish();
         app.cleanup();
+        use_single_threaded_executors(&mut app);
 
         let checkpoints = dir.join(files::CHECKPOINTS);
         let latest = if spec.resume {
@@ -429,4 +430,15 @@ pub fn headless_app(seed: u64) -> App {
     app.add_plugins(MinimalPlugins)
         .add_plugins(ArcadiaPlugin { seed });
     app
+}
+
+/// Runs every schedule of `app` on the single-threaded executor. The Arcadia sets form one
+/// chain, so a multi-threaded executor has little to overlap and costs tens of
+/// microseconds per update in thread wake-ups; envs are still stepped in parallel inside
+/// the scene systems (`par_iter_mut`). Call after `App::finish`.
+pub fn use_single_threaded_executors(app: &mut App) {
+    let mut schedules = app.world_mut().resource_mut::<Schedules>();
+    for (_, schedule) in schedules.iter_mut() {
+        schedule.set_executor(bevy::ecs::schedule::SingleThreadedExecutor::new());
+    }
 }

@@ -1,0 +1,144 @@
+//! `arcadia trace` prints exactly the lines of `../shared/reference/ale_trace.py` (ale-py
+//! 0.12). Skipped with a message when ale-py is missing, unless `ARCADIA_REQUIRE_REFERENCE`
+//! is set (as `.ci/run` does).
+
+use std::path::Path;
+use std::process::Command;
+
+const REFERENCE: &str = "../shared/reference/ale_trace.py";
+
+fn reference_available() -> bool {
+    let ok = Path::new(REFERENCE).exists()
+        && Command::new("python3")
+            .args(["-c", "import ale_py"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("ARCADIA_REQUIRE_REFERENCE").is_none(),
+            "ale-py or {REFERENCE} is missing but ARCADIA_REQUIRE_REFERENCE is set"
+        );
+        println!("SKIP: python3 with ale-py 0.12 or {REFERENCE} not available");
+    }
+    ok
+}
+
+/// A deterministic action file of `n` actions (ALE ids 0..17; paddle strengths vary).
+fn actions(n: usize, seed: u64) -> String {
+    let mut state = seed;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as u32
+    };
+    (0..n)
+        .map(|_| {
+            let a = next() % 18;
+            let s = (next() % 201) as f32 / 100.0 - 1.0;
+            format!("{a} {s}\n")
+        })
+        .collect()
+}
+
+fn compare(rom: &str, extra: &[&str], n: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("actions.txt");
+    std::fs::write(&file, actions(n, rom.len() as u64)).unwrap();
+    let file = file.to_str().unwrap();
+    let mut args = vec!["--rom", rom, "--actions", file];
+    args.extend_from_slice(extra);
+    let theirs = Command::new("python3")
+        .arg(REFERENCE)
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        theirs.status.success(),
+        "{}",
+        String::from_utf8_lossy(&theirs.stderr)
+    );
+    let ours = Command::new(env!("CARGO_BIN_EXE_arcadia"))
+        .arg("trace")
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    let (ours, theirs) = (
+        String::from_utf8(ours.stdout).unwrap(),
+        String::from_utf8(theirs.stdout).unwrap(),
+    );
+    assert!(
+        theirs.lines().count() > n,
+        "{rom}: reference trace has a record per act"
+    );
+    for (i, (a, b)) in ours.lines().zip(theirs.lines()).enumerate() {
+        assert_eq!(a, b, "{rom} {extra:?}: record {i} differs");
+    }
+    assert_eq!(
+        ours.lines().count(),
+        theirs.lines().count(),
+        "{rom}: trace lengths"
+    );
+}
+
+#[test]
+fn trace_matches_ale_py_frame_for_frame() {
+    if !reference_available() {
+        return;
+    }
+    compare("pong", &[], 3000);
+    compare("breakout", &["--sticky", "0.25", "--seed", "7"], 3000);
+    compare(
+        "ms_pacman",
+        &["--frameskip", "4", "--max-frames", "2000"],
+        1500,
+    );
+    compare(
+        "space_invaders",
+        &["--mode", "1", "--difficulty", "1", "--rgb"],
+        2000,
+    );
+}
+
+#[test]
+fn trace_reports_bad_input_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.txt");
+    std::fs::write(&file, "0\n1\nseven\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_arcadia"))
+        .args([
+            "trace",
+            "--rom",
+            "no_such_game",
+            "--actions",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no_such_game"), "{err}");
+    if reference_available() {
+        let out = Command::new(env!("CARGO_BIN_EXE_arcadia"))
+            .args([
+                "trace",
+                "--rom",
+                "pong",
+                "--actions",
+                file.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(":3"),
+            "names the line of the bad action: {err}"
+        );
+    }
+}
