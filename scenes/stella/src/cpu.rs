@@ -319,7 +319,7 @@ impl Cpu {
         let mut cpu = *self;
         let mut ctx = Ctx::new(bus);
         while ctx.bus.exec_status == 0 && number != 0 {
-            cpu.step(&mut ctx);
+            cpu.step_in(&mut ctx);
             number -= 1;
         }
         ctx.sync();
@@ -327,9 +327,16 @@ impl Cpu {
         bus.exec_status & FATAL_BIT == 0
     }
 
-    /// One instruction.
+    /// One instruction (ignores the stop/halt status, unlike [`Cpu::execute`]).
+    pub fn step(&mut self, bus: &mut Bus) {
+        let mut ctx = Ctx::new(bus);
+        self.step_in(&mut ctx);
+        ctx.sync();
+    }
+
+    /// One instruction with the bus counters in `bus`.
     #[inline(always)]
-    pub fn step(&mut self, bus: &mut Ctx<'_>) {
+    fn step_in(&mut self, bus: &mut Ctx<'_>) {
         use Access::*;
         use Mode::*;
         let op = self.fetch(bus);
