@@ -239,3 +239,18 @@ fn der_variant_learns_the_stem_discrete_task_better_than_random() {
         "DER success {rate:.3} is not clearly above random {random_rate:.3}"
     );
 }
+
+#[test]
+fn a_config_that_does_not_fit_the_scene_stops_the_run_with_its_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = ValueConfig {
+        frame_stack: 4,
+        ..small_dqn()
+    };
+    let mut trainer = Trainer::new(spec(tmp.path(), 800, false), |app| {
+        install(app, Some(&config))
+    })
+    .unwrap();
+    let err = trainer.run(&AtomicBool::new(false), |_| {}).unwrap_err();
+    assert!(err.to_string().contains("frame_stack"), "{err}");
+}
