@@ -94,6 +94,11 @@ pub struct ValueConfig {
     pub frame_stack: usize,
     /// Random-shift augmentation of image batches (DrQ), padding in pixels (0: off).
     pub augmentation_pad: usize,
+    /// The last `eval_envs` envs are evaluation envs (Dopamine's separate evaluation
+    /// environment): they act with `epsilon_eval`, their transitions are not stored, and
+    /// their finished episodes are logged as `eval_return` / `eval_success` scalars (their rows
+    /// in `episodes.csv` carry their env index). 0: none.
+    pub eval_envs: usize,
     /// Gradient updates between logged loss values.
     #[serde(deserialize_with = "check::at_least_one")]
     pub log_every: u64,
@@ -147,6 +152,7 @@ impl ValueConfig {
             reward_clip: Some(1.0),
             frame_stack: 4,
             augmentation_pad: 0,
+            eval_envs: 0,
             log_every: 100,
         }
     }

@@ -44,7 +44,7 @@ impl Plugin for ValueAgentPlugin {
         app.add_systems(
             Update,
             (
-                observe.in_set(ArcadiaSet::AgentObserve),
+                (observe, log_evaluation).in_set(ArcadiaSet::AgentObserve),
                 learn.in_set(ArcadiaSet::AgentLearn),
                 act.in_set(ArcadiaSet::AgentAct),
             ),
@@ -126,8 +126,9 @@ pub fn observe(
     let Some(mut agent) = agent else { return };
     let agent = &mut *agent;
     let clip = agent.learner.config.reward_clip;
+    let train_envs = agent.learner.train_envs;
     let result = (|| -> Result<(), ValueError> {
-        for (index, &entity) in order.0.iter().enumerate() {
+        for (index, &entity) in order.0.iter().enumerate().take(train_envs) {
             let Ok((obs, last, action, reward, term, trunc, stepped)) = envs.get(entity) else {
                 continue;
             };
@@ -162,6 +163,22 @@ pub fn observe(
     })();
     if let Err(e) = result {
         report(&errors, e);
+    }
+}
+
+/// Logs the episodes of the evaluation envs.
+pub fn log_evaluation(
+    agent: Option<Res<ValueAgent>>,
+    mut ends: MessageReader<EpisodeEnd>,
+    mut log: ResMut<ScalarLog>,
+) {
+    let Some(agent) = agent else { return };
+    let train_envs = agent.learner.train_envs;
+    for end in ends.read().filter(|e| e.env >= train_envs) {
+        log.log("eval_return", end.episode_return);
+        if let Some(success) = end.success {
+            log.log("eval_success", if success { 1.0 } else { 0.0 });
+        }
     }
 }
 
@@ -223,9 +240,16 @@ pub fn act(
         Ok(g) => g,
         Err(e) => return report(&errors, e),
     };
-    let epsilon = learner.epsilon();
+    let epsilon_train = learner.epsilon();
+    let epsilon_eval = learner.config.epsilon_eval;
+    let train_envs = learner.train_envs;
     let actions = learner.actions as u32;
     for (i, &entity) in order.0.iter().enumerate() {
+        let epsilon = if i < train_envs {
+            epsilon_train
+        } else {
+            epsilon_eval
+        };
         if let Ok((_, mut rng, mut action)) = envs.get_mut(entity) {
             // Dopamine's epsilon-greedy: one uniform draw, then a uniform random action.
             let explore = rng.random::<f64>() <= epsilon;

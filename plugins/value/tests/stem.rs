@@ -254,3 +254,31 @@ fn a_config_that_does_not_fit_the_scene_stops_the_run_with_its_message() {
     let err = trainer.run(&AtomicBool::new(false), |_| {}).unwrap_err();
     assert!(err.to_string().contains("frame_stack"), "{err}");
 }
+
+#[test]
+fn evaluation_envs_act_with_epsilon_eval_and_are_logged_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = ValueConfig {
+        eval_envs: 2,
+        ..small_dqn()
+    };
+    let budget = 8000;
+    let mut trainer = Trainer::new(spec(tmp.path(), budget, false), |app| {
+        install(app, Some(&config))
+    })
+    .unwrap();
+    trainer.run(&AtomicBool::new(false), |_| {}).unwrap();
+    let agent = trainer.app_mut().world().resource::<ValueAgent>();
+    // Only the 6 training envs feed the replay: 1000 updates x 6 transitions.
+    assert_eq!(agent.learner.replay.added(), budget / ENVS as u64 * 6);
+    let scalars = fs::read_to_string(tmp.path().join("scalars.csv")).unwrap();
+    let evals: Vec<f64> = scalars
+        .lines()
+        .filter(|l| l.contains(",eval_success,"))
+        .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(evals.len() > 20, "{} evaluation episodes", evals.len());
+    let late = &evals[evals.len() / 2..];
+    let rate = late.iter().sum::<f64>() / late.len() as f64;
+    assert!(rate > 0.6, "late evaluation success {rate:.3}");
+}
