@@ -80,7 +80,11 @@ fn spec(dir: &Path, budget: u64, resume: bool) -> RunSpec {
 }
 
 fn install(app: &mut App, agent: Option<&ValueConfig>) {
-    let scene = arcadia_stem::plugin(&stem_config(), ENVS).expect("stem config is valid");
+    install_scene(app, &stem_config(), agent);
+}
+
+fn install_scene(app: &mut App, scene: &StemConfig, agent: Option<&ValueConfig>) {
+    let scene = arcadia_stem::plugin(scene, ENVS).expect("stem config is valid");
     app.add_plugins(scene);
     match agent {
         Some(config) => app.add_plugins(plugin(config)),
@@ -281,4 +285,57 @@ fn evaluation_envs_act_with_epsilon_eval_and_are_logged_apart() {
     let late = &evals[evals.len() / 2..];
     let rate = late.iter().sum::<f64>() / late.len() as f64;
     assert!(rate > 0.6, "late evaluation success {rate:.3}");
+}
+
+#[test]
+fn image_observations_with_aux_train_through_the_nature_cnn_and_resume_exactly() {
+    // 1 x 84 x 84 HAADF frames plus the 2-float goal offset; a small Nature-CNN DER variant.
+    let scene = StemConfig {
+        observation: ObservationKind::Image,
+        image: arcadia_stem::config::ImageConfig {
+            resolution: 84,
+            ..Default::default()
+        },
+        ..stem_config()
+    };
+    let config = ValueConfig {
+        torso: Torso::NatureCnn,
+        hidden: Some(32),
+        frame_stack: 1,
+        batch_size: 4,
+        min_replay_history: 64,
+        update_period: 8,
+        augmentation_pad: 4,
+        ..small_der()
+    };
+    let run = |dir: &Path, stop_at: Option<u64>| -> Vec<f32> {
+        let budget = 256;
+        if let Some(stop_at) = stop_at {
+            let stop = AtomicBool::new(false);
+            let mut first = Trainer::new(spec(dir, budget, false), |app| {
+                install_scene(app, &scene, Some(&config))
+            })
+            .unwrap();
+            first
+                .run(&stop, |p| {
+                    if p.env_steps >= stop_at {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                })
+                .unwrap();
+        }
+        let mut trainer = Trainer::new(spec(dir, budget, stop_at.is_some()), |app| {
+            install_scene(app, &scene, Some(&config))
+        })
+        .unwrap();
+        trainer.run(&AtomicBool::new(false), |_| {}).unwrap();
+        let agent = trainer.app_mut().world().resource::<ValueAgent>();
+        assert!(agent.learner.layout.pixels && agent.learner.layout.aux == 2);
+        assert!(agent.learner.state.gradient_updates > 0);
+        agent.learner.online_params().flat_values().unwrap()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let straight = run(&tmp.path().join("a"), None);
+    let resumed = run(&tmp.path().join("b"), Some(128));
+    assert!(straight == resumed, "weights differ after resuming");
 }
