@@ -10,8 +10,10 @@
 //! are contiguous and any observation is the `stack` frames ending at its id. When a new
 //! observation is not the previous one shifted by a frame (a scene that does not stack, say)
 //! all of its frames are pushed, so the stored observations are always exact. A 1M-transition
-//! Atari replay (84x84 frames) takes `(1 + 1/16) * 1M * 7056` bytes = 7.0 GiB of frames.
-//! Vector observations are the case `stack = 1`.
+//! Atari replay (84x84 frames) takes `(1 + 1/16) * 1M * 7056` bytes = 7.0 GiB of frames;
+//! when episodes are shorter than about 64 steps the oldest records are dropped before the
+//! record ring is full (their frames are gone). Vector observations are the case
+//! `stack = 1`, with room for two frames per record.
 //!
 //! ## n-step returns
 //! A record `t` holds `(o_t, a_t, r_t, terminated_t, truncated_t, o_{t+1})`. Sampling it gives
@@ -186,7 +188,14 @@ impl Replay {
             )));
         }
         let frame_len = c.observation_len / c.stack;
-        let frame_capacity = per_env + per_env / 16 + 4 * c.stack + 2;
+        // Every episode stores `stack` frames more than it has steps. Image stacks get 1/16
+        // of slack (about 4 frames per 64-step episode) to stay inside the memory budget;
+        // unstacked observations get room for the shortest (1-step) episodes.
+        let frame_capacity = if c.stack == 1 {
+            2 * per_env + 2
+        } else {
+            per_env + per_env / 16 + 4 * c.stack + 2
+        };
         let frames = if c.pixels {
             FrameData::U8(vec![0; frame_capacity * frame_len])
         } else {
@@ -672,6 +681,22 @@ mod tests {
         assert_eq!(
             s.keys().copied().collect::<Vec<_>>(),
             (15..25).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn one_step_episodes_keep_the_full_capacity_for_vectors() {
+        let mut r = vector_replay(3, 0.9, 10);
+        play(&mut r, &[1.0; 25], &[(true, false); 25]);
+        assert_eq!(r.sampleable(), 10);
+        let s = by_action(&r);
+        assert_eq!(
+            s.keys().copied().collect::<Vec<_>>(),
+            (15..25).collect::<Vec<_>>()
+        );
+        assert!(
+            s.values()
+                .all(|&(_, ret, disc, _)| ret == 1.0 && disc == 0.0)
         );
     }
 
