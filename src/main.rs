@@ -122,6 +122,10 @@ enum BenchCommand {
         /// Env steps per task.
         #[arg(long, default_value_t = 5_000)]
         steps: u64,
+        /// Run Metaworld 3 on MuJoCo (`pip install metaworld`) on the same tasks in the same
+        /// run and print the ratios.
+        #[arg(long)]
+        vs_metaworld: bool,
     },
     /// ECS runner against a plain Rust loop over a trivial env.
     Engine {
@@ -209,8 +213,11 @@ fn run(cli: Cli) -> Result<ExitCode, CommandError> {
             print!("{}", commands::bench::stem(steps)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench(BenchCommand::Metaworld { steps }) => {
-            print!("{}", commands::bench::metaworld(steps));
+        Command::Bench(BenchCommand::Metaworld {
+            steps,
+            vs_metaworld,
+        }) => {
+            print!("{}", commands::bench::metaworld(steps, vs_metaworld));
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(args) => {

@@ -41,13 +41,26 @@ pub fn stem(steps: u64) -> Result<String, CommandError> {
     Ok(out)
 }
 
-/// `arcadia bench metaworld`: env steps/s of each MT10 task with random actions.
-pub fn metaworld(steps: u64) -> String {
+/// `arcadia bench metaworld`: env steps/s of each MT10 task with random actions, beside
+/// Metaworld 3 on MuJoCo (same task, steps and seed) when `vs_metaworld` is set.
+pub fn metaworld(steps: u64, vs_metaworld: bool) -> String {
     let config = arcadia_metaworld::config::MetaWorldConfig::default();
-    let mut out = String::from("| Meta-World task | steps | steps/s |\n|---|---:|---:|\n");
+    let mut out = String::from(
+        "| Meta-World task | steps | arcadia steps/s | Metaworld 3 (MuJoCo) steps/s | ratio |\n|---|---:|---:|---:|---:|\n",
+    );
     for r in arcadia_metaworld::bench::bench(&config, steps, 0) {
+        let reference = vs_metaworld
+            .then(|| arcadia_metaworld::bench::metaworld_reference("python3", r.task, steps, 0));
+        let (theirs, ratio) = match reference {
+            Some(Ok(rate)) => (
+                format!("{rate:.0}"),
+                format!("{:.1}x", r.steps_per_second / rate),
+            ),
+            Some(Err(e)) => (format!("unavailable: {e}"), "-".into()),
+            None => ("-".into(), "-".into()),
+        };
         out.push_str(&format!(
-            "| {} | {} | {:.0} |\n",
+            "| {} | {} | {:.0} | {theirs} | {ratio} |\n",
             r.task.name(),
             r.steps,
             r.steps_per_second
