@@ -519,6 +519,12 @@ impl Replay {
         }
     }
 
+    /// Frames written so far over all envs (one per step plus `stack` per episode start when
+    /// observations are shifted stacks).
+    pub fn frames_written(&self) -> u64 {
+        self.envs.iter().map(|e| e.next_frame).sum()
+    }
+
     /// Bytes held by frames, records and the tree (for sizing).
     pub fn memory_bytes(&self) -> usize {
         let per_frame = if self.config.pixels { 1 } else { 4 };
