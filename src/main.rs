@@ -110,6 +110,14 @@ enum BenchCommand {
         /// Run ale-py on the same work in the same run and print the ratio.
         #[arg(long)]
         vs_ale_py: bool,
+        /// Step the envs through the engine with the full Atari preprocessing (sticky 0.25,
+        /// frame skip 4 + max-pool, 84x84 grayscale, stack 4) on all cores; `--frames`
+        /// then counts agent steps.
+        #[arg(long)]
+        preprocess: bool,
+        /// With --preprocess: run EnvPool configured the same in the same run.
+        #[arg(long)]
+        vs_envpool: bool,
     },
     /// STEM scene env steps/s (state and image observations), single thread.
     Stem {
@@ -205,8 +213,15 @@ fn run(cli: Cli) -> Result<ExitCode, CommandError> {
             frames,
             envs,
             vs_ale_py,
+            preprocess,
+            vs_envpool,
         }) => {
-            print!("{}", commands::ale::bench(&rom, frames, envs, vs_ale_py)?);
+            let table = if preprocess {
+                commands::ale::bench_preprocessed(&rom, frames, envs, vs_envpool)?
+            } else {
+                commands::ale::bench(&rom, frames, envs, vs_ale_py)?
+            };
+            print!("{table}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(BenchCommand::Stem { steps }) => {

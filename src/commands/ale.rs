@@ -133,3 +133,94 @@ fn tempfile_dir() -> Result<PathBuf, CommandError> {
     std::fs::create_dir_all(&dir).map_err(CommandError::failure)?;
     Ok(dir)
 }
+
+const ENVPOOL_BENCH: &str = r#"
+import sys, time, numpy as np, envpool
+task, envs, threads, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+env = envpool.make(task, env_type="gymnasium", num_envs=envs, batch_size=envs,
+                   num_threads=threads, repeat_action_probability=0.25, noop_max=30,
+                   frame_skip=4, stack_num=4, img_height=84, img_width=84, gray_scale=True,
+                   episodic_life=False, reward_clip=False)
+env.reset()
+n = env.action_space.n
+rng = np.random.default_rng(0)
+t = time.perf_counter()
+for i in range(steps):
+    env.step(rng.integers(0, n, size=envs))
+print(steps * envs * 4 / (time.perf_counter() - t))
+"#;
+
+/// EnvPool's task id of an ALE ROM name (`ms_pacman` -> `MsPacman-v5`).
+fn envpool_task(rom: &str) -> String {
+    let camel: String = rom
+        .split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    format!("{camel}-v5")
+}
+
+/// `arcadia bench ale --preprocess`: emulated frames/s of `envs` envs stepped through the
+/// engine with the full preprocessing (sticky 0.25, frame skip 4 with max-pool, 84x84
+/// grayscale, stack 4), on all cores, optionally beside EnvPool configured the same.
+pub fn bench_preprocessed(
+    rom: &str,
+    steps: u64,
+    envs: usize,
+    vs_envpool: bool,
+) -> Result<String, CommandError> {
+    use crate::prelude::*;
+    let rom = find_rom(rom)?;
+    let envs = envs.max(1);
+    let config = arcadia_ale::scene::AleSceneConfig::new(rom.name.clone());
+    let frame_skip = config.preprocessing.frame_skip as u64;
+    let mut app = headless_app(0);
+    app.add_plugins(arcadia_ale::scene::plugin(&config, &rom, envs).map_err(CommandError::input)?)
+        .add_plugins(RandomAgentPlugin);
+    app.finish();
+    app.cleanup();
+    arcadia_engine::run::use_single_threaded_executors(&mut app);
+    app.update(); // the first update only chooses actions
+    let updates = steps.div_ceil(envs as u64).max(1);
+    let start = std::time::Instant::now();
+    for _ in 0..updates {
+        app.update();
+    }
+    let ours = (updates * envs as u64 * frame_skip) as f64 / start.elapsed().as_secs_f64();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut text = format!(
+        "| runner | ROM | envs | threads | agent steps | frames/s |\n|---|---|---:|---:|---:|---:|\n| arcadia (engine + stella) | {} | {envs} | {threads} | {} | {ours:.0} |\n",
+        rom.name,
+        updates * envs as u64
+    );
+    if vs_envpool {
+        let task = envpool_task(&rom.name);
+        let out = std::process::Command::new("python3")
+            .args(["-c", ENVPOOL_BENCH, &task])
+            .args([envs.to_string(), threads.to_string(), updates.to_string()])
+            .output()
+            .map_err(CommandError::failure)?;
+        if !out.status.success() {
+            return Err(CommandError::failure(format!(
+                "EnvPool benchmark failed (pip install envpool): {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        let theirs: f64 = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .map_err(CommandError::failure)?;
+        text.push_str(&format!(
+            "| EnvPool ({task}) | {} | {envs} | {threads} | {} | {theirs:.0} |\n\nratio arcadia / EnvPool: {:.2}\n",
+            rom.name,
+            updates * envs as u64,
+            ours / theirs
+        ));
+    }
+    Ok(text)
+}
