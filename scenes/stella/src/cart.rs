@@ -1,6 +1,7 @@
 //! Cartridges: Stella's type auto-detection and the bank-switching schemes ALE's ROMs use.
 
 use serde::{Deserialize, Serialize};
+use serde_big_array::BigArray;
 
 use crate::RomError;
 use crate::rng::Mt19937;
@@ -66,8 +67,15 @@ pub struct Cart {
     seg: [usize; 4],
     /// Whether reads of $1FC0-$1FFF may switch banks.
     switching: bool,
-    /// Whether reads below $1FC0 are plain ROM reads (no RAM, no DPC, no FE address decoding).
-    plain: bool,
+    /// Cartridge offsets `plain_lo..plain_lo + plain_span` are plain ROM reads (no hotspot, RAM,
+    /// DPC register or FE address decoding), served from `window`.
+    plain_lo: u16,
+    /// See `plain_lo` (0: no plain reads).
+    plain_span: u16,
+    /// The 4K of ROM the CPU sees at $1000-$1FFF with the current banks (a copy of the segments
+    /// `seg` points at, refreshed when they change), so plain reads need no bank arithmetic.
+    #[serde(with = "BigArray")]
+    window: [u8; 4096],
     /// DPC chip state.
     dpc: Option<Box<Dpc>>,
 }
@@ -414,7 +422,9 @@ impl Cart {
             slices: [4, 5, 6, 7],
             seg: [0; 4],
             switching: false,
-            plain: false,
+            plain_lo: 0,
+            plain_span: 0,
+            window: [0; 4096],
             dpc: (kind == CartKind::DPC).then(|| {
                 Box::new(Dpc {
                     random: 1,
@@ -428,20 +438,44 @@ impl Cart {
             _ => 0,
         };
         c.remap();
+        for s in 0..4 {
+            c.fill_window(s);
+        }
         Ok(c)
     }
 
     /// Recomputes the segment offsets from the bank state (after a switch or a deserialisation).
     pub fn remap(&mut self) {
         self.switching = !matches!(self.kind, CartKind::K2 | CartKind::K4 | CartKind::FE);
-        self.plain = self.ram.is_empty() && self.dpc.is_none() && self.kind != CartKind::FE;
+        (self.plain_lo, self.plain_span) = match self.kind {
+            // No hotspots: the whole 4K.
+            CartKind::K2 | CartKind::K4 => (0, 0x1000),
+            CartKind::FE => (0, 0),
+            // DPC registers below $1080 (the fetchers' reads clock the random number generator).
+            CartKind::DPC => (0x0080, 0x0FC0 - 0x0080),
+            // The RAM's write ($1000) and read ($1080) ports.
+            _ if !self.ram.is_empty() => (0x0100, 0x0FC0 - 0x0100),
+            _ => (0, 0x0FC0),
+        };
         for s in 0..4 {
-            self.seg[s] = match self.kind {
+            let seg = match self.kind {
                 CartKind::K2 => (s & 1) * 1024,
                 CartKind::K4 | CartKind::FE => s * 1024,
                 CartKind::E0 => (self.slices[s] as usize) << 10,
                 _ => self.bank as usize * 4096 + s * 1024,
             };
+            if seg != self.seg[s] {
+                self.seg[s] = seg;
+                self.fill_window(s);
+            }
+        }
+    }
+
+    /// Copies segment `s` of the current banks into the read window.
+    fn fill_window(&mut self, s: usize) {
+        let from = self.seg[s];
+        if let Some(src) = self.image.get(from..from + 1024) {
+            self.window[s * 1024..(s + 1) * 1024].copy_from_slice(src);
         }
     }
 
@@ -507,9 +541,9 @@ impl Cart {
     /// A read with no side effect (plain ROM below the hotspot page), if this is one.
     #[inline(always)]
     pub fn peek_plain(&self, addr: u16) -> Option<u8> {
-        let a = (addr & 0x0FFF) as usize;
-        if a < 0x0FC0 && self.plain {
-            Some(self.image[self.seg[a >> 10] + (a & 0x03FF)])
+        let a = addr & 0x0FFF;
+        if a.wrapping_sub(self.plain_lo) < self.plain_span {
+            Some(self.window[a as usize])
         } else {
             None
         }
@@ -519,10 +553,10 @@ impl Cart {
     /// cycle count (DPC music).
     #[inline(never)]
     pub fn peek(&mut self, addr: u16, cycles: u32) -> u8 {
-        let a = (addr & 0x0FFF) as usize;
-        if a < 0x0FC0 && self.plain {
-            return self.image[self.seg[a >> 10] + (a & 0x03FF)];
+        if let Some(v) = self.peek_plain(addr) {
+            return v;
         }
+        let a = (addr & 0x0FFF) as usize;
         if a >= 0x0FC0 && self.switching {
             if let Some(d) = self.dpc.as_mut() {
                 d.clock_random();

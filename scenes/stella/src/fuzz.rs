@@ -71,7 +71,18 @@ fn props_from(h: &[u8; HEADER]) -> Properties {
 /// the time, any size up to [`MAX_ROM`] otherwise.
 fn rom_len_from(h: &[u8; HEADER]) -> usize {
     const SIZES: [usize; 12] = [
-        2048, 4096, 8192, 10240, 10495, 12288, 16384, 32768, 65536, 2048 * 3, 8192 + 256, 0,
+        2048,
+        4096,
+        8192,
+        10240,
+        10495,
+        12288,
+        16384,
+        32768,
+        65536,
+        2048 * 3,
+        8192 + 256,
+        0,
     ];
     let sel = u16::from_le_bytes([h[4], h[5]]) as usize | ((h[6] as usize) << 16);
     if h[6] & 0x80 == 0 {
@@ -100,9 +111,8 @@ pub fn run(data: &[u8]) -> Outcome {
     let rom_seed = rest.get(script_end..).unwrap_or(&[]);
 
     let rom_len = rom_len_from(&header);
-    let mut stretch = Stretch(
-        0x9E37_79B9_7F4A_7C15 ^ u64::from_le_bytes(header) ^ (rom_seed.len() as u64) << 3,
-    );
+    let mut stretch =
+        Stretch(0x9E37_79B9_7F4A_7C15 ^ u64::from_le_bytes(header) ^ (rom_seed.len() as u64) << 3);
     let mut rom = Vec::with_capacity(rom_len);
     for i in 0..rom_len {
         // Input bytes where there are any (repeated), mixed with the stretch generator so that a

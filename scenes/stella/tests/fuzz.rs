@@ -42,7 +42,9 @@ fn fuzz_body_rom_sizes_0_to_70k() {
     let mut rng = Lcg(7);
     let mut loaded = 0;
     let mut sizes: Vec<usize> = (0..=MAX_ROM).step_by(97).collect();
-    for s in [2048usize, 4096, 8192, 10240, 10495, 12288, 16384, 32768, 65536] {
+    for s in [
+        2048usize, 4096, 8192, 10240, 10495, 12288, 16384, 32768, 65536,
+    ] {
         sizes.extend([s - 1, s, s + 1]);
     }
     sizes.push(MAX_ROM);
@@ -88,7 +90,10 @@ fn fuzz_body_garbage_inputs() {
         }
     }
     eprintln!("{loaded} of 2000 inputs loaded, {frames} frames");
-    assert!(loaded >= 150, "only {loaded} of 2000 inputs loaded a console");
+    assert!(
+        loaded >= 150,
+        "only {loaded} of 2000 inputs loaded a console"
+    );
     assert!(frames >= 1000, "only {frames} frames run");
 }
 
