@@ -160,7 +160,7 @@ fn ln_factorial(k: f64) -> f64 {
 
 /// `exp(x)` for `x <= 0` in `f32`: `2^t` split into an integer power and a degree-6 Taylor
 /// polynomial on `[-1/2, 1/2]` (relative error below 2e-7).
-#[inline]
+#[inline(always)]
 fn exp_neg(x: f32) -> f32 {
     if x < -87.0 {
         return 0.0;
@@ -188,6 +188,49 @@ const INV: [f32; 64] = {
     }
     t
 };
+
+/// Two independent uniforms on `[0, 1)` with 24 bits each from the top and the middle
+/// bits of one 64-bit output (every bit of the generator's output is uniform and
+/// independent of the others).
+#[inline(always)]
+fn two_units(x: u64) -> (f32, f32) {
+    const SCALE: f32 = 1.0 / 16_777_216.0;
+    (
+        (x >> 40) as f32 * SCALE,
+        ((x >> 16) & 0xFF_FFFF) as f32 * SCALE,
+    )
+}
+
+/// Natural logarithm of a positive, normal `f32`: `x = 2^e m` with `m` in
+/// `[sqrt(1/2), sqrt(2))`, `ln m = 2 atanh(s)`, `s = (m - 1) / (m + 1)`, by its odd series to
+/// `s^9` (`|s| < 0.172`, truncation below 3e-9 relative).
+#[inline(always)]
+fn ln_f32(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let mut e = ((bits >> 23) & 0xFF) as i32 - 127;
+    let mut m = f32::from_bits((bits & 0x007F_FFFF) | 0x3F80_0000);
+    if m > std::f32::consts::SQRT_2 {
+        m *= 0.5;
+        e += 1;
+    }
+    let f = m - 1.0;
+    let s = f / (2.0 + f);
+    let s2 = s * s;
+    let series = 1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0))));
+    2.0 * s * series + e as f32 * std::f32::consts::LN_2
+}
+
+/// Two independent `Exp(1)` draws by inversion, `-ln(u)`, from one 64-bit output: each half
+/// gives `u = (k + 1/2) / 2^32`, so the draws resolve the distribution to `2^-32` in
+/// probability (the largest possible value is 22.9, beyond which the exact tail holds
+/// `1.2e-10`).
+#[inline(always)]
+fn two_exponentials(x: u64) -> (f32, f32) {
+    const SCALE: f32 = 1.0 / 4_294_967_296.0;
+    let u0 = ((x >> 32) as f32 + 0.5) * SCALE;
+    let u1 = ((x & 0xFFFF_FFFF) as f32 + 0.5) * SCALE;
+    (-ln_f32(u0), -ln_f32(u1))
+}
 
 /// One Poisson draw of mean `lam`: inversion for small means, Hormann's PTRS beyond.
 #[inline]
@@ -247,70 +290,175 @@ fn poisson(rng: &mut PixelRng, lam: f64) -> f64 {
 
 /// Pixels per block of [`poisson_frame`].
 const LANES: usize = 8;
-/// Most terms of the CDF the block sampler evaluates for every pixel of a block.
-const BLOCK_TERMS: usize = 16;
+/// Grid steps per unit of mean for the tabulated Poisson sampler.
+const GRID: usize = 8;
+/// Means below this use the tables ([`GRID`] * `TABLE_MAX_MEAN` tables), larger ones
+/// [`poisson`]'s rejection sampler.
+const TABLE_MAX_MEAN: usize = 12;
+/// Outcomes per alias table: `0..OUTCOMES - 1`, and `OUTCOMES - 1` standing for "at
+/// least `OUTCOMES - 1`".
+const OUTCOMES: usize = 64;
+
+/// Walker alias tables of `Poisson(g / GRID)` for `g` in `0..GRID * TABLE_MAX_MEAN`, built
+/// once per process: entry `j` of table `g` packs the acceptance threshold of outcome `j`
+/// (24-bit fixed point, upper bits) and its alias (low 8 bits).
+fn alias_tables() -> &'static [u32] {
+    static TABLES: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut all = Vec::with_capacity(GRID * TABLE_MAX_MEAN * OUTCOMES);
+        let mut pmf = [0f64; OUTCOMES];
+        for g in 0..GRID * TABLE_MAX_MEAN {
+            let mean = g as f64 / GRID as f64;
+            let mut p = (-mean).exp();
+            let mut head = 0.0;
+            for (k, slot) in pmf[..OUTCOMES - 1].iter_mut().enumerate() {
+                if k > 0 {
+                    p *= mean / k as f64;
+                }
+                *slot = p;
+                head += p;
+            }
+            pmf[OUTCOMES - 1] = (1.0 - head).max(0.0);
+            all.extend(alias_table(&pmf));
+        }
+        all
+    })
+}
+
+/// Vose's construction of a Walker alias table for `pmf` (which sums to 1), packed as in
+/// [`alias_tables`].
+fn alias_table(pmf: &[f64; OUTCOMES]) -> [u32; OUTCOMES] {
+    let mut q = pmf.map(|p| p * OUTCOMES as f64);
+    let mut alias: [usize; OUTCOMES] = std::array::from_fn(|j| j);
+    let mut small: Vec<usize> = (0..OUTCOMES).filter(|&j| q[j] < 1.0).collect();
+    let mut large: Vec<usize> = (0..OUTCOMES).filter(|&j| q[j] >= 1.0).collect();
+    while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
+        small.pop();
+        alias[s] = l;
+        q[l] -= 1.0 - q[s];
+        if q[l] < 1.0 {
+            large.pop();
+            small.push(l);
+        }
+    }
+    // Entries left on either list (rounding) are full: they keep themselves as alias.
+    for j in small.into_iter().chain(large) {
+        q[j] = 1.0;
+        alias[j] = j;
+    }
+    std::array::from_fn(|j| {
+        let threshold = (q[j] * 16_777_216.0).round().min(16_777_215.0) as u32;
+        // A full entry (threshold clamped) aliases itself, so the clamp changes nothing.
+        let alias = if q[j] >= 1.0 { j } else { alias[j] };
+        (threshold << 8) | alias as u32
+    })
+}
 
 /// Replaces every value `v` of `frame` by a Poisson draw of mean `v * multiplier`.
 ///
-/// Pixels go in blocks of [`LANES`]: for means below 12 the first terms (at most
-/// [`BLOCK_TERMS`], fewer for dim blocks) of the inversion run in lock-step over the block (no data-dependent branch, so the
-/// compiler can vectorize it); a pixel whose uniform lies beyond them continues the same
-/// search alone, and means of 12 or more use [`poisson`]'s rejection sampler. Every pixel
-/// is an exact draw.
+/// A mean `lam` below [`TABLE_MAX_MEAN`] splits as `g + d`, `g` on a grid of step
+/// `1 / GRID` and `0 <= d < 1 / GRID`; the draw is `Y + Z` with `Y ~ Poisson(g)` from the
+/// grid's alias table and `Z ~ Poisson(d)` by inversion (the sum of independent Poisson
+/// variables is Poisson with the summed mean, so the draw is exact). One 64-bit output
+/// feeds both: 6 bits pick the alias column, 24 bits its threshold test, 24 bits the
+/// uniform of `Z`. The rare tail outcomes (`Y >= 63`, `Z >= 3`) continue exactly; means
+/// of 12 or more use [`poisson`]'s rejection sampler.
 fn poisson_frame(frame: &mut [f32], multiplier: f64, rng: &mut PixelRng) {
     let m = multiplier as f32;
+    let tables = alias_tables();
     let mut blocks = frame.chunks_exact_mut(LANES);
     for block in &mut blocks {
+        // Lane-wise float work (vectorizable): grid cell, residual mean, `P(Z <= k)`.
         let mut lam = [0f32; LANES];
-        let mut u = [0f32; LANES];
+        let mut cell = [0usize; LANES];
+        let mut d = [0f32; LANES];
         for i in 0..LANES {
             lam[i] = block[i] * m;
-            u[i] = rng.unit_f32();
+            let l = lam[i].clamp(0.0, TABLE_MAX_MEAN as f32);
+            let g = ((l * GRID as f32) as usize).min(GRID * TABLE_MAX_MEAN - 1);
+            cell[i] = g;
+            d[i] = (l - g as f32 * (1.0 / GRID as f32)).max(0.0);
         }
-        let mut p = lam.map(|l| exp_neg((-l).max(-87.0)));
-        let mut cdf = p;
-        let mut k = [0u32; LANES];
+        let p0 = d.map(exp_small);
+        // Table part (scalar): one 64-bit output per pixel.
+        let mut y = [0usize; LANES];
+        let mut u = [0f32; LANES];
         for i in 0..LANES {
-            k[i] = (u[i] > cdf[i]) as u32;
-        }
-        // Fewer terms for dim blocks: P(X >= 6) < 6e-4 for means below 1, P(X >= 10) <
-        // 1.2e-3 below 3; the tail search below stays exact either way.
-        let lam_max = lam.iter().fold(0f32, |a, &b| a.max(b));
-        let terms = if lam_max < 1.0 {
-            6
-        } else if lam_max < 3.0 {
-            10
-        } else {
-            BLOCK_TERMS
-        };
-        for inv in &INV[1..terms] {
-            for i in 0..LANES {
-                p[i] *= lam[i] * inv;
-                cdf[i] += p[i];
-                k[i] += (u[i] > cdf[i]) as u32;
-            }
-        }
-        for i in 0..LANES {
-            block[i] = if lam[i] <= 0.0 {
-                0.0
-            } else if lam[i] >= 12.0 {
-                poisson(rng, lam[i] as f64) as f32
-            } else if (k[i] as usize) < terms {
-                k[i] as f32
+            let x = rng.next_u64();
+            let j = (x >> 58) as usize;
+            let entry = tables[cell[i] * OUTCOMES + j];
+            let t = ((x >> 34) & 0xFF_FFFF) as u32;
+            y[i] = if t < entry >> 8 {
+                j
             } else {
-                // Continue the same inversion past the block.
-                let (mut pj, mut c, mut j) = (p[i], cdf[i], terms - 1);
-                while u[i] > c && j < INV.len() - 1 {
-                    j += 1;
-                    pj *= lam[i] * INV[j];
-                    c += pj;
+                (entry & 0xFF) as usize
+            };
+            u[i] = (x & 0xFF_FFFF) as f32 * (1.0 / 16_777_216.0);
+        }
+        for i in 0..LANES {
+            block[i] = if lam[i].is_nan() || lam[i] <= 0.0 {
+                0.0
+            } else if lam[i] >= TABLE_MAX_MEAN as f32 {
+                poisson(rng, lam[i] as f64) as f32
+            } else {
+                let mut y = y[i];
+                if y == OUTCOMES - 1 {
+                    y = poisson_tail(rng, cell[i] as f64 / GRID as f64, OUTCOMES - 1);
                 }
-                j as f32
+                (y + residual_poisson(u[i], d[i], p0[i])) as f32
             };
         }
     }
     for v in blocks.into_remainder() {
-        *v = poisson(rng, *v as f64 * multiplier) as f32;
+        let lam = *v * m;
+        *v = if lam.is_nan() || lam <= 0.0 {
+            0.0
+        } else {
+            poisson(rng, lam as f64) as f32
+        };
+    }
+}
+
+/// `exp(-d)` for `0 <= d < 1 / GRID` by its Taylor series to `d^6` (truncation below
+/// 1e-9).
+#[inline(always)]
+fn exp_small(d: f32) -> f32 {
+    1.0 - d
+        * (1.0
+            - d * (1.0 / 2.0
+                - d * (1.0 / 6.0 - d * (1.0 / 24.0 - d * (1.0 / 120.0 - d * (1.0 / 720.0))))))
+}
+
+/// The `Poisson(d)` draw by inversion of the uniform `u`, given `p0 = exp(-d)`: three
+/// terms without branches, the rest (probability below 3e-4) by continuing the search.
+#[inline(always)]
+fn residual_poisson(u: f32, d: f32, p0: f32) -> usize {
+    let p1 = p0 * d;
+    let p2 = p1 * d * 0.5;
+    let c1 = p0 + p1;
+    let c2 = c1 + p2;
+    let mut z = (u > p0) as usize + (u > c1) as usize + (u > c2) as usize;
+    if z == 3 {
+        // u > P(Z <= 2): continue the search from there.
+        let (mut p, mut c) = (p2, c2);
+        z = 2;
+        while u > c && z < INV.len() - 1 {
+            z += 1;
+            p *= d * INV[z];
+            c += p;
+        }
+    }
+    z
+}
+
+/// A draw of `Poisson(mean)` conditioned on being at least `at_least`, by rejection
+/// (only reached with probability below 1e-20 for the tabulated means).
+fn poisson_tail(rng: &mut PixelRng, mean: f64, at_least: usize) -> usize {
+    loop {
+        let k = poisson(rng, mean) as usize;
+        if k >= at_least {
+            return k;
+        }
     }
 }
 
@@ -321,7 +469,8 @@ pub struct Renderer {
     wx: Vec<f32>,
     wy: Vec<f32>,
     maps: Vec<f32>,
-    hist: Vec<f32>,
+    hist: Vec<u32>,
+    bins: Vec<u8>,
     lut: Vec<f32>,
     coords: Vec<(usize, usize, f32)>,
 }
@@ -464,87 +613,143 @@ impl Renderer {
         }
         // Normalize and apply gamma: counts are integers, so a table over 0..=kmax does it.
         let g = p.gamma as f32;
-        if kmax as usize <= 1 << 16 {
+        let use_lut = kmax as usize <= 1 << 16;
+        if use_lut {
             let inv = 1.0 / kmax;
             self.lut.clear();
             self.lut
                 .extend((0..=kmax as usize).map(|k| (k as f32 * inv).powf(g)));
-            for v in img.iter_mut() {
-                *v = self.lut[*v as usize];
+        }
+        let lut = &self.lut[..];
+        let gamma = |v: f32| {
+            if use_lut {
+                lut[v as usize]
+            } else {
+                (v / kmax).powf(g)
+            }
+        };
+        // The three additive noises run fused in three passes. Each of the uniform and
+        // exponential stages is followed by a max-normalization in the model; the passes
+        // carry the scale instead: with `w = gamma + U s_u` and `c = max w`, the model's
+        // `w / c + E s_e` is `(w + c E s_e) / c`, whose normalization by its maximum equals
+        // that of `y = w + c E s_e`; the last pass divides by `max y` and adds the Gaussian.
+        let su = p.uniform_noise as f32;
+        let mut scale = 1f32;
+        if su > 0.0 {
+            let mut max = 0f32;
+            let mut pairs = img.chunks_exact_mut(2);
+            for pair in &mut pairs {
+                let (u0, u1) = two_units(rng.next_u64());
+                pair[0] = gamma(pair[0]) + su * u0;
+                pair[1] = gamma(pair[1]) + su * u1;
+                max = max.max(pair[0]).max(pair[1]);
+            }
+            for v in pairs.into_remainder() {
+                *v = gamma(*v) + su * rng.unit_f32();
+                max = max.max(*v);
+            }
+            if max > 0.0 {
+                scale = max;
             }
         } else {
-            for v in img.iter_mut() {
-                *v = (*v / kmax).powf(g);
-            }
+            img.iter_mut().for_each(|v| *v = gamma(*v));
         }
-        // Additive uniform and exponential noise, each followed by max-normalization.
-        if p.uniform_noise > 0.0 {
-            let s = p.uniform_noise as f32;
-            for v in img.iter_mut() {
-                *v += s * rng.unit_f32();
+        let se = p.exponential_noise as f32;
+        let mut inv = 1.0 / scale;
+        if se > 0.0 {
+            let s = scale * se;
+            let mut max = 0f32;
+            let mut pairs = img.chunks_exact_mut(2);
+            for pair in &mut pairs {
+                let (e0, e1) = two_exponentials(rng.next_u64());
+                pair[0] += s * e0;
+                pair[1] += s * e1;
+                max = max.max(pair[0]).max(pair[1]);
             }
-            normalize_max(img);
-        }
-        if p.exponential_noise > 0.0 {
-            let s = p.exponential_noise as f32;
-            for v in img.iter_mut() {
-                let e: f32 = Exp1.sample(rng);
-                *v += s * e;
+            for v in pairs.into_remainder() {
+                *v += s * two_exponentials(rng.next_u64()).0;
+                max = max.max(*v);
             }
-            normalize_max(img);
+            if max > 0.0 {
+                inv = 1.0 / max;
+            }
         }
         // Gaussian noise, clipped to [0, 1].
         if p.gaussian_variance > 0.0 {
             let sd = p.gaussian_variance.sqrt() as f32;
             for v in img.iter_mut() {
                 let z: f32 = StandardNormal.sample(rng);
-                *v = (*v + sd * z).clamp(0.0, 1.0);
+                *v = (*v * inv + sd * z).clamp(0.0, 1.0);
             }
+        } else if inv != 1.0 {
+            img.iter_mut().for_each(|v| *v *= inv);
         }
     }
 
     /// Contrast-limited adaptive histogram equalization on an 8 x 8 grid of tiles with 256
     /// bins; each tile's histogram is clipped at `clip * pixels per tile` (at least 1) and
     /// the excess spread evenly; pixels interpolate bilinearly between tile mappings.
+    ///
+    /// Pixels are binned once into bytes; the histograms of a row of tiles are integer
+    /// counts kept in two copies (even and odd columns) so that runs of equal bins do not
+    /// serialize on one counter.
     fn clahe(&mut self, n: usize, clip: f64, out: &mut [u8]) {
         const TILES: usize = 8;
         const BINS: usize = 256;
         let tile = n.div_ceil(TILES);
+        // Float-to-int casts saturate, so values outside [0, 1] land in the end bins.
+        self.bins.clear();
+        self.bins.extend(
+            self.image
+                .iter()
+                .map(|&v| (v * (BINS - 1) as f32 + 0.5) as u8),
+        );
         self.maps.resize(TILES * TILES * BINS, 0.0);
-        self.hist.resize(BINS, 0.0);
-        let bin = |v: f32| ((v.clamp(0.0, 1.0) * (BINS - 1) as f32) + 0.5) as usize;
+        self.hist.resize(2 * TILES * BINS, 0);
         for ty in 0..TILES {
-            for tx in 0..TILES {
-                let hist = &mut self.hist;
-                hist.iter_mut().for_each(|h| *h = 0.0);
-                let (r0, r1) = ((ty * tile).min(n), ((ty + 1) * tile).min(n));
-                let (c0, c1) = ((tx * tile).min(n), ((tx + 1) * tile).min(n));
-                let count = ((r1 - r0) * (c1 - c0)) as f32;
-                for r in r0..r1 {
-                    for &v in &self.image[r * n + c0..r * n + c1] {
-                        hist[bin(v)] += 1.0;
+            let (r0, r1) = ((ty * tile).min(n), ((ty + 1) * tile).min(n));
+            self.hist.fill(0);
+            let (even, odd) = self.hist.split_at_mut(TILES * BINS);
+            for r in r0..r1 {
+                let row = &self.bins[r * n..(r + 1) * n];
+                for tx in 0..TILES {
+                    let (c0, c1) = ((tx * tile).min(n), ((tx + 1) * tile).min(n));
+                    let even = &mut even[tx * BINS..(tx + 1) * BINS];
+                    let odd = &mut odd[tx * BINS..(tx + 1) * BINS];
+                    let mut pairs = row[c0..c1].chunks_exact(2);
+                    for pair in &mut pairs {
+                        even[pair[0] as usize] += 1;
+                        odd[pair[1] as usize] += 1;
+                    }
+                    for &b in pairs.remainder() {
+                        even[b as usize] += 1;
                     }
                 }
+            }
+            for tx in 0..TILES {
+                let (c0, c1) = ((tx * tile).min(n), ((tx + 1) * tile).min(n));
+                let count = (r1 - r0) * (c1 - c0);
                 let map = &mut self.maps[(ty * TILES + tx) * BINS..(ty * TILES + tx + 1) * BINS];
-                if count == 0.0 {
+                if count == 0 {
                     map.iter_mut()
                         .enumerate()
                         .for_each(|(b, m)| *m = b as f32 / (BINS - 1) as f32);
                     continue;
                 }
-                let limit = ((clip * count as f64).floor() as f32).max(1.0);
-                let mut excess = 0.0;
-                for h in hist.iter_mut() {
-                    if *h > limit {
-                        excess += *h - limit;
-                        *h = limit;
-                    }
+                let limit = ((clip * count as f64).floor() as u32).max(1);
+                let hist = &mut even[tx * BINS..(tx + 1) * BINS];
+                let mut excess = 0u32;
+                for (h, &o) in hist.iter_mut().zip(&odd[tx * BINS..(tx + 1) * BINS]) {
+                    let total = *h + o;
+                    *h = total.min(limit);
+                    excess += total - *h;
                 }
-                let add = excess / BINS as f32;
+                let add = excess as f32 / BINS as f32;
+                let inv = 1.0 / count as f32;
                 let mut cdf = 0.0;
-                for (m, h) in map.iter_mut().zip(hist.iter()) {
-                    cdf += h + add;
-                    *m = cdf / count;
+                for (m, &h) in map.iter_mut().zip(hist.iter()) {
+                    cdf += h as f32 + add;
+                    *m = cdf * inv;
                 }
             }
         }
@@ -555,24 +760,26 @@ impl Renderer {
             let t0 = t.floor().clamp(0.0, (TILES - 1) as f32);
             let t1 = (t0 + 1.0).min((TILES - 1) as f32);
             let f = (t - t0).clamp(0.0, 1.0);
-            (t0 as usize * TILES * BINS, t1 as usize * TILES * BINS, f)
+            (t0 as usize * BINS, t1 as usize * BINS, f)
         }));
-        let maps = &self.maps;
+        let (maps, coords) = (&self.maps, &self.coords);
         for r in 0..n {
-            let (y0, y1, fy) = self.coords[r];
-            let row = &self.image[r * n..(r + 1) * n];
-            for (c, (&v, o)) in row
+            let (y0, y1, fy) = coords[r];
+            // Rows of tiles above and below: TILES maps each.
+            let top = &maps[y0 * TILES..(y0 + BINS) * TILES];
+            let bottom = &maps[y1 * TILES..(y1 + BINS) * TILES];
+            let bins = &self.bins[r * n..(r + 1) * n];
+            for ((&b, o), &(x0, x1, fx)) in bins
                 .iter()
                 .zip(out[r * n..(r + 1) * n].iter_mut())
-                .enumerate()
+                .zip(coords.iter())
             {
-                let (x0, x1, fx) = self.coords[c];
-                let (x0, x1) = (x0 / TILES, x1 / TILES);
-                let b = bin(v);
-                let top = maps[y0 + x0 + b] * (1.0 - fx) + maps[y0 + x1 + b] * fx;
-                let bottom = maps[y1 + x0 + b] * (1.0 - fx) + maps[y1 + x1 + b] * fx;
-                let v = top * (1.0 - fy) + bottom * fy;
-                *o = (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
+                let b = b as usize;
+                let (t0, t1) = (top[x0 + b], top[x1 + b]);
+                let (b0, b1) = (bottom[x0 + b], bottom[x1 + b]);
+                let t = t0 + (t1 - t0) * fx;
+                let v = t + (b0 + (b1 - b0) * fx - t) * fy;
+                *o = (v * 255.0 + 0.5) as u8;
             }
         }
     }
