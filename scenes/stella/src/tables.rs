@@ -222,8 +222,13 @@ fn compute() -> Tables {
     }
 
     let mut playfield = [[0u32; 160]; 2];
-    for x in 0..160usize {
-        playfield[0][x] = if x < 16 {
+    let [pf_normal, pf_reflected] = &mut playfield;
+    for (x, (pf0, pf1)) in pf_normal
+        .iter_mut()
+        .zip(pf_reflected.iter_mut())
+        .enumerate()
+    {
+        *pf0 = if x < 16 {
             0x00001 << (x / 4)
         } else if x < 48 {
             0x00800 >> ((x - 16) / 4)
@@ -236,7 +241,7 @@ fn compute() -> Tables {
         } else {
             0x01000 << ((x - 128) / 4)
         };
-        playfield[1][x] = if x < 16 {
+        *pf1 = if x < 16 {
             0x00001 << (x / 4)
         } else if x < 48 {
             0x00800 >> ((x - 16) / 4)

@@ -98,7 +98,13 @@ pub struct Tia {
     hmove_blank_enabled: bool,
     m0_cosmic_ark_enabled: bool,
     m0_cosmic_ark_counter: u32,
+    /// Colour clock up to which a write that changes nothing drawn (WSYNC, RSYNC, audio, unused
+    /// addresses) asked for the frame to be drawn; the draw is deferred to the next update (the
+    /// result is the same, in one run instead of two) or to [`Tia::flush`]. `NO_PENDING` if none.
+    pending_clock: i32,
 }
+
+const NO_PENDING: i32 = i32::MIN;
 
 const BK: usize = 0;
 const PF: usize = 1;
@@ -198,6 +204,7 @@ impl Tia {
             hmove_blank_enabled: false,
             m0_cosmic_ark_enabled: false,
             m0_cosmic_ark_counter: 0,
+            pending_clock: NO_PENDING,
         }
     }
 
@@ -264,6 +271,7 @@ impl Tia {
     }
 
     fn frame_reset(&mut self, cycles: u32, y_start: u32, height: u32) {
+        self.pending_clock = NO_PENDING;
         self.current_fb.iter_mut().for_each(|b| *b = 0);
         self.previous_fb.iter_mut().for_each(|b| *b = 0);
         self.frame_pointer = 0;
@@ -289,6 +297,7 @@ impl Tia {
 
     /// `TIA::systemCyclesReset`: the system cycle counter is about to go back to 0.
     pub fn system_cycles_reset(&mut self, cycles: u32) {
+        self.flush();
         self.dump_disabled_cycle = self.dump_disabled_cycle.wrapping_sub(cycles as i32);
         let clocks = cycles.wrapping_mul(3) as i32;
         self.clock_when_frame_started = self.clock_when_frame_started.wrapping_sub(clocks);
@@ -343,6 +352,7 @@ impl Tia {
 
     /// End of `TIA::update` after the CPU stopped.
     pub fn finish_update(&mut self, cycles: u32) {
+        self.flush();
         self.current_scanline = self.scanlines(cycles) as i32;
         if self.partial_frame {
             if !self.frame_greyed {
@@ -488,6 +498,16 @@ impl Tia {
         self.frame_pointer = end;
     }
 
+    /// Draws what a deferred write asked for (see `pending_clock`).
+    #[inline]
+    pub fn flush(&mut self) {
+        if self.pending_clock != NO_PENDING {
+            let clock = self.pending_clock;
+            self.pending_clock = NO_PENDING;
+            self.update_frame(clock);
+        }
+    }
+
     /// `TIA::updateFrame`: draws up to colour clock `clock`.
     fn update_frame(&mut self, mut clock: i32) {
         if clock < self.clock_start_display
@@ -576,6 +596,7 @@ impl Tia {
 
     /// CPU read of a TIA register.
     pub fn peek(&mut self, addr: u16, cycles: u32, data_bus: u8, ports: &impl PortReader) -> u8 {
+        self.pending_clock = NO_PENDING;
         self.update_frame(cycles.wrapping_mul(3) as i32);
         let noise = data_bus & 0x3F;
         let c = self.collision;
@@ -644,7 +665,15 @@ impl Tia {
             let x = clock.wrapping_sub(self.clock_when_frame_started) % 228;
             delay = D[((x / 3) & 3) as usize];
         }
-        self.update_frame(clock.wrapping_add(delay));
+        if matches!(addr, 0x02 | 0x03 | 0x15..=0x1A | 0x2D..) {
+            // Nothing drawn depends on these registers: draw later, in one run with the next update.
+            // Their poke delay is 0 and every other register's is >= 0, so the next update's clock is
+            // never earlier than this one.
+            self.pending_clock = clock;
+        } else {
+            self.pending_clock = NO_PENDING;
+            self.update_frame(clock.wrapping_add(delay));
+        }
         let mut stop = false;
         if clock.wrapping_sub(self.clock_when_frame_started) / 228 > self.max_scanlines {
             stop = true;
