@@ -274,9 +274,9 @@ fn poisson(rng: &mut PixelRng, lam: f64) -> f64 {
 const LANES: usize = 8;
 /// Grid steps per unit of mean for the tabulated Poisson sampler.
 const GRID: usize = 8;
-/// Means below this use the tables ([`GRID`] * `TABLE_MAX_MEAN` tables), larger ones
-/// [`poisson`]'s rejection sampler.
-const TABLE_MAX_MEAN: usize = 12;
+/// Means below this use the tables ([`GRID`] * `TABLE_MAX_MEAN` tables, 48 KiB), larger
+/// ones [`poisson`]'s rejection sampler.
+const TABLE_MAX_MEAN: usize = 24;
 /// Outcomes per alias table: `0..OUTCOMES - 1`, and `OUTCOMES - 1` standing for "at
 /// least `OUTCOMES - 1`".
 const OUTCOMES: usize = 64;
@@ -344,7 +344,7 @@ fn alias_table(pmf: &[f64; OUTCOMES]) -> [u32; OUTCOMES] {
 /// variables is Poisson with the summed mean, so the draw is exact). One 64-bit output
 /// feeds both: 6 bits pick the alias column, 24 bits its threshold test, 24 bits the
 /// uniform of `Z`. The rare tail outcomes (`Y >= 63`, `Z >= 3`) continue exactly; means
-/// of 12 or more use [`poisson`]'s rejection sampler.
+/// of [`TABLE_MAX_MEAN`] or more use [`poisson`]'s rejection sampler.
 fn poisson_frame(frame: &mut [f32], multiplier: f64, rng: &mut PixelRng) {
     let m = multiplier as f32;
     let tables = alias_tables();
@@ -361,7 +361,10 @@ fn poisson_frame(frame: &mut [f32], multiplier: f64, rng: &mut PixelRng) {
             cell[i] = g;
             d[i] = (l - g as f32 * (1.0 / GRID as f32)).max(0.0);
         }
-        let p0 = d.map(exp_small);
+        let mut p0 = [0f32; LANES];
+        for (p, &d) in p0.iter_mut().zip(&d) {
+            *p = exp_small(d);
+        }
         // Table part (scalar): one 64-bit output per pixel.
         let mut y = [0usize; LANES];
         let mut u = [0f32; LANES];
@@ -433,14 +436,29 @@ fn residual_poisson(u: f32, d: f32, p0: f32) -> usize {
     z
 }
 
-/// A draw of `Poisson(mean)` conditioned on being at least `at_least`, by rejection
-/// (only reached with probability below 1e-20 for the tabulated means).
+/// A draw of `Poisson(mean)` conditioned on being at least `at_least`, by inversion over
+/// the tail in `f64` (the tail mass is summed first, then walked again for the draw). Only
+/// reached when the alias table returns its tail outcome, with probability below 1e-9.
 fn poisson_tail(rng: &mut PixelRng, mean: f64, at_least: usize) -> usize {
+    if mean <= 0.0 {
+        return at_least;
+    }
+    let first = (-mean + at_least as f64 * mean.ln() - ln_factorial(at_least as f64)).exp();
+    let (mut tail, mut p, mut k) = (0.0, first, at_least);
+    while p > tail * 1e-17 {
+        tail += p;
+        k += 1;
+        p *= mean / k as f64;
+    }
+    let target = rng.unit_f64() * tail;
+    let (mut acc, mut p, mut k) = (0.0, first, at_least);
     loop {
-        let k = poisson(rng, mean) as usize;
-        if k >= at_least {
+        acc += p;
+        if acc > target || p <= 0.0 {
             return k;
         }
+        k += 1;
+        p *= mean / k as f64;
     }
 }
 
@@ -638,7 +656,11 @@ impl Renderer {
             let s = scale * se;
             let mut max = 0f32;
             for block in img.chunks_mut(NOISE_LANES) {
-                let e: [f32; NOISE_LANES] = std::array::from_fn(|_| Exp1.sample(&mut *rng));
+                // Plain loops: `array::from_fn` and `map` closures are not always inlined.
+                let mut e = [0f32; NOISE_LANES];
+                for x in e.iter_mut() {
+                    *x = Exp1.sample(rng);
+                }
                 for (v, e) in block.iter_mut().zip(e) {
                     *v += s * e;
                     max = max.max(*v);
@@ -652,8 +674,10 @@ impl Renderer {
         if p.gaussian_variance > 0.0 {
             let sd = p.gaussian_variance.sqrt() as f32;
             for block in img.chunks_mut(NOISE_LANES) {
-                let z: [f32; NOISE_LANES] =
-                    std::array::from_fn(|_| StandardNormal.sample(&mut *rng));
+                let mut z = [0f32; NOISE_LANES];
+                for x in z.iter_mut() {
+                    *x = StandardNormal.sample(rng);
+                }
                 for (v, z) in block.iter_mut().zip(z) {
                     *v = (*v * inv + sd * z).clamp(0.0, 1.0);
                 }
@@ -721,12 +745,14 @@ impl Renderer {
                     *h = total.min(limit);
                     excess += total - *h;
                 }
+                // The cumulative sum of `h + excess / BINS`, with the integer part summed
+                // in integers (no serial chain of float additions).
                 let add = excess as f32 / BINS as f32;
                 let inv = 1.0 / count as f32;
-                let mut cdf = 0.0;
-                for (m, &h) in map.iter_mut().zip(hist.iter()) {
-                    cdf += h as f32 + add;
-                    *m = cdf * inv;
+                let mut cdf = 0u32;
+                for (b, (m, &h)) in map.iter_mut().zip(hist.iter()).enumerate() {
+                    cdf += h;
+                    *m = (cdf as f32 + add * (b + 1) as f32) * inv;
                 }
             }
         }
@@ -992,8 +1018,10 @@ mod tests {
         // where the residual search past 2 runs), tiny, and just below the rejection
         // threshold; 200,000 draws each, chi-square against the exact pmf.
         let mut rng = PixelRng(21);
-        for lam in [0.01f32, 0.125, 0.1249, 1.0, 2.374, 5.55, 11.999] {
-            let bins = 60;
+        for lam in [
+            0.01f32, 0.125, 0.1249, 1.0, 2.374, 5.55, 11.999, 17.3, 23.999,
+        ] {
+            let bins = 70;
             let mut counts = vec![0u64; bins];
             let mut frame = vec![0f32; 10_000];
             for _ in 0..20 {
@@ -1102,5 +1130,32 @@ mod tests {
         let row = &out[3 * n..4 * n];
         assert!(row[..8].windows(2).all(|w| w[0] <= w[1]), "{row:?}");
         assert!(out.iter().max().unwrap() - out.iter().min().unwrap() > 200);
+    }
+
+    #[test]
+    fn poisson_tail_is_the_conditional_pmf() {
+        // Poisson(20) given X >= 25 (an easy tail to test) against the exact conditional
+        // pmf; and a far tail (mean 24, X >= 63) returns promptly, at or above the bound.
+        let mut rng = PixelRng(31);
+        let (mean, at_least, bins) = (20.0f64, 25usize, 20usize);
+        let mut counts = vec![0u64; bins];
+        for _ in 0..50_000 {
+            counts[(poisson_tail(&mut rng, mean, at_least) - at_least).min(bins - 1)] += 1;
+        }
+        let pmf = poisson_pmf(mean, at_least + bins + 60);
+        let tail: f64 = pmf[at_least..].iter().sum();
+        let mut probs: Vec<f64> = pmf[at_least..at_least + bins]
+            .iter()
+            .map(|p| p / tail)
+            .collect();
+        let head: f64 = probs[..bins - 1].iter().sum();
+        probs[bins - 1] = 1.0 - head;
+        let test = crate::stats::chi_square_test(&counts, &probs);
+        assert!(test.p_value > 0.01, "{test:?}");
+        for _ in 0..100 {
+            let k = poisson_tail(&mut rng, 24.0, OUTCOMES - 1);
+            assert!((OUTCOMES - 1..OUTCOMES + 40).contains(&k), "{k}");
+        }
+        assert_eq!(poisson_tail(&mut rng, 0.0, 5), 5);
     }
 }
