@@ -280,6 +280,7 @@ const TABLE_MAX_MEAN: usize = 24;
 /// Outcomes per alias table: `0..OUTCOMES - 1`, and `OUTCOMES - 1` standing for "at
 /// least `OUTCOMES - 1`".
 const OUTCOMES: usize = 64;
+const _: () = assert!(OUTCOMES.is_power_of_two());
 
 /// Walker alias tables of `Poisson(g / GRID)` for `g` in `0..GRID * TABLE_MAX_MEAN`, built
 /// once per process: entry `j` of table `g` packs the acceptance threshold of outcome `j`
@@ -371,7 +372,8 @@ fn poisson_frame(frame: &mut [f32], multiplier: f64, rng: &mut PixelRng) {
         for i in 0..LANES {
             let x = rng.next_u64();
             let j = (x >> 58) as usize;
-            let entry = tables[cell[i] * OUTCOMES + j];
+            // Shifts and wrapping adds: no overflow-check branches in debug-assertion builds.
+            let entry = tables[(cell[i] << OUTCOMES.trailing_zeros()) | j];
             let t = ((x >> 34) & 0xFF_FFFF) as u32;
             y[i] = if t < entry >> 8 {
                 j
@@ -390,7 +392,7 @@ fn poisson_frame(frame: &mut [f32], multiplier: f64, rng: &mut PixelRng) {
                 if y == OUTCOMES - 1 {
                     y = poisson_tail(rng, cell[i] as f64 / GRID as f64, OUTCOMES - 1);
                 }
-                (y + residual_poisson(u[i], d[i], p0[i])) as f32
+                y.wrapping_add(residual_poisson(u[i], d[i], p0[i])) as f32
             };
         }
     }
@@ -422,7 +424,9 @@ fn residual_poisson(u: f32, d: f32, p0: f32) -> usize {
     let p2 = p1 * d * 0.5;
     let c1 = p0 + p1;
     let c2 = c1 + p2;
-    let mut z = (u > p0) as usize + (u > c1) as usize + (u > c2) as usize;
+    let mut z = ((u > p0) as usize)
+        .wrapping_add((u > c1) as usize)
+        .wrapping_add((u > c2) as usize);
     if z == 3 {
         // u > P(Z <= 2): continue the search from there.
         let (mut p, mut c) = (p2, c2);
@@ -734,7 +738,7 @@ impl Renderer {
                 if count == 0 {
                     map.iter_mut()
                         .enumerate()
-                        .for_each(|(b, m)| *m = b as f32 / (BINS - 1) as f32);
+                        .for_each(|(b, m)| *m = b as f32 + 0.5);
                     continue;
                 }
                 let limit = ((clip * count as f64).floor() as u32).max(1);
@@ -748,11 +752,13 @@ impl Renderer {
                 // The cumulative sum of `h + excess / BINS`, with the integer part summed
                 // in integers (no serial chain of float additions).
                 let add = excess as f32 / BINS as f32;
-                let inv = 1.0 / count as f32;
+                // Maps hold output bytes before truncation: `255 cdf / count + 1/2` (the
+                // weights of the interpolation sum to 1, so the rounding offset carries).
+                let inv = 255.0 / count as f32;
                 let mut cdf = 0u32;
                 for (b, (m, &h)) in map.iter_mut().zip(hist.iter()).enumerate() {
                     cdf += h;
-                    *m = (cdf as f32 + add * (b + 1) as f32) * inv;
+                    *m = (cdf as f32 + add * (b + 1) as f32) * inv + 0.5;
                 }
             }
         }
@@ -782,7 +788,7 @@ impl Renderer {
                 let (b0, b1) = (bottom[x0 + b], bottom[x1 + b]);
                 let t = t0 + (t1 - t0) * fx;
                 let v = t + (b0 + (b1 - b0) * fx - t) * fy;
-                *o = (v * 255.0 + 0.5) as u8;
+                *o = v as u8;
             }
         }
     }
