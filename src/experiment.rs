@@ -72,15 +72,39 @@ pub enum AgentConfig {
     Random,
     /// The scene's scripted controller.
     Scripted,
+    /// DQN (Mnih et al. 2015); fields left out take Dopamine's DQN defaults.
+    Dqn(arcadia_value_agents::ValueConfig),
+    /// C51 (Bellemare et al. 2017); start from `assets/agents/c51.ron`.
+    C51(arcadia_value_agents::ValueConfig),
+    /// Rainbow (Hessel et al. 2018); start from `assets/agents/rainbow.ron`.
+    Rainbow(arcadia_value_agents::ValueConfig),
+    /// Data-efficient Rainbow (van Hasselt et al. 2019); start from `assets/agents/der.ron`.
+    Der(arcadia_value_agents::ValueConfig),
+    /// DrQ(eps) (Kostrikov et al. 2021); start from `assets/agents/drq_eps.ron`.
+    DrqEps(arcadia_value_agents::ValueConfig),
 }
 
 impl AgentConfig {
     /// The agent's name in run directories and reports.
     pub fn name(&self) -> &'static str {
-        match self {
-            AgentConfig::Random => "random",
-            AgentConfig::Scripted => "scripted",
+        match self.value_agent() {
+            Some(agent) => agent.name(),
+            None if matches!(self, AgentConfig::Scripted) => "scripted",
+            None => "random",
         }
+    }
+
+    /// The value-based agent this config names, if it is one.
+    pub fn value_agent(&self) -> Option<arcadia_value_agents::ValueAgentConfig> {
+        use arcadia_value_agents::ValueAgentConfig as V;
+        Some(match self {
+            AgentConfig::Random | AgentConfig::Scripted => return None,
+            AgentConfig::Dqn(c) => V::Dqn(c.clone()),
+            AgentConfig::C51(c) => V::C51(c.clone()),
+            AgentConfig::Rainbow(c) => V::Rainbow(c.clone()),
+            AgentConfig::Der(c) => V::Der(c.clone()),
+            AgentConfig::DrqEps(c) => V::DrqEps(c.clone()),
+        })
     }
 }
 
@@ -164,6 +188,12 @@ impl Experiment {
             .validate()
             .and_then(|()| self.scene.build(1).map(drop))
             .map_err(|m| invalid(format!("scene {}: {m}", self.scene.name())))?;
+        if let Some(agent) = self.agent.value_agent() {
+            agent
+                .config()
+                .validate()
+                .map_err(|m| invalid(format!("agent {}: {m}", agent.name())))?;
+        }
         if self.name.is_empty() || self.name.contains(['/', '\\']) {
             return Err(invalid(format!(
                 "name {:?} must be non-empty and contain no path separator",
@@ -192,9 +222,10 @@ impl Experiment {
     /// Adds the scene and agent plugins to a headless App.
     pub fn install(&self, app: &mut App, scene: ScenePlugin) {
         scene.add_to(app);
-        match self.agent {
-            AgentConfig::Random => app.add_plugins(RandomAgentPlugin),
-            AgentConfig::Scripted => app.add_plugins(ScriptedAgentPlugin),
+        match (&self.agent, self.agent.value_agent()) {
+            (_, Some(agent)) => app.add_plugins(agent.plugin()),
+            (AgentConfig::Scripted, None) => app.add_plugins(ScriptedAgentPlugin),
+            _ => app.add_plugins(RandomAgentPlugin),
         };
     }
 }

@@ -185,3 +185,51 @@ fn ale_scene_steps_deterministically_through_the_engine() {
     );
     assert_ne!(a[0], a[1], "envs of one run differ");
 }
+
+/// CALE through the engine: a 3-D continuous action space; NaN actions are named errors.
+#[test]
+fn cale_scene_takes_continuous_actions_and_rejects_nan() {
+    use arcadia::prelude::*;
+    use arcadia_engine::scene::EnvInstance;
+    if !reference_available() {
+        return;
+    }
+    let mut config = arcadia_ale::scene::AleSceneConfig::new("breakout");
+    config.continuous = true;
+    let rom = arcadia_ale::RomRegistry::open_default()
+        .resolve_or_ale_py("breakout")
+        .unwrap();
+    let mut app = headless_app(3);
+    app.add_plugins(arcadia_ale::scene::plugin(&config, &rom, 2).unwrap())
+        .add_plugins(RandomAgentPlugin);
+    app.finish();
+    app.cleanup();
+    let space = app.world().resource::<SceneInfo>().action_space.clone();
+    assert_eq!(space.flat_dim(), 3);
+    assert!(space.discrete_n().is_none());
+    for _ in 0..50 {
+        app.update();
+    }
+    assert!(app.world().resource::<StepErrors>().take().is_empty());
+    assert_eq!(app.world().resource::<RunStats>().env_steps, 98);
+    let mut q = app
+        .world_mut()
+        .query::<&mut EnvInstance<arcadia_ale::scene::AleEnv>>();
+    let mut rng = EnvRng(stream(0, StreamKind::Env, 0));
+    let mut obs = Observation::zeros(&Space::Image {
+        height: 84,
+        width: 84,
+        channels: 4,
+        aux: 0,
+    });
+    let mut env = q.iter_mut(app.world_mut()).next().unwrap();
+    let error = env
+        .0
+        .step(
+            &Action::Continuous(vec![0.5, f32::NAN, 1.0]),
+            &mut rng,
+            &mut obs,
+        )
+        .unwrap_err();
+    assert!(error.to_string().contains("not finite"), "{error}");
+}

@@ -385,8 +385,8 @@ impl AtariPreprocessing {
     }
 
     /// `env.step` of the frame-skip-1 Atari env.
-    fn base_step(&mut self, action: Action) -> (i32, bool, bool) {
-        let r = self.ale.act(action, 1.0);
+    fn base_step(&mut self, action: Action, strength: f32) -> (i32, bool, bool) {
+        let r = self.ale.act(action, strength);
         (r, self.ale.game_over(false), self.ale.truncated())
     }
 
@@ -404,7 +404,7 @@ impl AtariPreprocessing {
     pub fn reset(&mut self) -> Result<&[u8], AleError> {
         self.ale.reset()?;
         for _ in 0..self.uniform_noops() {
-            let (_, terminated, truncated) = self.base_step(Action::Noop);
+            let (_, terminated, truncated) = self.base_step(Action::Noop, 1.0);
             if terminated || truncated {
                 self.ale.reset()?;
             }
@@ -427,6 +427,24 @@ impl AtariPreprocessing {
             .actions
             .get(index)
             .ok_or(AleError::InvalidAction(index as i64))?;
+        self.step_action(action, 1.0)
+    }
+
+    /// One agent step with a CALE continuous action (Farebrother & Castro 2024):
+    /// `(r, theta, fire)` maps to a joystick event with `threshold` (0.5 in CALE) and `r`
+    /// is the paddle strength.
+    pub fn step_continuous(
+        &mut self,
+        r: f32,
+        theta: f32,
+        fire: f32,
+        threshold: f32,
+    ) -> Result<StepOutcome, AleError> {
+        let action = Action::from_continuous(r, theta, fire, threshold);
+        self.step_action(action, r)
+    }
+
+    fn step_action(&mut self, action: Action, strength: f32) -> Result<StepOutcome, AleError> {
         let mut out = StepOutcome {
             reward: 0,
             terminated: false,
@@ -434,7 +452,7 @@ impl AtariPreprocessing {
         };
         let skip = self.config.frame_skip;
         for t in 0..skip {
-            let (r, mut terminated, truncated) = self.base_step(action);
+            let (r, mut terminated, truncated) = self.base_step(action, strength);
             out.reward += i64::from(r);
             self.game_over = terminated;
             if self.config.terminal_on_life_loss {

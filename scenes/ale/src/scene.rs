@@ -40,6 +40,17 @@ pub struct AleSceneConfig {
     /// gymnasium `AtariPreprocessing` + frame stacking (its `seed` is replaced per env).
     #[serde(default)]
     pub preprocessing: PreprocessConfig,
+    /// CALE (Farebrother & Castro 2024): continuous actions `(r, theta, fire)` in
+    /// `[0, 1] x [-pi, pi] x [0, 1]` over the full action set instead of discrete ones.
+    #[serde(default)]
+    pub continuous: bool,
+    /// CALE's threshold on the joystick components and the fire value.
+    #[serde(default = "default_threshold", deserialize_with = "check::probability")]
+    pub continuous_action_threshold: f64,
+}
+
+fn default_threshold() -> f64 {
+    0.5
 }
 
 fn default_sticky() -> f64 {
@@ -60,6 +71,8 @@ impl AleSceneConfig {
             repeat_action_probability: default_sticky(),
             max_episode_frames: default_max_frames(),
             preprocessing: PreprocessConfig::default(),
+            continuous: false,
+            continuous_action_threshold: default_threshold(),
         }
     }
 
@@ -94,11 +107,15 @@ impl AleSceneConfig {
         let ale = Ale::new(rom, self.ale_config(ale_seed))?;
         let preprocessing = PreprocessConfig {
             seed: noop_seed,
+            full_action_space: self.preprocessing.full_action_space || self.continuous,
             ..self.preprocessing.clone()
         };
         Ok(AleEnv {
             env: AtariPreprocessing::new(ale, preprocessing)?,
             reset_error: None,
+            continuous: self
+                .continuous
+                .then_some(self.continuous_action_threshold as f32),
         })
     }
 }
@@ -109,6 +126,8 @@ pub struct AleEnv {
     env: AtariPreprocessing,
     /// A reset that failed (a mode that could not be selected, say), reported at the next step.
     reset_error: Option<String>,
+    /// CALE's threshold when actions are continuous.
+    continuous: Option<f32>,
 }
 
 impl AleEnv {
@@ -136,8 +155,15 @@ impl Environment for AleEnv {
     }
 
     fn action_space(&self) -> Space {
-        Space::Discrete {
-            n: self.env.actions().len() as u32,
+        match self.continuous {
+            Some(_) => Space::Box {
+                low: vec![0.0, -std::f32::consts::PI, 0.0],
+                high: vec![1.0, std::f32::consts::PI, 1.0],
+                shape: vec![3],
+            },
+            None => Space::Discrete {
+                n: self.env.actions().len() as u32,
+            },
         }
     }
 
@@ -158,13 +184,18 @@ impl Environment for AleEnv {
             return Err(EnvError::Simulation(format!("reset failed: {error}")));
         }
         self.action_space().check(action)?;
-        let Action::Discrete(index) = action else {
-            unreachable!("checked above");
-        };
-        let outcome = self
-            .env
-            .step(*index as usize)
-            .map_err(|e| EnvError::Simulation(e.to_string()))?;
+        let outcome = match (action, self.continuous) {
+            (Action::Continuous(a), Some(threshold)) => {
+                // Clipped into the box, as CALE's environment does.
+                let r = a[0].clamp(0.0, 1.0);
+                let theta = a[1].clamp(-std::f32::consts::PI, std::f32::consts::PI);
+                let fire = a[2].clamp(0.0, 1.0);
+                self.env.step_continuous(r, theta, fire, threshold)
+            }
+            (Action::Discrete(index), None) => self.env.step(*index as usize),
+            _ => unreachable!("the action was checked against the space"),
+        }
+        .map_err(|e| EnvError::Simulation(e.to_string()))?;
         self.write(obs);
         Ok(StepOutcome {
             reward: outcome.reward as f32,
