@@ -772,23 +772,38 @@ impl Renderer {
             (t0 as usize * BINS, t1 as usize * BINS, f)
         }));
         let (maps, coords) = (&self.maps, &self.coords);
+        // One tile's map as a fixed-size array, so that indexing by a byte needs no check.
+        fn map_at(rows: &[f32], x: usize) -> &[f32; BINS] {
+            <&[f32; BINS]>::try_from(&rows[x..x + BINS]).expect("a tile map has BINS entries")
+        }
         for r in 0..n {
             let (y0, y1, fy) = coords[r];
             // Rows of tiles above and below: TILES maps each.
             let top = &maps[y0 * TILES..(y0 + BINS) * TILES];
             let bottom = &maps[y1 * TILES..(y1 + BINS) * TILES];
             let bins = &self.bins[r * n..(r + 1) * n];
-            for ((&b, o), &(x0, x1, fx)) in bins
-                .iter()
-                .zip(out[r * n..(r + 1) * n].iter_mut())
-                .zip(coords.iter())
-            {
-                let b = b as usize;
-                let (t0, t1) = (top[x0 + b], top[x1 + b]);
-                let (b0, b1) = (bottom[x0 + b], bottom[x1 + b]);
-                let t = t0 + (t1 - t0) * fx;
-                let v = t + (b0 + (b1 - b0) * fx - t) * fy;
-                *o = v as u8;
+            let out = &mut out[r * n..(r + 1) * n];
+            // Runs of columns between the same two tile centres share four maps.
+            let mut c = 0;
+            while c < n {
+                let (x0, x1, _) = coords[c];
+                let end = c + coords[c..]
+                    .iter()
+                    .take_while(|&&(a, b, _)| a == x0 && b == x1)
+                    .count();
+                let (tl, tr) = (map_at(top, x0), map_at(top, x1));
+                let (bl, br) = (map_at(bottom, x0), map_at(bottom, x1));
+                for ((&b, o), &(_, _, fx)) in bins[c..end]
+                    .iter()
+                    .zip(out[c..end].iter_mut())
+                    .zip(&coords[c..end])
+                {
+                    let b = b as usize;
+                    let t = tl[b] + (tr[b] - tl[b]) * fx;
+                    let v = t + (bl[b] + (br[b] - bl[b]) * fx - t) * fy;
+                    *o = v as u8;
+                }
+                c = end;
             }
         }
     }
