@@ -44,35 +44,7 @@ enum Command {
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Print ale-py's step-by-step trace (`ale_trace.py`) of a ROM, computed by Arcadia.
-    Trace {
-        /// ROM name (`pong`), MD5 or path.
-        #[arg(long)]
-        rom: String,
-        /// Action file: one `ACTION [STRENGTH]` a line (ALE action ids 0..17).
-        #[arg(long)]
-        actions: PathBuf,
-        /// Frames per act.
-        #[arg(long, default_value_t = 1)]
-        frameskip: u32,
-        /// Sticky-action probability.
-        #[arg(long, default_value_t = 0.0)]
-        sticky: f32,
-        /// ALE random_seed.
-        #[arg(long, default_value_t = 0)]
-        seed: u32,
-        /// Game mode.
-        #[arg(long)]
-        mode: Option<u32>,
-        /// Difficulty.
-        #[arg(long)]
-        difficulty: Option<u32>,
-        /// Episode frame budget (0: none).
-        #[arg(long, default_value_t = 0)]
-        max_frames: u64,
-        /// Add the md5 of the RGB screen.
-        #[arg(long)]
-        rgb: bool,
-    },
+    Trace(commands::ale::TraceArgs),
     /// Manage the ROM registry (ROMs are never shipped: import your own or ale-py's).
     #[command(subcommand)]
     Roms(RomsCommand),
@@ -172,28 +144,7 @@ fn run(cli: Cli) -> Result<ExitCode, CommandError> {
             println!("{}", commands::train::check(&experiment)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Trace {
-            rom,
-            actions,
-            frameskip,
-            sticky,
-            seed,
-            mode,
-            difficulty,
-            max_frames,
-            rgb,
-        } => {
-            let args = commands::ale::TraceArgs {
-                rom,
-                actions,
-                frameskip,
-                sticky,
-                seed,
-                mode,
-                difficulty,
-                max_frames,
-                rgb,
-            };
+        Command::Trace(args) => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             commands::ale::trace(&args, &mut out)?;

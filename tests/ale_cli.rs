@@ -143,6 +143,20 @@ fn trace_reports_bad_input_clearly() {
     }
 }
 
+/// A headless App with `envs` envs of the ALE scene and the random agent.
+fn ale_app(config: &arcadia_ale::scene::AleSceneConfig, seed: u64, envs: usize) -> bevy::prelude::App {
+    use arcadia::prelude::*;
+    let rom = arcadia_ale::RomRegistry::open_default()
+        .resolve_or_ale_py(&config.game)
+        .unwrap();
+    let mut app = headless_app(seed);
+    app.add_plugins(arcadia_ale::scene::plugin(config, &rom, envs).unwrap())
+        .add_plugins(RandomAgentPlugin);
+    app.finish();
+    app.cleanup();
+    app
+}
+
 /// The ALE scene through the engine: 4x84x84 stacked frames, deterministic for a seed.
 #[test]
 fn ale_scene_steps_deterministically_through_the_engine() {
@@ -151,15 +165,7 @@ fn ale_scene_steps_deterministically_through_the_engine() {
         return;
     }
     let run = |seed: u64| -> Vec<Vec<u8>> {
-        let config = arcadia_ale::scene::AleSceneConfig::new("breakout");
-        let rom = arcadia_ale::RomRegistry::open_default()
-            .resolve_or_ale_py("breakout")
-            .unwrap();
-        let mut app = headless_app(seed);
-        app.add_plugins(arcadia_ale::scene::plugin(&config, &rom, 3).unwrap())
-            .add_plugins(RandomAgentPlugin);
-        app.finish();
-        app.cleanup();
+        let mut app = ale_app(&arcadia_ale::scene::AleSceneConfig::new("breakout"), seed, 3);
         for _ in 0..120 {
             app.update();
         }
@@ -196,14 +202,7 @@ fn cale_scene_takes_continuous_actions_and_rejects_nan() {
     }
     let mut config = arcadia_ale::scene::AleSceneConfig::new("breakout");
     config.continuous = true;
-    let rom = arcadia_ale::RomRegistry::open_default()
-        .resolve_or_ale_py("breakout")
-        .unwrap();
-    let mut app = headless_app(3);
-    app.add_plugins(arcadia_ale::scene::plugin(&config, &rom, 2).unwrap())
-        .add_plugins(RandomAgentPlugin);
-    app.finish();
-    app.cleanup();
+    let mut app = ale_app(&config, 3, 2);
     let space = app.world().resource::<SceneInfo>().action_space.clone();
     assert_eq!(space.flat_dim(), 3);
     assert!(space.discrete_n().is_none());

@@ -16,25 +16,34 @@ pub fn find_rom(name_or_path: &str) -> Result<Rom, CommandError> {
 }
 
 /// Options of `arcadia trace`, as `ale_trace.py` takes them.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct TraceArgs {
-    /// ROM name, MD5 or path.
+    /// ROM name (`pong`), MD5 or path.
+    #[arg(long)]
     pub rom: String,
-    /// Action file: one `ACTION [STRENGTH]` a line.
+    /// Action file: one `ACTION [STRENGTH]` a line (ALE action ids 0..17).
+    #[arg(long)]
     pub actions: PathBuf,
     /// Frames per act.
+    #[arg(long, default_value_t = 1)]
     pub frameskip: u32,
     /// Sticky-action probability.
+    #[arg(long, default_value_t = 0.0)]
     pub sticky: f32,
     /// ALE `random_seed`.
+    #[arg(long, default_value_t = 0)]
     pub seed: u32,
     /// Game mode.
+    #[arg(long)]
     pub mode: Option<u32>,
     /// Difficulty.
+    #[arg(long)]
     pub difficulty: Option<u32>,
     /// Episode frame budget (0: none).
+    #[arg(long, default_value_t = 0)]
     pub max_frames: u64,
-    /// Add the RGB screen's md5.
+    /// Add the md5 of the RGB screen.
+    #[arg(long)]
     pub rgb: bool,
 }
 
