@@ -144,7 +144,11 @@ fn trace_reports_bad_input_clearly() {
 }
 
 /// A headless App with `envs` envs of the ALE scene and the random agent.
-fn ale_app(config: &arcadia_ale::scene::AleSceneConfig, seed: u64, envs: usize) -> bevy::prelude::App {
+fn ale_app(
+    config: &arcadia_ale::scene::AleSceneConfig,
+    seed: u64,
+    envs: usize,
+) -> bevy::prelude::App {
     use arcadia::prelude::*;
     let rom = arcadia_ale::RomRegistry::open_default()
         .resolve_or_ale_py(&config.game)
@@ -165,7 +169,11 @@ fn ale_scene_steps_deterministically_through_the_engine() {
         return;
     }
     let run = |seed: u64| -> Vec<Vec<u8>> {
-        let mut app = ale_app(&arcadia_ale::scene::AleSceneConfig::new("breakout"), seed, 3);
+        let mut app = ale_app(
+            &arcadia_ale::scene::AleSceneConfig::new("breakout"),
+            seed,
+            3,
+        );
         for _ in 0..120 {
             app.update();
         }
