@@ -54,6 +54,8 @@ fn one() -> usize {
 }
 
 /// The scenes an experiment can run.
+// Parsed once per run: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum SceneConfig {
     /// A silicon dopant in graphene moved by a STEM beam (`arcadia-stem`).

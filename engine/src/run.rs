@@ -293,7 +293,7 @@ impl Trainer {
             self.app.world_mut().resource_mut::<WallClock>().0 =
                 offset + started.elapsed().as_secs_f64();
             let stats = self.stats();
-            if stats.updates % 16 == 0 {
+            if stats.updates.is_multiple_of(16) {
                 on_progress(&self.progress());
             }
             if self.stats().env_steps >= self.next_checkpoint
