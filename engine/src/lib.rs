@@ -5,6 +5,7 @@ pub mod checkpoint;
 pub mod components;
 pub mod config;
 pub mod env;
+pub mod eval;
 pub mod record;
 pub mod rng;
 pub mod run;
@@ -28,6 +29,7 @@ pub mod prelude {
         Reward, Stepped, TaskId, Terminated, Truncated, is_done,
     };
     pub use crate::env::{EnvError, Environment, StepOutcome};
+    pub use crate::eval::Phase;
     pub use crate::record::{EpisodeEnd, RunStats, ScalarLog};
     pub use crate::rng::{AgentRng, EnvRng, StreamKind, stream};
     pub use crate::run::{Progress, RunSpec, Summary, Trainer, headless_app};
@@ -65,6 +67,7 @@ impl Plugin for ArcadiaPlugin {
         app.insert_resource(ExperimentSeed(self.seed))
             .add_message::<EpisodeEnd>()
             .init_resource::<StepErrors>()
+            .init_resource::<eval::Phase>()
             .init_resource::<ScalarLog>()
             .init_resource::<RunStats>()
             .init_resource::<MetricsLengths>()
