@@ -272,8 +272,11 @@ impl Replay {
     }
 
     /// Starts an episode of env `env` at observation `obs`: all of its frames are stored.
+    /// An episode still in progress (the env was restarted) ends as a truncation at its
+    /// last stored step.
     pub fn start_episode(&mut self, env: usize, obs: ObsRef, aux: &[f32]) -> Result<()> {
         self.check_obs(obs, aux)?;
+        self.close_cut_episode(env);
         let id = self.push_frames(env, obs, aux, self.config.stack);
         self.envs[env].current = Some(id);
         self.evict(env);
@@ -354,6 +357,32 @@ impl Replay {
             self.start_episode(env, obs, aux)?;
         }
         Ok(())
+    }
+
+    /// Marks the last record of env `env` as a truncation when its episode had not ended,
+    /// and makes its records sampleable: n-step returns then stop there and bootstrap from
+    /// its next observation instead of running into the next episode.
+    fn close_cut_episode(&mut self, env: usize) {
+        let per_env = self.per_env as u64;
+        let priority = if self.config.prioritized {
+            self.tree.max_priority()
+        } else {
+            1.0
+        };
+        let e = &mut self.envs[env];
+        if e.next_record == e.oldest {
+            return;
+        }
+        let last = &mut e.records[((e.next_record - 1) % per_env) as usize];
+        if last.terminated || last.truncated {
+            return;
+        }
+        last.truncated = true;
+        while e.pending < e.next_record {
+            let slot = env * self.per_env + (e.pending % per_env) as usize;
+            self.tree.set(slot, priority);
+            e.pending += 1;
+        }
     }
 
     /// Whether `obs` is the observation ending at frame `frame` shifted by one frame.
@@ -620,6 +649,29 @@ mod tests {
         // Steps 8 and 9 have no 3 steps stored yet and no end: not sampleable.
         assert!(!s.contains_key(&8) && !s.contains_key(&9), "{s:?}");
         assert_eq!(r.sampleable(), 8);
+    }
+
+    #[test]
+    fn a_restarted_episode_ends_as_a_truncation() {
+        let mut replay = vector_replay(3, 0.5, 64);
+        replay.start_episode(0, ObsRef::F32(&[0.0]), &[]).unwrap();
+        for t in 0..2 {
+            let next = [t as f32 + 1.0];
+            let next = (ObsRef::F32(&next), &[][..]);
+            replay.add(0, t, 1.0, false, false, next, None).unwrap();
+        }
+        // Neither step is sampleable yet: their 3-step returns are not complete.
+        assert_eq!(replay.sampleable(), 0);
+        // The env restarts mid-episode: both steps close at the cut, and the next
+        // episode's rewards never leak into them.
+        replay.start_episode(0, ObsRef::F32(&[100.0]), &[]).unwrap();
+        let next = (ObsRef::F32(&[101.0]), &[][..]);
+        replay.add(0, 7, 10.0, false, false, next, None).unwrap();
+        let returns = by_action(&replay);
+        // (obs, return, discount, bootstrap obs): both bootstrap from the cut at obs 2.
+        assert_eq!(returns[&0], (0.0, 1.5, 0.25, 2.0));
+        assert_eq!(returns[&1], (1.0, 1.0, 0.5, 2.0));
+        assert!(!returns.contains_key(&7));
     }
 
     #[test]
