@@ -62,8 +62,53 @@ fn area_table(src_len: usize, dst_len: usize, channels: usize, scale: f64) -> Ve
 }
 
 /// `saturate_cast<uchar>(float)`: round half to even, clamp to 0..=255.
+#[inline]
 fn saturate_u8(v: f32) -> u8 {
-    v.round_ties_even().clamp(0.0, 255.0) as u8
+    // Adding and subtracting 2^23 rounds a float in [0, 2^22] to an integer, half to even
+    // (IEEE round-to-nearest), with no libm call (`round_ties_even` is one on baseline
+    // x86-64). Values outside saturate anyway; NaN gives 0 as `saturate_cast` does.
+    const MAGIC: f32 = 8_388_608.0;
+    let v = v.clamp(0.0, 4_194_304.0);
+    ((v + MAGIC) - MAGIC).min(255.0) as u8
+}
+
+/// A weight table regrouped per destination: every destination gets the same number of taps
+/// (the most any has), in table order, padded with weight-0 taps of source 0. Summing a
+/// destination's taps from its first one gives exactly the float result of accumulating its
+/// table entries into 0 (every term is >= 0, and adding `0.0 * v = +0.0` changes nothing).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Taps {
+    /// Taps per destination.
+    per: usize,
+    /// `per` source offsets per destination.
+    src: Vec<usize>,
+    /// `per` weights per destination.
+    alpha: Vec<f32>,
+}
+
+impl Taps {
+    fn new(tab: &[AreaWeight], dst_len: usize, channels: usize) -> Taps {
+        let mut lists: Vec<Vec<(usize, f32)>> = vec![Vec::new(); dst_len];
+        for w in tab {
+            if let Some(list) = lists.get_mut(w.dst / channels) {
+                list.push((w.src, w.alpha));
+            }
+        }
+        let per = lists.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let mut taps = Taps {
+            per,
+            src: Vec::with_capacity(dst_len * per),
+            alpha: Vec::with_capacity(dst_len * per),
+        };
+        for list in &lists {
+            for i in 0..per {
+                let (src, alpha) = list.get(i).copied().unwrap_or((0, 0.0));
+                taps.src.push(src);
+                taps.alpha.push(alpha);
+            }
+        }
+        taps
+    }
 }
 
 /// OpenCV `cv2.resize(..., interpolation=cv2.INTER_AREA)` for `u8` images with 1..=4
@@ -79,9 +124,13 @@ pub struct AreaResize {
     /// Integer scales: OpenCV's fast path (plain block averages).
     fast: Option<(usize, usize)>,
     xtab: Vec<AreaWeight>,
+    /// `xtab` grouped by destination, so each output sums in a register.
+    xtaps: Taps,
     ytab: Vec<AreaWeight>,
     buf: Vec<f32>,
     sum: Vec<f32>,
+    /// The source row `buf` holds the horizontal pass of (all zeros at first, like `buf`).
+    last_line: Vec<u8>,
 }
 
 impl AreaResize {
@@ -117,10 +166,16 @@ impl AreaResize {
             dst_h,
             channels,
             fast,
+            xtaps: Taps::new(
+                &area_table(src_w, dst_w, channels, scale_x),
+                dst_w,
+                channels,
+            ),
             xtab: area_table(src_w, dst_w, channels, scale_x),
             ytab: area_table(src_h, dst_h, 1, scale_y),
             buf: vec![0.0; dst_w * channels],
             sum: vec![0.0; dst_w * channels],
+            last_line: vec![0; src_w * channels],
         })
     }
 
@@ -183,6 +238,7 @@ impl AreaResize {
             return;
         };
         let mut prev_dy = first.dst;
+        let cn = self.channels;
         for j in 0..self.ytab.len() {
             let AreaWeight {
                 src: sy,
@@ -190,10 +246,27 @@ impl AreaResize {
                 alpha: beta,
             } = self.ytab[j];
             let line = &src[sy * row..(sy + 1) * row];
-            self.buf.iter_mut().for_each(|b| *b = 0.0);
-            for w in &self.xtab {
-                for c in 0..self.channels {
-                    self.buf[w.dst + c] += f32::from(line[w.src + c]) * w.alpha;
+            // The horizontal pass of source row `sy`, once per row (as OpenCV), and not again
+            // when the row repeats the last one computed (Atari screens repeat lines a lot).
+            if line != &self.last_line[..] {
+                self.last_line.copy_from_slice(line);
+                // Each output is summed in a register in table order: the same float operations
+                // as accumulating into `buf` from 0.
+                let taps = &self.xtaps;
+                let per = taps.per;
+                for ((out, srcs), alphas) in self
+                    .buf
+                    .chunks_exact_mut(cn)
+                    .zip(taps.src.chunks_exact(per))
+                    .zip(taps.alpha.chunks_exact(per))
+                {
+                    for (c, o) in out.iter_mut().enumerate() {
+                        let mut acc = f32::from(line[srcs[0] + c]) * alphas[0];
+                        for (&s, &a) in srcs[1..].iter().zip(&alphas[1..]) {
+                            acc += f32::from(line[s + c]) * a;
+                        }
+                        *o = acc;
+                    }
                 }
             }
             if dy != prev_dy {
