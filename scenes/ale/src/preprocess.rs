@@ -434,12 +434,59 @@ impl AtariPreprocessing {
         self.game_over
     }
 
+    /// ALE's grayscale of each palette index (`getScreenGrayscale`).
+    fn gray_table(&self) -> [u8; 256] {
+        let pal = self.ale.is_pal();
+        std::array::from_fn(|i| stella::palette::gray(i as u8, pal))
+    }
+
     fn grab(&mut self, slot: usize) {
-        let buf = &mut self.screens[slot];
         if self.channels == 1 {
-            self.ale.screen_grayscale_into(buf);
+            let lut = self.gray_table();
+            let width = self.ale.width();
+            let screen = self.ale.screen();
+            let buf = &mut self.screens[slot];
+            buf.resize(screen.len(), 0);
+            for y in 0..screen.len() / width {
+                let row = y * width..(y + 1) * width;
+                // Atari screens repeat lines: a repeated row's gray values are the last row's.
+                if y > 0 && screen[row.clone()] == screen[row.start - width..row.start] {
+                    buf.copy_within(row.start - width..row.start, row.start);
+                } else {
+                    for (o, &i) in buf[row.clone()].iter_mut().zip(&screen[row]) {
+                        *o = lut[usize::from(i)];
+                    }
+                }
+            }
         } else {
-            self.ale.screen_rgb_into(buf);
+            self.ale.screen_rgb_into(&mut self.screens[slot]);
+        }
+    }
+
+    /// `grab(0)` and the max-pool of `pool_and_resize` in one pass (grayscale only).
+    fn grab_pooled(&mut self) {
+        let lut = self.gray_table();
+        let width = self.ale.width();
+        let screen = self.ale.screen();
+        let [a, b] = &mut self.screens;
+        a.resize(screen.len(), 0);
+        for y in 0..screen.len() / width {
+            let row = y * width..(y + 1) * width;
+            let prev = row.start.saturating_sub(width)..row.start;
+            if y > 0
+                && screen[row.clone()] == screen[prev.clone()]
+                && b[row.clone()] == b[prev.clone()]
+            {
+                a.copy_within(prev, row.start);
+            } else {
+                for ((o, &i), &g) in a[row.clone()]
+                    .iter_mut()
+                    .zip(&screen[row.clone()])
+                    .zip(&b[row])
+                {
+                    *o = lut[usize::from(i)].max(g);
+                }
+            }
         }
     }
 
@@ -464,13 +511,18 @@ impl AtariPreprocessing {
     }
 
     fn pool_and_resize(&mut self) -> Result<(), AleError> {
+        self.pool();
+        self.resize.resize(&self.screens[0], &mut self.frame)
+    }
+
+    /// gymnasium's in-place max-pool: `screens[0] = max(screens[0], screens[1])`.
+    fn pool(&mut self) {
         if self.config.frame_skip > 1 {
             let [a, b] = &mut self.screens;
             for (x, y) in a.iter_mut().zip(b.iter()) {
                 *x = (*x).max(*y);
             }
         }
-        self.resize.resize(&self.screens[0], &mut self.frame)
     }
 
     /// Resets: a new episode, random NOOPs, and a stack filled with the first frame.
@@ -524,6 +576,7 @@ impl AtariPreprocessing {
             truncated: false,
         };
         let skip = self.config.frame_skip;
+        let mut pooled = false;
         for t in 0..skip {
             let (r, mut terminated, truncated) = self.base_step(action, strength);
             out.reward += i64::from(r);
@@ -542,10 +595,18 @@ impl AtariPreprocessing {
             if skip >= 2 && t == skip - 2 {
                 self.grab(1);
             } else if t == skip - 1 {
-                self.grab(0);
+                if skip >= 2 && self.channels == 1 {
+                    self.grab_pooled();
+                    pooled = true;
+                } else {
+                    self.grab(0);
+                }
             }
         }
-        self.pool_and_resize()?;
+        if !pooled {
+            self.pool();
+        }
+        self.resize.resize(&self.screens[0], &mut self.frame)?;
         let n = self.frame.len();
         self.stack.copy_within(n.., 0);
         let last = self.stack.len() - n;
