@@ -379,9 +379,8 @@ mod others {
         word_zapper,
     );
 
-    /// Pitfall II uses the DPC cartridge, which stella does not emulate yet.
+    /// Pitfall II: the DPC cartridge (data fetchers, random numbers, music mode).
     #[test]
-    #[ignore = "stella has no DPC cartridge support yet"]
     fn pitfall2() {
         check("pitfall2");
     }

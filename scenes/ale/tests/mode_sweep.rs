@@ -144,9 +144,6 @@ fn every_mode_and_difficulty_matches_ale_py() {
         {
             continue;
         }
-        if game == "pitfall2" {
-            continue; // DPC cartridge not emulated by stella yet.
-        }
         match sweep(game) {
             Ok(()) => passed += 1,
             Err(e) => failures.push(format!("{game}: {e}")),
