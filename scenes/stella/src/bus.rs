@@ -229,16 +229,26 @@ pub struct Ctx<'a> {
     pub data_bus: u8,
     /// Whether the last access was a read (authoritative while the context lives).
     pub last_access_was_read: bool,
+    /// Whether the bus's execution status is non-zero (the CPU must stop), kept here so the
+    /// instruction loop does not read the bus each time.
+    pub stop: bool,
+    /// The cartridge's plain-read range (`Cart::plain_range`), constant while the context lives.
+    plain_lo: u16,
+    plain_span: u16,
 }
 
 impl<'a> Ctx<'a> {
     /// Takes the bus's counters into the context.
     #[inline(always)]
     pub fn new(bus: &'a mut Bus) -> Ctx<'a> {
+        let (plain_lo, plain_span) = bus.cart.plain_range();
         Ctx {
             cycles: bus.cycles,
             data_bus: bus.data_bus,
             last_access_was_read: bus.last_access_was_read,
+            stop: bus.exec_status != 0,
+            plain_lo,
+            plain_span,
             bus,
         }
     }
@@ -256,12 +266,12 @@ impl<'a> Ctx<'a> {
     pub fn peek(&mut self, addr: u16) -> u8 {
         let a = addr & 0x1FFF;
         let v = if a & 0x1000 != 0 {
-            match self.bus.cart.peek_plain(a) {
-                Some(v) => v,
-                None => {
-                    self.sync();
-                    self.bus.cart.peek(addr, self.cycles)
-                }
+            let c = a & 0x0FFF;
+            if c.wrapping_sub(self.plain_lo) < self.plain_span {
+                self.bus.cart.window_byte(c)
+            } else {
+                self.sync();
+                self.bus.cart.peek(addr, self.cycles)
             }
         } else if a & 0x0280 == 0x0080 {
             self.bus.riot.ram[(a & 0x7F) as usize]
@@ -283,6 +293,7 @@ impl<'a> Ctx<'a> {
             self.sync();
             self.bus.poke_io(addr, value);
             self.cycles = self.bus.cycles;
+            self.stop = self.bus.exec_status != 0;
         }
         self.data_bus = value;
     }

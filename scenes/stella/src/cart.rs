@@ -538,6 +538,19 @@ impl Cart {
         self.remap();
     }
 
+    /// Cartridge offsets `lo..lo + span` whose reads are plain ROM reads (constant for a cart).
+    #[inline(always)]
+    pub fn plain_range(&self) -> (u16, u16) {
+        (self.plain_lo, self.plain_span)
+    }
+
+    /// The byte the CPU sees at cartridge offset `offset & 0xFFF` with the current banks (the
+    /// read itself only for offsets in [`Cart::plain_range`]).
+    #[inline(always)]
+    pub fn window_byte(&self, offset: u16) -> u8 {
+        self.window[(offset & 0x0FFF) as usize]
+    }
+
     /// A read with no side effect (plain ROM below the hotspot page), if this is one.
     #[inline(always)]
     pub fn peek_plain(&self, addr: u16) -> Option<u8> {

@@ -318,7 +318,7 @@ impl Cpu {
         // Registers in a local copy so the optimiser can keep them in machine registers.
         let mut cpu = *self;
         let mut ctx = Ctx::new(bus);
-        while ctx.bus.exec_status == 0 && number != 0 {
+        while !ctx.stop && number != 0 {
             cpu.step_in(&mut ctx);
             number -= 1;
         }
@@ -1816,6 +1816,7 @@ impl Cpu {
             // 0x02, 0x12, ... 0xF2: jam
             _ => {
                 bus.bus.exec_status |= FATAL_BIT;
+                bus.stop = true;
             }
         }
     }

@@ -415,13 +415,16 @@ impl Tia {
             let pf = self.pf;
             if self.pf_priority_and_score & SCORE_BIT != 0 {
                 // Stella's playfield-only fast path uses the score colours even with priority set.
+                // Left of pixel 80 in player 0's colour, right of it in player 1's.
                 let (c0, c1) = (self.color[P0], self.color[P1]);
-                for (i, p) in fb.iter_mut().enumerate() {
-                    *p = if pf & pfmask[i] != 0 {
-                        if hpos + i < 80 { c0 } else { c1 }
-                    } else {
-                        bk
-                    };
+                let split = 80usize.saturating_sub(hpos).min(clocks);
+                let (left, right) = fb.split_at_mut(split);
+                let (ml, mr) = pfmask.split_at(split);
+                for (p, &m) in left.iter_mut().zip(ml) {
+                    *p = if pf & m != 0 { c0 } else { bk };
+                }
+                for (p, &m) in right.iter_mut().zip(mr) {
+                    *p = if pf & m != 0 { c1 } else { bk };
                 }
             } else {
                 let cpf = self.color[PF];
@@ -650,7 +653,43 @@ impl Tia {
 
     /// CPU write of a TIA register. `cycles` may be advanced (WSYNC). Returns true when the CPU must stop
     /// (end of frame).
+    #[inline(always)]
     pub fn poke(
+        &mut self,
+        addr: u16,
+        value: u8,
+        cycles: &mut u32,
+        last_access_was_read: bool,
+    ) -> bool {
+        let reg = (addr & 0x3F) as usize;
+        if matches!(reg, 0x02 | 0x03 | 0x15..=0x1A | 0x2D..) {
+            // Nothing drawn depends on these registers: draw later, in one run with the next
+            // update. Their poke delay is 0 and every other register's is >= 0, so the next
+            // update's clock is never earlier than this one.
+            let clock = cycles.wrapping_mul(3) as i32;
+            self.pending_clock = clock;
+            let mut stop = false;
+            if clock.wrapping_sub(self.clock_when_frame_started) / 228 > self.max_scanlines {
+                stop = true;
+                self.partial_frame = false;
+            }
+            if reg == 0x02 && last_access_was_read {
+                // WSYNC: the CPU waits for the end of the line.
+                let line_start = (self.clock_when_frame_started / 3) as u32;
+                let to_end = 76 - (cycles.wrapping_sub(line_start) % 76);
+                if to_end < 76 {
+                    *cycles = cycles.wrapping_add(to_end);
+                }
+            }
+            stop
+        } else {
+            self.poke_drawn(addr, value, cycles, last_access_was_read)
+        }
+    }
+
+    /// [`Tia::poke`] of a register that affects what is drawn.
+    #[inline(never)]
+    fn poke_drawn(
         &mut self,
         addr: u16,
         value: u8,
