@@ -46,7 +46,7 @@ mod tests {
             &Device::Cpu,
         )
         .unwrap();
-        assert_eq!(dormant_ratio(&[a.clone()], 0.1).unwrap(), 0.5);
+        assert_eq!(dormant_ratio(std::slice::from_ref(&a), 0.1).unwrap(), 0.5);
         assert_eq!(dormant_ratio(&[a], 0.01).unwrap(), 0.25);
     }
 }

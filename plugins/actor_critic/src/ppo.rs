@@ -249,6 +249,10 @@ pub struct PpoStats {
     pub learning_rate: f64,
 }
 
+/// What [`PpoLearner::act`] chose: `(actions for the env, stored actions, log-probs,
+/// values)`.
+pub type Chosen = (Vec<Vec<f32>>, Vec<f32>, Vec<f32>, Vec<f32>);
+
 /// The networks, optimizer and rollout of PPO.
 pub struct PpoLearner {
     /// The configuration.
@@ -449,7 +453,7 @@ impl PpoLearner {
         n: usize,
         deterministic: bool,
         mut draw: impl FnMut(usize) -> Vec<f32>,
-    ) -> Result<(Vec<Vec<f32>>, Vec<f32>, Vec<f32>, Vec<f32>)> {
+    ) -> Result<Chosen> {
         let x = self.input(obs.to_vec(), n)?;
         let (out, value) = self.forward(&x)?;
         let out_v: Vec<Vec<f32>> = out.to_vec2()?;
@@ -506,6 +510,27 @@ impl PpoLearner {
     pub fn values(&self, obs: &[f32], n: usize) -> Result<Vec<f32>> {
         let x = self.input(obs.to_vec(), n)?;
         Ok(self.forward(&x)?.1.to_vec1()?)
+    }
+
+    /// Ends every env's episode at the last stored step as a truncation: `gamma V(next)` is
+    /// added to its rewards (`next_obs`: the observations after that step) and it is marked
+    /// done. Used when the envs are restarted under the rollout (an evaluation phase).
+    pub fn truncate_rollout(&mut self, next_obs: &[f32]) -> Result<()> {
+        let n = self.envs;
+        if self.state.rollout.is_empty() || next_obs.len() != n * self.obs_dim {
+            return Ok(());
+        }
+        let values = self.values(next_obs, n)?;
+        let gamma = self.config.gamma as f32;
+        if let Some(last) = self.state.rollout.last_mut() {
+            for i in 0..n {
+                if !last.dones[i] {
+                    last.rewards[i] += gamma * values[i];
+                    last.dones[i] = true;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether the rollout holds `rollout_steps` steps.
@@ -749,7 +774,7 @@ mod tests {
         // Positive advantage: gains stop at 1 + eps; negative: losses stop at 1 - eps.
         assert_eq!(clipped_surrogate(1.5, 2.0, 0.2), 1.2 * 2.0);
         assert_eq!(clipped_surrogate(1.1, 2.0, 0.2), 1.1 * 2.0);
-        assert_eq!(clipped_surrogate(0.5, -1.0, 0.2), 0.8 * -1.0);
+        assert_eq!(clipped_surrogate(0.5, -1.0, 0.2), -0.8);
         // Pessimistic bound: a ratio far from 1 in the harmful direction is not clipped.
         assert_eq!(clipped_surrogate(0.5, 1.0, 0.2), 0.5);
         assert_eq!(clipped_surrogate(3.0, -1.0, 0.2), -3.0);

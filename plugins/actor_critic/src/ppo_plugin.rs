@@ -232,8 +232,14 @@ pub fn act(
     let Some(mut agent) = agent else { return };
     let eval = phase.is_eval();
     if eval != agent.last_phase_eval {
-        // The engine restarts the envs at a phase change: the unfinished step is dropped.
-        agent.learner.state.pending = None;
+        // The engine restarts the envs at a phase change: the unfinished step is dropped and
+        // the last stored step ends its episodes as a truncation, bootstrapping from the
+        // observations the dropped step was chosen from.
+        if let Some(pending) = agent.learner.state.pending.take()
+            && let Err(e) = agent.learner.truncate_rollout(&pending.obs)
+        {
+            return report(&errors, e);
+        }
         agent.last_phase_eval = eval;
     }
     let learner = &mut agent.learner;

@@ -152,13 +152,14 @@ fn stopped_and_resumed_ppo_ends_with_the_same_weights_in_both_action_kinds() {
         let config = PpoConfig {
             hidden: vec![16],
             shared_encoder: shared,
-            rollout_steps: 16,
+            rollout_steps: 24,
             epochs: 2,
             minibatches: 4,
             lr_anneal_steps: 2000,
             ..PpoConfig::default()
         };
-        // Stop mid-rollout (rollouts of 64 env steps) so the partial rollout is restored.
+        // The first piece stops at 256 env steps (64 updates), mid-way through the third rollout
+        // of 24 updates, so the partial rollout is restored.
         check_resume(&ActorCriticConfig::Ppo(config), actions, 480, 230);
     }
 }

@@ -9,13 +9,16 @@ use std::sync::atomic::AtomicBool;
 use arcadia_engine::prelude::*;
 use bevy::prelude::*;
 
-/// Episodes finished during the evaluation phase: `(env, task, return, success, metrics)`.
+/// One evaluation episode: `(env, task, return, success, metrics)`.
+pub type EvalEpisode = (usize, usize, f64, Option<bool>, Vec<(String, f64)>);
+
+/// Episodes finished during the evaluation phase.
 #[derive(Resource, Default)]
 pub struct EvalEpisodes {
     /// Envs whose first (partial) evaluation episode has ended.
     pub started: Vec<bool>,
     /// Whole evaluation episodes.
-    pub episodes: Vec<(usize, usize, f64, Option<bool>, Vec<(String, f64)>)>,
+    pub episodes: Vec<EvalEpisode>,
 }
 
 fn collect(phase: Res<Phase>, mut ends: MessageReader<EpisodeEnd>, mut eval: ResMut<EvalEpisodes>) {
@@ -56,13 +59,7 @@ pub fn train_and_evaluate(
     checkpoint_every: u64,
     episodes_per_task: usize,
     install: impl FnOnce(&mut App),
-) -> Result<
-    (
-        Summary,
-        Vec<(usize, usize, f64, Option<bool>, Vec<(String, f64)>)>,
-    ),
-    Box<dyn std::error::Error>,
-> {
+) -> Result<(Summary, Vec<EvalEpisode>), Box<dyn std::error::Error>> {
     let resume = out_dir.join("config.ron").exists();
     let spec = RunSpec {
         name: name.into(),
@@ -121,10 +118,7 @@ pub fn train_and_evaluate(
 }
 
 /// Prints success and return per task of evaluation episodes.
-pub fn print_eval(
-    names: &[String],
-    episodes: &[(usize, usize, f64, Option<bool>, Vec<(String, f64)>)],
-) {
+pub fn print_eval(names: &[String], episodes: &[EvalEpisode]) {
     let tasks = names.len().max(1);
     let mut total_success = 0usize;
     for t in 0..tasks {
