@@ -69,7 +69,8 @@ pub fn train_and_evaluate(
         out_dir,
         checkpoint_every,
         resume,
-        config_text: format!("{name} seed {seed} budget {budget}"),
+        // The budget is left out, so a finished run can be resumed with a larger one.
+        config_text: format!("{name} seed {seed}"),
     };
     let started = std::time::Instant::now();
     let mut trainer = Trainer::new(spec, |app| {
