@@ -900,6 +900,57 @@ mod tests {
         }
     }
 
+    /// One-step bandits: reward `-(a - 0.6)^2` for a Gaussian policy, reward 1 for action 2
+    /// of 3 for a categorical one; the deterministic action must find them.
+    #[test]
+    fn ppo_solves_one_step_bandits() {
+        for space in [Space::uniform_box(-1.0, 1.0, 1), Space::Discrete { n: 3 }] {
+            let config = PpoConfig {
+                hidden: vec![16],
+                rollout_steps: 64,
+                epochs: 4,
+                minibatches: 4,
+                learning_rate: 1e-2,
+                ..PpoConfig::default()
+            };
+            let mut l = PpoLearner::new(
+                &config,
+                &Space::uniform_box(-1.0, 1.0, 2),
+                &space,
+                1,
+                ChaCha8Rng::seed_from_u64(2),
+            )
+            .unwrap();
+            let mut rng = ChaCha8Rng::seed_from_u64(3);
+            let obs = [0.5f32, -0.5];
+            for _ in 0..40 {
+                for _ in 0..64 {
+                    let noise = l.draw(&mut rng);
+                    let (a, stored, log_probs, values) =
+                        l.act(&obs, 1, false, |_| noise.clone()).unwrap();
+                    let reward = match space {
+                        Space::Discrete { .. } => (a[0][0] == 2.0) as u8 as f32,
+                        _ => -(a[0][0] - 0.6).powi(2),
+                    };
+                    l.state.rollout.push(RolloutStep {
+                        obs: obs.to_vec(),
+                        actions: stored,
+                        log_probs,
+                        values,
+                        rewards: vec![reward],
+                        dones: vec![true],
+                    });
+                }
+                l.update(&[0.0]).unwrap();
+            }
+            let (a, ..) = l.act(&obs, 1, true, |_| vec![]).unwrap();
+            match space {
+                Space::Discrete { .. } => assert_eq!(a[0][0], 2.0),
+                _ => assert!((a[0][0] - 0.6).abs() < 0.1, "mean action {}", a[0][0]),
+            }
+        }
+    }
+
     #[test]
     fn categorical_sampling_follows_the_softmax() {
         let logits = [0.0f32, (3f32).ln()];

@@ -753,6 +753,43 @@ mod tests {
         assert!((0.0..=1.0).contains(&ratio));
     }
 
+    /// A one-step continuous bandit, reward `-(a - 0.6)^2` (episodes end at once): the
+    /// deterministic action must move to 0.6.
+    #[test]
+    fn sac_solves_a_continuous_bandit() {
+        let config = SacConfig {
+            actor_hidden: vec![32],
+            critic_hidden: vec![32],
+            batch_size: 64,
+            replay_capacity: 5000,
+            learning_starts: 0,
+            actor_learning_rate: 3e-3,
+            critic_learning_rate: 3e-3,
+            temperature_learning_rate: 3e-3,
+            initial_temperature: 0.1,
+            ..SacConfig::default()
+        };
+        let mut learner = SacLearner::new(
+            &config,
+            &Space::uniform_box(-1.0, 1.0, 1),
+            &Space::uniform_box(-1.0, 1.0, 1),
+            1,
+            ChaCha8Rng::seed_from_u64(4),
+        )
+        .unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        let obs = [0.5f32];
+        for _ in 0..600 {
+            let noise = learner.action_noise(&mut rng);
+            let a = learner.act(&obs, &[0], Some(&noise)).unwrap()[0];
+            let r = -(a - 0.6) * (a - 0.6);
+            learner.replay.push(&obs, &[a], r, true, &obs, 0).unwrap();
+            learner.update().unwrap();
+        }
+        let a = learner.act(&obs, &[0], None).unwrap()[0];
+        assert!((a - 0.6).abs() < 0.1, "deterministic action {a}");
+    }
+
     #[test]
     fn invalid_configs_are_rejected_with_reasons() {
         let bad = SacConfig {
