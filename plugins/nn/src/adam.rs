@@ -3,10 +3,11 @@
 //! decoupled weight decay (AdamW, Loshchilov & Hutter 2019) that skips biases. The moments
 //! are plain tensors so a checkpoint can save and restore them exactly.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
 
-use candle_core::{Tensor, backprop::GradStore};
+use candle_core::{CpuStorage, DType, InplaceOp2, Layout, Tensor, backprop::GradStore};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NnError, Result};
@@ -90,22 +91,33 @@ impl Adam {
             let Some(g) = grads.get(var.as_tensor()) else {
                 continue;
             };
-            let g = g.flatten_all()?.to_vec1::<f32>()?;
-            let mut theta = var.as_tensor().flatten_all()?.to_vec1::<f32>()?;
             let decay =
                 if c.weight_decay > 0.0 && !name.ends_with("bias") && !name.ends_with("mu_b") {
                     1.0 - (c.learning_rate * c.weight_decay) as f32
                 } else {
                     1.0
                 };
-            let (m, v) = (&mut self.m[i], &mut self.v[i]);
-            for k in 0..theta.len() {
-                m[k] = b1 * m[k] + (1.0 - b1) * g[k];
-                v[k] = b2 * v[k] + (1.0 - b2) * g[k] * g[k];
-                let update = (m[k] / bc1) / ((v[k] / bc2).sqrt() + eps);
-                theta[k] = theta[k] * decay - lr * update;
+            let kernel = AdamKernel {
+                m: RefCell::new(&mut self.m[i]),
+                v: RefCell::new(&mut self.v[i]),
+                b1,
+                b2,
+                lr,
+                eps,
+                bc1,
+                bc2,
+                decay,
+            };
+            let theta = var.as_tensor();
+            if theta.device().is_cpu() && theta.dtype() == DType::F32 && theta.is_contiguous() {
+                // One pass over the values in place.
+                theta.inplace_op2(&g.contiguous()?, &kernel)?;
+            } else {
+                let g = g.flatten_all()?.to_vec1::<f32>()?;
+                let mut values = theta.flatten_all()?.to_vec1::<f32>()?;
+                kernel.apply(&mut values, &g);
+                var.set(&Tensor::from_vec(values, var.shape(), var.device())?)?;
             }
-            var.set(&Tensor::from_vec(theta, var.shape(), var.device())?)?;
         }
         Ok(())
     }
@@ -155,6 +167,64 @@ impl Adam {
         }
         let step: Vec<u32> = get("step")?.to_vec1()?;
         self.step = step[0] as u64 | ((step[1] as u64) << 32);
+        Ok(())
+    }
+}
+
+/// One parameter's Adam update, applied in place to its values.
+struct AdamKernel<'a> {
+    m: RefCell<&'a mut Vec<f32>>,
+    v: RefCell<&'a mut Vec<f32>>,
+    b1: f32,
+    b2: f32,
+    lr: f32,
+    eps: f32,
+    bc1: f32,
+    bc2: f32,
+    decay: f32,
+}
+
+impl AdamKernel<'_> {
+    fn apply(&self, theta: &mut [f32], g: &[f32]) {
+        let (mut m, mut v) = (self.m.borrow_mut(), self.v.borrow_mut());
+        let (b1, b2, lr, eps, bc1, bc2, decay) = (
+            self.b1, self.b2, self.lr, self.eps, self.bc1, self.bc2, self.decay,
+        );
+        for (((t, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+            *m = b1 * *m + (1.0 - b1) * g;
+            *v = b2 * *v + (1.0 - b2) * g * g;
+            let update = (*m / bc1) / ((*v / bc2).sqrt() + eps);
+            *t = *t * decay - lr * update;
+        }
+    }
+}
+
+impl InplaceOp2 for AdamKernel<'_> {
+    fn name(&self) -> &'static str {
+        "arcadia-adam"
+    }
+
+    fn cpu_fwd(
+        &self,
+        dst: &mut CpuStorage,
+        dst_l: &Layout,
+        g: &CpuStorage,
+        g_l: &Layout,
+    ) -> candle_core::Result<()> {
+        let (Some((ts, te)), Some((gs, ge))) =
+            (dst_l.contiguous_offsets(), g_l.contiguous_offsets())
+        else {
+            candle_core::bail!("adam: non-contiguous parameter or gradient");
+        };
+        let g = &g.as_slice::<f32>()?[gs..ge];
+        let CpuStorage::F32(theta) = dst else {
+            candle_core::bail!("adam: parameters must be f32");
+        };
+        let theta = &mut theta[ts..te];
+        if g.len() != theta.len() || self.m.borrow().len() != theta.len() {
+            candle_core::bail!("adam: gradient or moments of the wrong size");
+        }
+        self.apply(theta, g);
         Ok(())
     }
 }

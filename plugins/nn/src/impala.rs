@@ -146,7 +146,7 @@ impl Impala {
         for stage in &self.stages {
             x = stage.pool.forward(&stage.conv.forward(&x)?)?;
             for (conv0, conv1) in &stage.blocks {
-                let y = conv1.forward(&conv0.forward(&x.relu()?)?.relu()?)?;
+                let y = conv1.forward(&conv0.forward_relu(&x.relu()?)?)?;
                 x = (x + y)?;
             }
         }

@@ -6,10 +6,12 @@ pub mod clip;
 pub mod distributional;
 pub mod dueling;
 pub mod error;
+mod fused;
 pub mod gather;
 pub mod impala;
 pub mod init;
 pub mod linear;
+mod matmul;
 pub mod mlp;
 pub mod nature_cnn;
 pub mod noisy_linear;
@@ -18,6 +20,7 @@ pub mod q_network;
 pub mod replay;
 pub mod schedule;
 pub mod sum_tree;
+pub mod threads;
 
 /// The building blocks in one `use`.
 pub mod prelude {

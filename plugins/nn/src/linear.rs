@@ -4,6 +4,7 @@ use candle_core::Tensor;
 use rand::Rng;
 
 use crate::error::Result;
+use crate::fused;
 use crate::init::Init;
 use crate::params::ParamStore;
 
@@ -36,7 +37,21 @@ impl Linear {
 
     /// `[batch, in] -> [batch, out]`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(x.matmul(&self.weight.t()?)?.broadcast_add(&self.bias)?)
+        self.apply(x, false)
+    }
+
+    /// `relu(x W^T + b)`, on the CPU as one fused op (product, bias, activation and its
+    /// gradient mask).
+    pub fn forward_relu(&self, x: &Tensor) -> Result<Tensor> {
+        self.apply(x, true)
+    }
+
+    fn apply(&self, x: &Tensor, relu: bool) -> Result<Tensor> {
+        if fused::applies(x) && x.rank() == 2 {
+            return Ok(fused::linear(x, &self.weight, &self.bias, relu)?);
+        }
+        let y = x.matmul(&self.weight.t()?)?.broadcast_add(&self.bias)?;
+        Ok(if relu { y.relu()? } else { y })
     }
 
     /// The weight `[out, in]`.

@@ -54,7 +54,7 @@ impl Mlp {
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let mut x = x.clone();
         for layer in &self.layers {
-            x = layer.forward(&x)?.relu()?;
+            x = layer.forward_relu(&x)?;
         }
         Ok(x)
     }

@@ -10,23 +10,26 @@ use candle_core::Tensor;
 use rand::Rng;
 
 use crate::error::{NnError, Result};
+use crate::fused::{self, ConvPlan};
 pub use crate::gather::Layout;
 use crate::gather::{gather_rows, index_tensor, window_index};
 use crate::init::Init;
 use crate::params::ParamStore;
 
-/// One convolution with zero padding `pad` on every side, weight `[out, in, k, k]` and bias `[out]`, computed as
-/// an index gather (im2col) and one matrix product, so its backward pass is a scatter-add
-/// and two matrix products (candle's CPU `conv2d` backward goes through a direct
-/// `conv_transpose2d`, several times slower for these shapes). Input `[batch, in, h, w]`
-/// (NCHW) or `[batch, h, w, in]` (NHWC) flattened per sample; output NHWC
-/// `[batch, oh, ow, out]`.
+/// One convolution with zero padding `pad` on every side, weight `[out, in, k, k]` and bias
+/// `[out]`, computed as an index gather (im2col) and one matrix product, so its backward pass
+/// is a scatter-add and two matrix products (candle's CPU `conv2d` backward goes through a
+/// direct `conv_transpose2d`, several times slower for these shapes). On the CPU the whole
+/// layer (and its ReLU, [`Conv2d::forward_relu`]) is one fused op ([`crate::fused`]); on
+/// other devices it is composed from candle ops. Input `[batch, in, h, w]` (NCHW) or
+/// `[batch, h, w, in]` (NHWC) flattened per sample; output NHWC `[batch, oh, ow, out]`.
 #[derive(Clone, Debug)]
 pub struct Conv2d {
     weight: Tensor,
     bias: Tensor,
     columns: Tensor,
     index: Arc<Vec<u32>>,
+    plan: Arc<ConvPlan>,
     input: (usize, usize, usize),
     output: (usize, usize, usize),
 }
@@ -50,6 +53,11 @@ impl Conv2d {
             (oh, ow),
         );
         let device = store.device().clone();
+        let plan = ConvPlan::new(
+            (inputs, height, width, layout),
+            (kernel, stride, pad),
+            (oh, ow, outputs),
+        );
         Ok(Conv2d {
             weight: store.var(
                 &format!("{name}.weight"),
@@ -65,6 +73,7 @@ impl Conv2d {
             )?,
             columns: index_tensor(&index, inputs * height * width, &device)?,
             index: Arc::new(index),
+            plan: Arc::new(plan),
             input: (inputs, height, width),
             output: (oh, ow, outputs),
         })
@@ -72,17 +81,39 @@ impl Conv2d {
 
     /// `[batch, ...input] -> [batch, oh, ow, out]` (NHWC).
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.apply(x, false)
+    }
+
+    /// `relu(conv(x))`: `[batch, ...input] -> [batch, oh, ow, out]` (NHWC), on the CPU with
+    /// the activation and its gradient mask fused into the convolution's passes.
+    pub fn forward_relu(&self, x: &Tensor) -> Result<Tensor> {
+        self.apply(x, true)
+    }
+
+    fn apply(&self, x: &Tensor, relu: bool) -> Result<Tensor> {
         let batch = x.dim(0)?;
         let (c, h, w) = self.input;
         let (oh, ow, out) = self.output;
-        let patch = self.weight.elem_count() / out;
         let x = x.reshape((batch, c * h * w))?;
-        let cols = gather_rows(&x, &self.index, &self.columns, 0.0)?;
+        if fused::applies(&x) {
+            let y = fused::conv(&x, &self.weight, &self.bias, &self.plan, relu)?;
+            return Ok(y.reshape((batch, oh, ow, out))?);
+        }
+        let y = self.composed(&x)?.reshape((batch, oh, ow, out))?;
+        Ok(if relu { y.relu()? } else { y })
+    }
+
+    /// The layer from candle's generic ops (devices other than the CPU, and the reference
+    /// the fused op is tested against): `[batch, in_len] -> [batch * oh * ow, out]`.
+    fn composed(&self, x: &Tensor) -> Result<Tensor> {
+        let batch = x.dim(0)?;
+        let (oh, ow, out) = self.output;
+        let patch = self.weight.elem_count() / out;
+        let cols = gather_rows(x, &self.index, &self.columns, 0.0)?;
         let cols = cols.reshape((batch * oh * ow, patch))?;
-        let y = cols
+        Ok(cols
             .matmul(&self.weight.reshape((out, patch))?.t()?)?
-            .broadcast_add(&self.bias)?;
-        Ok(y.reshape((batch, oh, ow, out))?)
+            .broadcast_add(&self.bias)?)
     }
 
     /// `(oh, ow, out)`.
@@ -159,7 +190,7 @@ impl NatureCnn {
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let mut x = x.clone();
         for conv in &self.convs {
-            x = conv.forward(&x)?.relu()?;
+            x = conv.forward_relu(&x)?;
         }
         Ok(x.flatten_from(1)?)
     }

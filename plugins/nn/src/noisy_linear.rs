@@ -12,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::error::Result;
+use crate::fused;
 use crate::init::Init;
 use crate::params::ParamStore;
 
@@ -66,7 +67,11 @@ impl NoisyLinear {
     /// `[batch, in] -> [batch, out]`. With `rng` a fresh noise sample is drawn (training and
     /// acting); without, the mean weights are used (evaluation).
     pub fn forward(&self, x: &Tensor, rng: Option<&mut ChaCha8Rng>) -> Result<Tensor> {
+        let fused = fused::applies(x) && x.rank() == 2;
         let Some(rng) = rng else {
+            if fused {
+                return Ok(fused::linear(x, &self.mu_w, &self.mu_b, false)?);
+            }
             return Ok(x.matmul(&self.mu_w.t()?)?.broadcast_add(&self.mu_b)?);
         };
         let device = x.device();
@@ -74,6 +79,17 @@ impl NoisyLinear {
         let eps_out = Tensor::from_vec(scaled_noise(self.outputs, rng), (1, self.outputs), device)?;
         // (mu + sigma * (eps_out eps_in^T)) x = mu x + eps_out * (sigma (eps_in * x)): two
         // products with the weights instead of building the noisy weight matrix.
+        if fused {
+            // mu x + mu_b + eps_out * (sigma (eps_in * x) + sigma_b), two fused dense ops.
+            let mean = fused::linear(x, &self.mu_w, &self.mu_b, false)?;
+            let noise = fused::linear(
+                &x.broadcast_mul(&eps_in)?,
+                &self.sigma_w,
+                &self.sigma_b,
+                false,
+            )?;
+            return Ok((mean + noise.broadcast_mul(&eps_out)?)?);
+        }
         let mean = x.matmul(&self.mu_w.t()?)?;
         let noise = x
             .broadcast_mul(&eps_in)?

@@ -94,6 +94,14 @@ impl Dense {
             Dense::Noisy(l) => l.forward(x, rng),
         }
     }
+
+    /// `relu(forward(x))` (fused for deterministic layers on the CPU).
+    pub fn forward_relu(&self, x: &Tensor, rng: Option<&mut ChaCha8Rng>) -> Result<Tensor> {
+        match self {
+            Dense::Plain(l) => l.forward_relu(x),
+            Dense::Noisy(l) => Ok(l.forward(x, rng)?.relu()?),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -220,7 +228,7 @@ impl QNetwork {
             }
         };
         if let Some(hidden) = &self.hidden {
-            h = hidden.forward(&h, rng.as_deref_mut())?.relu()?;
+            h = hidden.forward_relu(&h, rng.as_deref_mut())?;
         }
         let adv = self.advantage.forward(&h, rng.as_deref_mut())?.reshape((
             batch,

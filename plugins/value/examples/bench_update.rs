@@ -2,6 +2,10 @@
 //! selection (8 observations) for the DQN and DER configurations.
 //!
 //! `cargo run --release -p arcadia-value-agents --example bench_update`
+//!
+//! Prints wall time and process CPU time (all threads, from `/proc/self/stat` on Linux; on a
+//! shared machine wall time includes waiting for a core). The layer kernels use
+//! `ARCADIA_NN_THREADS` threads (default: all cores); candle's own ops `CANDLE_NUM_THREADS`.
 
 use std::time::Instant;
 
@@ -10,6 +14,35 @@ use arcadia_engine::space::Space;
 use arcadia_nn::replay::{BatchObs, ObsRef};
 use arcadia_value_agents::{Learner, ValueConfig};
 use rand::Rng;
+
+/// Process CPU time (user + system, all threads) in seconds, where `/proc` has it.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which ends with the last ')'): utime is the 12th and
+    // stime the 13th of them, in clock ticks (100 per second on Linux).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
+/// Runs `f` `n` times; returns (wall ms, CPU ms) per run.
+fn time(n: usize, mut f: impl FnMut()) -> (f64, Option<f64>) {
+    let cpu = cpu_seconds();
+    let start = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    let wall = start.elapsed().as_secs_f64() * 1000.0 / n as f64;
+    let cpu = cpu
+        .zip(cpu_seconds())
+        .map(|(a, b)| (b - a) * 1000.0 / n as f64);
+    (wall, cpu)
+}
+
+fn show(cpu: Option<f64>) -> String {
+    cpu.map_or_else(|| "n/a".to_string(), |c| format!("{c:.1} ms"))
+}
 
 fn bench(name: &str, mut config: ValueConfig) {
     config.replay_capacity = 4000;
@@ -46,25 +79,25 @@ fn bench(name: &str, mut config: ValueConfig) {
         learner.update().unwrap();
     }
     let n = 20;
-    let start = Instant::now();
-    for _ in 0..n {
+    let (update_ms, update_cpu) = time(n, || {
         learner.update().unwrap();
-    }
-    let update_ms = start.elapsed().as_secs_f64() * 1000.0 / n as f64;
+    });
     let obs: Vec<u8> = (0..8).flat_map(|_| frame()).collect();
     for _ in 0..3 {
         learner
             .greedy(BatchObs::U8(obs.clone()), Vec::new(), 8)
             .unwrap();
     }
-    let start = Instant::now();
-    for _ in 0..n {
+    let (act_ms, act_cpu) = time(5 * n, || {
         learner
             .greedy(BatchObs::U8(obs.clone()), Vec::new(), 8)
             .unwrap();
-    }
-    let act_ms = start.elapsed().as_secs_f64() * 1000.0 / n as f64;
-    println!("{name}: update {update_ms:.1} ms (batch 32), act {act_ms:.2} ms (8 observations)");
+    });
+    println!(
+        "{name}: update {update_ms:.1} ms wall, {} cpu (batch 32); act {act_ms:.2} ms wall, {} cpu (8 observations)",
+        show(update_cpu),
+        show(act_cpu)
+    );
 }
 
 fn main() {

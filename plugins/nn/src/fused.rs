@@ -1,0 +1,510 @@
+//! Whole layers as single candle ops on the CPU: a convolution (window gather + one matrix
+//! product + bias, optionally ReLU) and a dense layer (product + bias, optionally ReLU),
+//! each with a hand-written backward pass. Compared with composing candle's generic ops this
+//! saves the intermediate tensors and their gradient accumulations, fuses bias and ReLU
+//! (forward and mask) into the product's pass, skips the input gradient when the input does
+//! not need one (the observations), and splits the products over [`crate::threads`].
+//!
+//! Shapes: [`conv`] `[batch, input_len] -> [batch, positions, out]` (NHWC), weight
+//! `[out, c, k, k]` (as candle's `conv2d`), bias `[out]`; [`linear`] `[batch, in] ->
+//! [batch, out]`, weight `[out, in]`, bias `[out]`. The gradients equal those of the
+//! composed candle ops up to float rounding (tests below and in `nature_cnn`).
+
+use std::sync::{Arc, Mutex};
+
+use candle_core::{
+    CpuStorage, CustomOp3, DType, Layout as CandleLayout, Shape, Storage, Tensor, bail,
+};
+
+use crate::gather::{Layout, PAD};
+use crate::matmul::{Strides, matmul};
+use crate::threads::{chunks_mut, parts_for, run_each, split};
+
+/// A contiguous piece of a sample's window matrix: `len` values read from the input at
+/// `src` (or zeros when `src` is [`PAD`]) into the window matrix at `dst`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Run {
+    src: u32,
+    dst: u32,
+    len: u32,
+}
+
+/// The fixed geometry of one convolution: which input values every output position sees.
+#[derive(Debug)]
+pub(crate) struct ConvPlan {
+    /// Values per input sample.
+    in_len: usize,
+    /// Output positions per sample (`oh * ow`).
+    positions: usize,
+    /// Values per window (`c * k * k`).
+    patch: usize,
+    /// Output channels.
+    out: usize,
+    /// A sample's window matrix `[positions, patch]` as runs of consecutive input values.
+    runs: Vec<Run>,
+    /// For window column `p`: its index inside a weight row `[c, k, k]`.
+    weight_index: Vec<u32>,
+}
+
+impl ConvPlan {
+    /// The plan of a `kernel x kernel` convolution with `stride` and `pad` zeros on every
+    /// side over `(channels, height, width)` inputs in `layout`, with `out` channels and
+    /// `(oh, ow)` outputs. Window columns go `(c, ky, kx)` for NCHW inputs and `(ky, kx, c)`
+    /// for NHWC ones, so that each run of consecutive values is as long as the layout allows.
+    pub(crate) fn new(
+        (channels, height, width, layout): (usize, usize, usize, Layout),
+        (kernel, stride, pad): (usize, usize, usize),
+        (oh, ow, out): (usize, usize, usize),
+    ) -> Self {
+        let patch = channels * kernel * kernel;
+        let mut order = Vec::with_capacity(patch);
+        match layout {
+            Layout::Nchw => {
+                for c in 0..channels {
+                    for ky in 0..kernel {
+                        for kx in 0..kernel {
+                            order.push((c, ky, kx));
+                        }
+                    }
+                }
+            }
+            Layout::Nhwc => {
+                for ky in 0..kernel {
+                    for kx in 0..kernel {
+                        for c in 0..channels {
+                            order.push((c, ky, kx));
+                        }
+                    }
+                }
+            }
+        }
+        let weight_index = order
+            .iter()
+            .map(|&(c, ky, kx)| ((c * kernel + ky) * kernel + kx) as u32)
+            .collect();
+        let mut runs: Vec<Run> = Vec::new();
+        let mut dst = 0u32;
+        for oy in 0..oh {
+            for ox in 0..ow {
+                for &(c, ky, kx) in &order {
+                    let y = (oy * stride + ky) as isize - pad as isize;
+                    let x = (ox * stride + kx) as isize - pad as isize;
+                    let src = if y < 0 || x < 0 || y >= height as isize || x >= width as isize {
+                        PAD
+                    } else {
+                        let (y, x) = (y as usize, x as usize);
+                        (match layout {
+                            Layout::Nchw => (c * height + y) * width + x,
+                            Layout::Nhwc => (y * width + x) * channels + c,
+                        }) as u32
+                    };
+                    match runs.last_mut() {
+                        Some(r)
+                            if (r.src == PAD && src == PAD)
+                                || (r.src != PAD && src != PAD && r.src + r.len == src) =>
+                        {
+                            r.len += 1
+                        }
+                        _ => runs.push(Run { src, dst, len: 1 }),
+                    }
+                    dst += 1;
+                }
+            }
+        }
+        ConvPlan {
+            in_len: channels * height * width,
+            positions: oh * ow,
+            patch,
+            out,
+            runs,
+            weight_index,
+        }
+    }
+
+    /// Writes the window matrix of one sample `x` (`in_len` values) into `cols`.
+    fn gather(&self, x: &[f32], cols: &mut [f32]) {
+        for r in &self.runs {
+            let (d, n) = (r.dst as usize, r.len as usize);
+            let dst = &mut cols[d..d + n];
+            if r.src == PAD {
+                dst.fill(0.0);
+            } else {
+                let s = r.src as usize;
+                dst.copy_from_slice(&x[s..s + n]);
+            }
+        }
+    }
+
+    /// Adds one sample's window-matrix gradient `cols` into its input gradient `dx`.
+    fn scatter_add(&self, cols: &[f32], dx: &mut [f32]) {
+        for r in &self.runs {
+            if r.src == PAD {
+                continue;
+            }
+            let (s, d, n) = (r.src as usize, r.dst as usize, r.len as usize);
+            for (a, b) in dx[s..s + n].iter_mut().zip(&cols[d..d + n]) {
+                *a += b;
+            }
+        }
+    }
+
+    /// The weight `[out, c, k, k]` as `[patch, out]` in window-column order.
+    fn weight_columns(&self, w: &[f32]) -> Vec<f32> {
+        let mut wt = vec![0f32; self.patch * self.out];
+        for (p, &wi) in self.weight_index.iter().enumerate() {
+            for o in 0..self.out {
+                wt[p * self.out + o] = w[o * self.patch + wi as usize];
+            }
+        }
+        wt
+    }
+}
+
+/// A contiguous `f32` view of a CPU tensor's values.
+fn cpu_values<'a>(storage: &'a CpuStorage, layout: &CandleLayout) -> candle_core::Result<&'a [f32]> {
+    let (start, end) = layout
+        .contiguous_offsets()
+        .ok_or_else(|| candle_core::Error::Msg("fused layer: non-contiguous operand".into()))?;
+    Ok(&storage.as_slice::<f32>()?[start..end])
+}
+
+/// Runs `f` on the values of `t` (made contiguous first).
+fn with_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> candle_core::Result<R> {
+    let t = t.contiguous()?;
+    let (storage, layout) = t.storage_and_layout();
+    let Storage::Cpu(cpu) = &*storage else {
+        bail!("fused layer: backward on a non-CPU tensor")
+    };
+    Ok(f(cpu_values(cpu, layout)?))
+}
+
+/// `grad * (y > 0)` when `relu`, else `grad` (the gradient before the activation).
+fn pre_activation_grad(grad: &Tensor, y: &Tensor, relu: bool) -> candle_core::Result<Vec<f32>> {
+    let g = with_values(grad, <[f32]>::to_vec)?;
+    if !relu {
+        return Ok(g);
+    }
+    with_values(y, |y| {
+        g.iter()
+            .zip(y)
+            .map(|(&g, &y)| if y > 0.0 { g } else { 0.0 })
+            .collect()
+    })
+}
+
+/// Column sums of a row-major `[rows, cols]` matrix.
+fn column_sums(g: &[f32], cols: usize) -> Vec<f32> {
+    let mut s = vec![0f32; cols];
+    for row in g.chunks_exact(cols) {
+        for (a, b) in s.iter_mut().zip(row) {
+            *a += b;
+        }
+    }
+    s
+}
+
+/// The transpose `[cols, rows]` of a row-major `[rows, cols]` matrix.
+fn transpose(a: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut t = vec![0f32; rows * cols];
+    for (i, row) in a.chunks_exact(cols).enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            t[j * rows + i] = v;
+        }
+    }
+    t
+}
+
+fn relu_in_place(y: &mut [f32]) {
+    for v in y {
+        *v = v.max(0.0);
+    }
+}
+
+/// What a convolution's forward pass keeps for its backward pass.
+#[derive(Debug)]
+struct ConvSaved {
+    cols: Vec<f32>,
+    wt: Vec<f32>,
+}
+
+struct ConvOp {
+    plan: Arc<ConvPlan>,
+    relu: bool,
+    saved: Mutex<Option<Arc<ConvSaved>>>,
+}
+
+impl CustomOp3 for ConvOp {
+    fn name(&self) -> &'static str {
+        "arcadia-fused-conv"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &CandleLayout,
+        s2: &CpuStorage,
+        l2: &CandleLayout,
+        s3: &CpuStorage,
+        l3: &CandleLayout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let plan = &*self.plan;
+        let (x, w, b) = (cpu_values(s1, l1)?, cpu_values(s2, l2)?, cpu_values(s3, l3)?);
+        if w.len() != plan.out * plan.patch || b.len() != plan.out {
+            bail!("fused conv: weight or bias of the wrong size");
+        }
+        if x.len() % plan.in_len != 0 {
+            bail!("fused conv: input of {} values is not whole samples", x.len());
+        }
+        let batch = x.len() / plan.in_len;
+        let (pp, po) = (plan.positions * plan.patch, plan.positions * plan.out);
+        let wt = plan.weight_columns(w);
+        let mut cols = vec![0f32; batch * pp];
+        let mut y = vec![0f32; batch * po];
+        let parts = parts_for(batch * pp * plan.out);
+        let samples = split(batch, parts, 1);
+        let scale = |r: &std::ops::Range<usize>, n: usize| r.start * n..r.end * n;
+        let col_ranges: Vec<_> = samples.iter().map(|r| scale(r, pp)).collect();
+        let y_ranges: Vec<_> = samples.iter().map(|r| scale(r, po)).collect();
+        // Each part gathers, multiplies and activates its own samples.
+        let items: Vec<_> = chunks_mut(&mut cols, &col_ranges)
+            .into_iter()
+            .zip(chunks_mut(&mut y, &y_ranges))
+            .collect();
+        run_each(items, |i, (cols, y)| {
+            let rows = samples[i].len() * plan.positions;
+            for (s, c) in samples[i].clone().zip(cols.chunks_exact_mut(pp)) {
+                plan.gather(&x[s * plan.in_len..(s + 1) * plan.in_len], c);
+            }
+            for row in y.chunks_exact_mut(plan.out) {
+                row.copy_from_slice(b);
+            }
+            matmul(
+                (rows, plan.out, plan.patch),
+                y,
+                Strides::rows(plan.out),
+                true,
+                (cols, Strides::rows(plan.patch)),
+                (&wt, Strides::rows(plan.out)),
+                1,
+            );
+            if self.relu {
+                relu_in_place(y);
+            }
+        });
+        *self.saved.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(Arc::new(ConvSaved { cols, wt }));
+        Ok((
+            CpuStorage::F32(y),
+            Shape::from((batch, plan.positions, plan.out)),
+        ))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        _b: &Tensor,
+        res: &Tensor,
+        grad_res: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let plan = &*self.plan;
+        let saved = self
+            .saved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or_else(|| candle_core::Error::Msg("fused conv: backward before forward".into()))?;
+        let g = pre_activation_grad(grad_res, res, self.relu)?;
+        let rows = g.len() / plan.out;
+        let batch = rows / plan.positions;
+        let db = column_sums(&g, plan.out);
+        // dW^T [patch, out] = cols^T g, split by window columns.
+        let mut dwt = vec![0f32; plan.patch * plan.out];
+        matmul(
+            (plan.patch, plan.out, rows),
+            &mut dwt,
+            Strides::rows(plan.out),
+            false,
+            (&saved.cols, Strides::cols(plan.patch)),
+            (&g, Strides::rows(plan.out)),
+            parts_for(rows * plan.patch * plan.out),
+        );
+        let mut dw = vec![0f32; plan.out * plan.patch];
+        for (p, &wi) in plan.weight_index.iter().enumerate() {
+            for o in 0..plan.out {
+                dw[o * plan.patch + wi as usize] = dwt[p * plan.out + o];
+            }
+        }
+        // The input gradient, only where the input depends on a variable: per sample, the
+        // window-matrix gradient g W^T scattered back onto the input positions.
+        let dx = if x.track_op() {
+            let mut dx = vec![0f32; batch * plan.in_len];
+            let parts = parts_for(rows * plan.patch * plan.out);
+            let samples = split(batch, parts, 1);
+            let ranges: Vec<_> = samples
+                .iter()
+                .map(|r| r.start * plan.in_len..r.end * plan.in_len)
+                .collect();
+            let (pp, po) = (plan.positions * plan.patch, plan.positions * plan.out);
+            run_each(chunks_mut(&mut dx, &ranges), |i, dx| {
+                let mut dcols = vec![0f32; pp];
+                for (s, dx) in samples[i].clone().zip(dx.chunks_exact_mut(plan.in_len)) {
+                    matmul(
+                        (plan.positions, plan.patch, plan.out),
+                        &mut dcols,
+                        Strides::rows(plan.patch),
+                        false,
+                        (&g[s * po..(s + 1) * po], Strides::rows(plan.out)),
+                        (&saved.wt, Strides::cols(plan.out)),
+                        1,
+                    );
+                    plan.scatter_add(&dcols, dx);
+                }
+            });
+            Some(Tensor::from_vec(dx, x.shape(), x.device())?)
+        } else {
+            None
+        };
+        Ok((
+            dx,
+            Some(Tensor::from_vec(dw, w.shape(), w.device())?),
+            Some(Tensor::from_vec(db, plan.out, w.device())?),
+        ))
+    }
+}
+
+/// A convolution over `x` (`[batch, input_len]`, f32 on the CPU) with `weight`
+/// `[out, c, k, k]` and `bias` `[out]` as one op: `[batch, positions, out]`, ReLU applied
+/// when `relu`.
+pub(crate) fn conv(
+    x: &Tensor,
+    weight: &Tensor,
+    bias: &Tensor,
+    plan: &Arc<ConvPlan>,
+    relu: bool,
+) -> candle_core::Result<Tensor> {
+    x.contiguous()?.apply_op3(
+        &weight.contiguous()?,
+        &bias.contiguous()?,
+        ConvOp {
+            plan: Arc::clone(plan),
+            relu,
+            saved: Mutex::new(None),
+        },
+    )
+}
+
+struct LinearOp {
+    relu: bool,
+}
+
+impl CustomOp3 for LinearOp {
+    fn name(&self) -> &'static str {
+        "arcadia-fused-linear"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &CandleLayout,
+        s2: &CpuStorage,
+        l2: &CandleLayout,
+        s3: &CpuStorage,
+        l3: &CandleLayout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (x, w, b) = (cpu_values(s1, l1)?, cpu_values(s2, l2)?, cpu_values(s3, l3)?);
+        let (out, inputs) = l2.shape().dims2()?;
+        let batch = l1.shape().dims2()?.0;
+        if l1.shape().dims2()?.1 != inputs || b.len() != out {
+            bail!("fused linear: input {:?} vs weight {:?}", l1.shape(), l2.shape());
+        }
+        // The product is written column-major (`y^T`), the faster orientation of the `gemm`
+        // kernels for a short batch, then transposed.
+        let mut yt = Vec::with_capacity(batch * out);
+        for &bo in b {
+            yt.extend(std::iter::repeat_n(bo, batch));
+        }
+        matmul(
+            (batch, out, inputs),
+            &mut yt,
+            Strides::cols(batch),
+            true,
+            (x, Strides::rows(inputs)),
+            (w, Strides::cols(inputs)),
+            parts_for(batch * out * inputs),
+        );
+        let mut y = transpose(&yt, out, batch);
+        if self.relu {
+            relu_in_place(&mut y);
+        }
+        Ok((CpuStorage::F32(y), Shape::from((batch, out))))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        _b: &Tensor,
+        res: &Tensor,
+        grad_res: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let (out, inputs) = w.dims2()?;
+        let batch = x.dim(0)?;
+        let g = pre_activation_grad(grad_res, res, self.relu)?;
+        let db = column_sums(&g, out);
+        let work = batch * out * inputs;
+        // dW [out, in] = g^T x.
+        let mut dw = vec![0f32; out * inputs];
+        with_values(x, |x| {
+            matmul(
+                (out, inputs, batch),
+                &mut dw,
+                Strides::rows(inputs),
+                false,
+                (&g, Strides::cols(out)),
+                (x, Strides::rows(inputs)),
+                parts_for(work),
+            )
+        })?;
+        // dx [batch, in] = g W, only where the input depends on a variable.
+        let dx = if x.track_op() {
+            let mut dxt = vec![0f32; batch * inputs];
+            with_values(w, |w| {
+                matmul(
+                    (batch, inputs, out),
+                    &mut dxt,
+                    Strides::cols(batch),
+                    false,
+                    (&g, Strides::rows(out)),
+                    (w, Strides::rows(inputs)),
+                    parts_for(work),
+                )
+            })?;
+            let dx = transpose(&dxt, inputs, batch);
+            Some(Tensor::from_vec(dx, x.shape(), x.device())?)
+        } else {
+            None
+        };
+        Ok((
+            dx,
+            Some(Tensor::from_vec(dw, w.shape(), w.device())?),
+            Some(Tensor::from_vec(db, out, w.device())?),
+        ))
+    }
+}
+
+/// `x W^T + b` (ReLU applied when `relu`) as one op, for `x` `[batch, in]` f32 on the CPU.
+pub(crate) fn linear(
+    x: &Tensor,
+    weight: &Tensor,
+    bias: &Tensor,
+    relu: bool,
+) -> candle_core::Result<Tensor> {
+    x.contiguous()?
+        .apply_op3(&weight.contiguous()?, &bias.contiguous()?, LinearOp { relu })
+}
+
+/// Whether the fused ops apply to `x`: f32 values on the CPU.
+pub(crate) fn applies(x: &Tensor) -> bool {
+    x.device().is_cpu() && x.dtype() == DType::F32
+}
