@@ -229,9 +229,10 @@ pub struct Ctx<'a> {
     pub data_bus: u8,
     /// Whether the last access was a read (authoritative while the context lives).
     pub last_access_was_read: bool,
-    /// Whether the bus's execution status is non-zero (the CPU must stop), kept here so the
-    /// instruction loop does not read the bus each time.
-    pub stop: bool,
+    /// Instructions left to execute, 1 when the current one is the last (the bus's execution
+    /// status became non-zero: end of frame or a jam), kept here so the instruction loop does
+    /// not read the bus each time.
+    pub budget: u32,
     /// The cartridge's plain-read range (`Cart::plain_range`), constant while the context lives.
     plain_lo: u16,
     plain_span: u16,
@@ -246,11 +247,23 @@ impl<'a> Ctx<'a> {
             cycles: bus.cycles,
             data_bus: bus.data_bus,
             last_access_was_read: bus.last_access_was_read,
-            stop: bus.exec_status != 0,
+            budget: 0,
             plain_lo,
             plain_span,
             bus,
         }
+    }
+
+    /// Makes the current instruction the last one [`crate::cpu::Cpu::execute`] runs.
+    #[inline(always)]
+    pub fn stop(&mut self) {
+        self.budget = 1;
+    }
+
+    /// Adds an instruction's cycles.
+    #[inline(always)]
+    pub fn tick(&mut self, cycles: u8) {
+        self.cycles = self.cycles.wrapping_add(u32::from(cycles));
     }
 
     /// Writes the counters back to the bus.
@@ -293,7 +306,9 @@ impl<'a> Ctx<'a> {
             self.sync();
             self.bus.poke_io(addr, value);
             self.cycles = self.bus.cycles;
-            self.stop = self.bus.exec_status != 0;
+            if self.bus.exec_status != 0 {
+                self.stop();
+            }
         }
         self.data_bus = value;
     }

@@ -313,14 +313,15 @@ impl Cpu {
 
     /// `M6502Low::execute`: runs up to `number` instructions, stopping early when the TIA signals the
     /// end of a frame. Returns false if an illegal opcode halted the CPU.
-    pub fn execute(&mut self, bus: &mut Bus, mut number: u32) -> bool {
+    pub fn execute(&mut self, bus: &mut Bus, number: u32) -> bool {
         bus.exec_status &= FATAL_BIT;
         // Registers in a local copy so the optimiser can keep them in machine registers.
         let mut cpu = *self;
         let mut ctx = Ctx::new(bus);
-        while !ctx.stop && number != 0 {
+        ctx.budget = if ctx.bus.exec_status == 0 { number } else { 0 };
+        while ctx.budget != 0 {
             cpu.step_in(&mut ctx);
-            number -= 1;
+            ctx.budget -= 1;
         }
         ctx.sync();
         *self = cpu;
@@ -341,19 +342,22 @@ impl Cpu {
         use Mode::*;
         let op = self.fetch(bus);
         self.ir = op;
-        bus.cycles = bus.cycles.wrapping_add(CYCLES[op as usize] as u32);
+        // Each arm adds its opcode's cycles (a constant there, not a table load here).
         match op {
             0x00 => {
+                bus.tick(CYCLES[0x00]);
                 // BRK IMPLIED
                 self.brk(bus);
             }
             0x01 => {
+                bus.tick(CYCLES[0x01]);
                 // ORA INDIRECTX_READ
                 let (_, v) = self.operand(bus, Indx, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x03 => {
+                bus.tick(CYCLES[0x03]);
                 // SLO INDIRECTX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Indx, Rmw);
                 self.c = v & 0x80 != 0;
@@ -363,17 +367,20 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x04 => {
+                bus.tick(CYCLES[0x04]);
                 // NOP ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 let _ = v;
             }
             0x05 => {
+                bus.tick(CYCLES[0x05]);
                 // ORA ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x06 => {
+                bus.tick(CYCLES[0x06]);
                 // ASL ZERO_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zp, Rmw);
                 let r = self.rmw_op(0, v);
@@ -381,6 +388,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x07 => {
+                bus.tick(CYCLES[0x07]);
                 // SLO ZERO_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zp, Rmw);
                 self.c = v & 0x80 != 0;
@@ -390,23 +398,27 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x08 => {
+                bus.tick(CYCLES[0x08]);
                 // PHP IMPLIED
                 let ps = self.ps();
                 self.push(bus, ps);
             }
             0x09 => {
+                bus.tick(CYCLES[0x09]);
                 // ORA IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x0A => {
+                bus.tick(CYCLES[0x0A]);
                 // ASLA IMPLIED
                 self.c = self.a & 0x80 != 0;
                 self.a <<= 1;
                 self.nz(self.a);
             }
             0x0B => {
+                bus.tick(CYCLES[0x0B]);
                 // ANC IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.a &= v;
@@ -414,17 +426,20 @@ impl Cpu {
                 self.c = self.n;
             }
             0x0C => {
+                bus.tick(CYCLES[0x0C]);
                 // NOP ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 let _ = v;
             }
             0x0D => {
+                bus.tick(CYCLES[0x0D]);
                 // ORA ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x0E => {
+                bus.tick(CYCLES[0x0E]);
                 // ASL ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Abs, Rmw);
                 let r = self.rmw_op(0, v);
@@ -432,6 +447,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x0F => {
+                bus.tick(CYCLES[0x0F]);
                 // SLO ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Abs, Rmw);
                 self.c = v & 0x80 != 0;
@@ -441,17 +457,20 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x10 => {
+                bus.tick(CYCLES[0x10]);
                 // BPL IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.branch(bus, !self.n, v);
             }
             0x11 => {
+                bus.tick(CYCLES[0x11]);
                 // ORA INDIRECTY_READ
                 let (_, v) = self.operand(bus, Indy, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x13 => {
+                bus.tick(CYCLES[0x13]);
                 // SLO INDIRECTY_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Indy, Rmw);
                 self.c = v & 0x80 != 0;
@@ -461,17 +480,20 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x14 => {
+                bus.tick(CYCLES[0x14]);
                 // NOP ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 let _ = v;
             }
             0x15 => {
+                bus.tick(CYCLES[0x15]);
                 // ORA ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x16 => {
+                bus.tick(CYCLES[0x16]);
                 // ASL ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zpx, Rmw);
                 let r = self.rmw_op(0, v);
@@ -479,6 +501,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x17 => {
+                bus.tick(CYCLES[0x17]);
                 // SLO ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zpx, Rmw);
                 self.c = v & 0x80 != 0;
@@ -488,19 +511,23 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x18 => {
+                bus.tick(CYCLES[0x18]);
                 // CLC IMPLIED
                 self.c = false;
             }
             0x19 => {
+                bus.tick(CYCLES[0x19]);
                 // ORA ABSOLUTEY_READ
                 let (_, v) = self.operand(bus, Absy, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x1A => {
+                bus.tick(CYCLES[0x1A]);
                 // NOP IMPLIED
             }
             0x1B => {
+                bus.tick(CYCLES[0x1B]);
                 // SLO ABSOLUTEY_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absy, Rmw);
                 self.c = v & 0x80 != 0;
@@ -510,17 +537,20 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x1C => {
+                bus.tick(CYCLES[0x1C]);
                 // NOP ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 let _ = v;
             }
             0x1D => {
+                bus.tick(CYCLES[0x1D]);
                 // ORA ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x1E => {
+                bus.tick(CYCLES[0x1E]);
                 // ASL ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absx, Rmw);
                 let r = self.rmw_op(0, v);
@@ -528,6 +558,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x1F => {
+                bus.tick(CYCLES[0x1F]);
                 // SLO ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absx, Rmw);
                 self.c = v & 0x80 != 0;
@@ -537,16 +568,19 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x20 => {
+                bus.tick(CYCLES[0x20]);
                 // JSR IMPLIED
                 self.jsr(bus);
             }
             0x21 => {
+                bus.tick(CYCLES[0x21]);
                 // AND INDIRECTX_READ
                 let (_, v) = self.operand(bus, Indx, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x23 => {
+                bus.tick(CYCLES[0x23]);
                 // RLA INDIRECTX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Indx, Rmw);
                 let r = (v << 1) | self.c as u8;
@@ -556,6 +590,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x24 => {
+                bus.tick(CYCLES[0x24]);
                 // BIT ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.not_z = self.a & v != 0;
@@ -563,12 +598,14 @@ impl Cpu {
                 self.v = v & 0x40 != 0;
             }
             0x25 => {
+                bus.tick(CYCLES[0x25]);
                 // AND ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x26 => {
+                bus.tick(CYCLES[0x26]);
                 // ROL ZERO_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zp, Rmw);
                 let r = self.rmw_op(1, v);
@@ -576,6 +613,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x27 => {
+                bus.tick(CYCLES[0x27]);
                 // RLA ZERO_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zp, Rmw);
                 let r = (v << 1) | self.c as u8;
@@ -585,18 +623,21 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x28 => {
+                bus.tick(CYCLES[0x28]);
                 // PLP IMPLIED
                 self.pull_dummy(bus);
                 let ps = self.rd(bus, 0x0100 + self.sp as u16);
                 self.set_ps(ps);
             }
             0x29 => {
+                bus.tick(CYCLES[0x29]);
                 // AND IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x2A => {
+                bus.tick(CYCLES[0x2A]);
                 // ROLA IMPLIED
                 let old_c = self.c;
                 self.c = self.a & 0x80 != 0;
@@ -604,6 +645,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x2B => {
+                bus.tick(CYCLES[0x2B]);
                 // ANC IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.a &= v;
@@ -611,6 +653,7 @@ impl Cpu {
                 self.c = self.n;
             }
             0x2C => {
+                bus.tick(CYCLES[0x2C]);
                 // BIT ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.not_z = self.a & v != 0;
@@ -618,12 +661,14 @@ impl Cpu {
                 self.v = v & 0x40 != 0;
             }
             0x2D => {
+                bus.tick(CYCLES[0x2D]);
                 // AND ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x2E => {
+                bus.tick(CYCLES[0x2E]);
                 // ROL ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Abs, Rmw);
                 let r = self.rmw_op(1, v);
@@ -631,6 +676,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x2F => {
+                bus.tick(CYCLES[0x2F]);
                 // RLA ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Abs, Rmw);
                 let r = (v << 1) | self.c as u8;
@@ -640,17 +686,20 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x30 => {
+                bus.tick(CYCLES[0x30]);
                 // BMI IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.branch(bus, self.n, v);
             }
             0x31 => {
+                bus.tick(CYCLES[0x31]);
                 // AND INDIRECTY_READ
                 let (_, v) = self.operand(bus, Indy, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x33 => {
+                bus.tick(CYCLES[0x33]);
                 // RLA INDIRECTY_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Indy, Rmw);
                 let r = (v << 1) | self.c as u8;
@@ -660,17 +709,20 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x34 => {
+                bus.tick(CYCLES[0x34]);
                 // NOP ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 let _ = v;
             }
             0x35 => {
+                bus.tick(CYCLES[0x35]);
                 // AND ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x36 => {
+                bus.tick(CYCLES[0x36]);
                 // ROL ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zpx, Rmw);
                 let r = self.rmw_op(1, v);
@@ -678,6 +730,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x37 => {
+                bus.tick(CYCLES[0x37]);
                 // RLA ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zpx, Rmw);
                 let r = (v << 1) | self.c as u8;
@@ -687,19 +740,23 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x38 => {
+                bus.tick(CYCLES[0x38]);
                 // SEC IMPLIED
                 self.c = true;
             }
             0x39 => {
+                bus.tick(CYCLES[0x39]);
                 // AND ABSOLUTEY_READ
                 let (_, v) = self.operand(bus, Absy, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x3A => {
+                bus.tick(CYCLES[0x3A]);
                 // NOP IMPLIED
             }
             0x3B => {
+                bus.tick(CYCLES[0x3B]);
                 // RLA ABSOLUTEY_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absy, Rmw);
                 let r = (v << 1) | self.c as u8;
@@ -709,17 +766,20 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x3C => {
+                bus.tick(CYCLES[0x3C]);
                 // NOP ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 let _ = v;
             }
             0x3D => {
+                bus.tick(CYCLES[0x3D]);
                 // AND ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x3E => {
+                bus.tick(CYCLES[0x3E]);
                 // ROL ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absx, Rmw);
                 let r = self.rmw_op(1, v);
@@ -727,6 +787,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x3F => {
+                bus.tick(CYCLES[0x3F]);
                 // RLA ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absx, Rmw);
                 let r = (v << 1) | self.c as u8;
@@ -736,16 +797,19 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x40 => {
+                bus.tick(CYCLES[0x40]);
                 // RTI IMPLIED
                 self.rti(bus);
             }
             0x41 => {
+                bus.tick(CYCLES[0x41]);
                 // EOR INDIRECTX_READ
                 let (_, v) = self.operand(bus, Indx, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x43 => {
+                bus.tick(CYCLES[0x43]);
                 // SRE INDIRECTX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Indx, Rmw);
                 self.c = v & 1 != 0;
@@ -755,17 +819,20 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x44 => {
+                bus.tick(CYCLES[0x44]);
                 // NOP ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 let _ = v;
             }
             0x45 => {
+                bus.tick(CYCLES[0x45]);
                 // EOR ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x46 => {
+                bus.tick(CYCLES[0x46]);
                 // LSR ZERO_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zp, Rmw);
                 let r = self.rmw_op(2, v);
@@ -773,6 +840,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x47 => {
+                bus.tick(CYCLES[0x47]);
                 // SRE ZERO_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zp, Rmw);
                 self.c = v & 1 != 0;
@@ -782,22 +850,26 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x48 => {
+                bus.tick(CYCLES[0x48]);
                 // PHA IMPLIED
                 self.push(bus, self.a);
             }
             0x49 => {
+                bus.tick(CYCLES[0x49]);
                 // EOR IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x4A => {
+                bus.tick(CYCLES[0x4A]);
                 // LSRA IMPLIED
                 self.c = self.a & 1 != 0;
                 self.a >>= 1;
                 self.nz(self.a);
             }
             0x4B => {
+                bus.tick(CYCLES[0x4B]);
                 // ASR IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.a &= v;
@@ -806,17 +878,20 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x4C => {
+                bus.tick(CYCLES[0x4C]);
                 // JMP ABSOLUTE_WRITE
                 let (a, _) = self.operand(bus, Abs, Write);
                 self.pc = a;
             }
             0x4D => {
+                bus.tick(CYCLES[0x4D]);
                 // EOR ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x4E => {
+                bus.tick(CYCLES[0x4E]);
                 // LSR ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Abs, Rmw);
                 let r = self.rmw_op(2, v);
@@ -824,6 +899,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x4F => {
+                bus.tick(CYCLES[0x4F]);
                 // SRE ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Abs, Rmw);
                 self.c = v & 1 != 0;
@@ -833,17 +909,20 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x50 => {
+                bus.tick(CYCLES[0x50]);
                 // BVC IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.branch(bus, !self.v, v);
             }
             0x51 => {
+                bus.tick(CYCLES[0x51]);
                 // EOR INDIRECTY_READ
                 let (_, v) = self.operand(bus, Indy, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x53 => {
+                bus.tick(CYCLES[0x53]);
                 // SRE INDIRECTY_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Indy, Rmw);
                 self.c = v & 1 != 0;
@@ -853,17 +932,20 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x54 => {
+                bus.tick(CYCLES[0x54]);
                 // NOP ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 let _ = v;
             }
             0x55 => {
+                bus.tick(CYCLES[0x55]);
                 // EOR ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x56 => {
+                bus.tick(CYCLES[0x56]);
                 // LSR ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zpx, Rmw);
                 let r = self.rmw_op(2, v);
@@ -871,6 +953,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x57 => {
+                bus.tick(CYCLES[0x57]);
                 // SRE ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zpx, Rmw);
                 self.c = v & 1 != 0;
@@ -880,19 +963,23 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x58 => {
+                bus.tick(CYCLES[0x58]);
                 // CLI IMPLIED
                 self.i = false;
             }
             0x59 => {
+                bus.tick(CYCLES[0x59]);
                 // EOR ABSOLUTEY_READ
                 let (_, v) = self.operand(bus, Absy, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x5A => {
+                bus.tick(CYCLES[0x5A]);
                 // NOP IMPLIED
             }
             0x5B => {
+                bus.tick(CYCLES[0x5B]);
                 // SRE ABSOLUTEY_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absy, Rmw);
                 self.c = v & 1 != 0;
@@ -902,17 +989,20 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x5C => {
+                bus.tick(CYCLES[0x5C]);
                 // NOP ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 let _ = v;
             }
             0x5D => {
+                bus.tick(CYCLES[0x5D]);
                 // EOR ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x5E => {
+                bus.tick(CYCLES[0x5E]);
                 // LSR ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absx, Rmw);
                 let r = self.rmw_op(2, v);
@@ -920,6 +1010,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x5F => {
+                bus.tick(CYCLES[0x5F]);
                 // SRE ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absx, Rmw);
                 self.c = v & 1 != 0;
@@ -929,15 +1020,18 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x60 => {
+                bus.tick(CYCLES[0x60]);
                 // RTS IMPLIED
                 self.rts(bus);
             }
             0x61 => {
+                bus.tick(CYCLES[0x61]);
                 // ADC INDIRECTX_READ
                 let (_, v) = self.operand(bus, Indx, Read);
                 self.adc(v);
             }
             0x63 => {
+                bus.tick(CYCLES[0x63]);
                 // RRA INDIRECTX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Indx, Rmw);
                 let old_c = self.c;
@@ -947,16 +1041,19 @@ impl Cpu {
                 self.adc(r);
             }
             0x64 => {
+                bus.tick(CYCLES[0x64]);
                 // NOP ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 let _ = v;
             }
             0x65 => {
+                bus.tick(CYCLES[0x65]);
                 // ADC ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.adc(v);
             }
             0x66 => {
+                bus.tick(CYCLES[0x66]);
                 // ROR ZERO_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zp, Rmw);
                 let r = self.rmw_op(3, v);
@@ -964,6 +1061,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x67 => {
+                bus.tick(CYCLES[0x67]);
                 // RRA ZERO_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zp, Rmw);
                 let old_c = self.c;
@@ -973,17 +1071,20 @@ impl Cpu {
                 self.adc(r);
             }
             0x68 => {
+                bus.tick(CYCLES[0x68]);
                 // PLA IMPLIED
                 self.pull_dummy(bus);
                 self.a = self.rd(bus, 0x0100 + self.sp as u16);
                 self.nz(self.a);
             }
             0x69 => {
+                bus.tick(CYCLES[0x69]);
                 // ADC IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.adc(v);
             }
             0x6A => {
+                bus.tick(CYCLES[0x6A]);
                 // RORA IMPLIED
                 let old_c = self.c;
                 self.c = self.a & 1 != 0;
@@ -991,20 +1092,24 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x6B => {
+                bus.tick(CYCLES[0x6B]);
                 // ARR IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.arr(v);
             }
             0x6C => {
+                bus.tick(CYCLES[0x6C]);
                 // JMP INDIRECT
                 self.jmp_indirect(bus);
             }
             0x6D => {
+                bus.tick(CYCLES[0x6D]);
                 // ADC ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.adc(v);
             }
             0x6E => {
+                bus.tick(CYCLES[0x6E]);
                 // ROR ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Abs, Rmw);
                 let r = self.rmw_op(3, v);
@@ -1012,6 +1117,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x6F => {
+                bus.tick(CYCLES[0x6F]);
                 // RRA ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Abs, Rmw);
                 let old_c = self.c;
@@ -1021,16 +1127,19 @@ impl Cpu {
                 self.adc(r);
             }
             0x70 => {
+                bus.tick(CYCLES[0x70]);
                 // BVS IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.branch(bus, self.v, v);
             }
             0x71 => {
+                bus.tick(CYCLES[0x71]);
                 // ADC INDIRECTY_READ
                 let (_, v) = self.operand(bus, Indy, Read);
                 self.adc(v);
             }
             0x73 => {
+                bus.tick(CYCLES[0x73]);
                 // RRA INDIRECTY_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Indy, Rmw);
                 let old_c = self.c;
@@ -1040,16 +1149,19 @@ impl Cpu {
                 self.adc(r);
             }
             0x74 => {
+                bus.tick(CYCLES[0x74]);
                 // NOP ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 let _ = v;
             }
             0x75 => {
+                bus.tick(CYCLES[0x75]);
                 // ADC ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 self.adc(v);
             }
             0x76 => {
+                bus.tick(CYCLES[0x76]);
                 // ROR ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zpx, Rmw);
                 let r = self.rmw_op(3, v);
@@ -1057,6 +1169,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x77 => {
+                bus.tick(CYCLES[0x77]);
                 // RRA ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zpx, Rmw);
                 let old_c = self.c;
@@ -1066,18 +1179,22 @@ impl Cpu {
                 self.adc(r);
             }
             0x78 => {
+                bus.tick(CYCLES[0x78]);
                 // SEI IMPLIED
                 self.i = true;
             }
             0x79 => {
+                bus.tick(CYCLES[0x79]);
                 // ADC ABSOLUTEY_READ
                 let (_, v) = self.operand(bus, Absy, Read);
                 self.adc(v);
             }
             0x7A => {
+                bus.tick(CYCLES[0x7A]);
                 // NOP IMPLIED
             }
             0x7B => {
+                bus.tick(CYCLES[0x7B]);
                 // RRA ABSOLUTEY_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absy, Rmw);
                 let old_c = self.c;
@@ -1087,16 +1204,19 @@ impl Cpu {
                 self.adc(r);
             }
             0x7C => {
+                bus.tick(CYCLES[0x7C]);
                 // NOP ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 let _ = v;
             }
             0x7D => {
+                bus.tick(CYCLES[0x7D]);
                 // ADC ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 self.adc(v);
             }
             0x7E => {
+                bus.tick(CYCLES[0x7E]);
                 // ROR ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absx, Rmw);
                 let r = self.rmw_op(3, v);
@@ -1104,6 +1224,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x7F => {
+                bus.tick(CYCLES[0x7F]);
                 // RRA ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absx, Rmw);
                 let old_c = self.c;
@@ -1113,137 +1234,164 @@ impl Cpu {
                 self.adc(r);
             }
             0x80 => {
+                bus.tick(CYCLES[0x80]);
                 // NOP IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 let _ = v;
             }
             0x81 => {
+                bus.tick(CYCLES[0x81]);
                 // STA INDIRECTX_WRITE
                 let (a, _) = self.operand(bus, Indx, Write);
                 self.wr(bus, a, self.a);
             }
             0x82 => {
+                bus.tick(CYCLES[0x82]);
                 // NOP IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 let _ = v;
             }
             0x83 => {
+                bus.tick(CYCLES[0x83]);
                 // SAX INDIRECTX_WRITE
                 let (a, _) = self.operand(bus, Indx, Write);
                 self.wr(bus, a, self.a & self.x);
             }
             0x84 => {
+                bus.tick(CYCLES[0x84]);
                 // STY ZERO_WRITE
                 let (a, _) = self.operand(bus, Zp, Write);
                 self.wr(bus, a, self.y);
             }
             0x85 => {
+                bus.tick(CYCLES[0x85]);
                 // STA ZERO_WRITE
                 let (a, _) = self.operand(bus, Zp, Write);
                 self.wr(bus, a, self.a);
             }
             0x86 => {
+                bus.tick(CYCLES[0x86]);
                 // STX ZERO_WRITE
                 let (a, _) = self.operand(bus, Zp, Write);
                 self.wr(bus, a, self.x);
             }
             0x87 => {
+                bus.tick(CYCLES[0x87]);
                 // SAX ZERO_WRITE
                 let (a, _) = self.operand(bus, Zp, Write);
                 self.wr(bus, a, self.a & self.x);
             }
             0x88 => {
+                bus.tick(CYCLES[0x88]);
                 // DEY IMPLIED
                 self.y = self.y.wrapping_sub(1);
                 self.nz(self.y);
             }
             0x89 => {
+                bus.tick(CYCLES[0x89]);
                 // NOP IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 let _ = v;
             }
             0x8A => {
+                bus.tick(CYCLES[0x8A]);
                 // TXA IMPLIED
                 self.a = self.x;
                 self.nz(self.a);
             }
             0x8B => {
+                bus.tick(CYCLES[0x8B]);
                 // ANE IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.a = (self.a | 0xEE) & self.x & v;
                 self.nz(self.a);
             }
             0x8C => {
+                bus.tick(CYCLES[0x8C]);
                 // STY ABSOLUTE_WRITE
                 let (a, _) = self.operand(bus, Abs, Write);
                 self.wr(bus, a, self.y);
             }
             0x8D => {
+                bus.tick(CYCLES[0x8D]);
                 // STA ABSOLUTE_WRITE
                 let (a, _) = self.operand(bus, Abs, Write);
                 self.wr(bus, a, self.a);
             }
             0x8E => {
+                bus.tick(CYCLES[0x8E]);
                 // STX ABSOLUTE_WRITE
                 let (a, _) = self.operand(bus, Abs, Write);
                 self.wr(bus, a, self.x);
             }
             0x8F => {
+                bus.tick(CYCLES[0x8F]);
                 // SAX ABSOLUTE_WRITE
                 let (a, _) = self.operand(bus, Abs, Write);
                 self.wr(bus, a, self.a & self.x);
             }
             0x90 => {
+                bus.tick(CYCLES[0x90]);
                 // BCC IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.branch(bus, !self.c, v);
             }
             0x91 => {
+                bus.tick(CYCLES[0x91]);
                 // STA INDIRECTY_WRITE
                 let (a, _) = self.operand(bus, Indy, Write);
                 self.wr(bus, a, self.a);
             }
             0x93 => {
+                bus.tick(CYCLES[0x93]);
                 // SHA INDIRECTY_WRITE
                 let (a, _) = self.operand(bus, Indy, Write);
                 let w = self.a & self.x & ((a >> 8) as u8).wrapping_add(1);
                 self.wr(bus, a, w);
             }
             0x94 => {
+                bus.tick(CYCLES[0x94]);
                 // STY ZEROX_WRITE
                 let (a, _) = self.operand(bus, Zpx, Write);
                 self.wr(bus, a, self.y);
             }
             0x95 => {
+                bus.tick(CYCLES[0x95]);
                 // STA ZEROX_WRITE
                 let (a, _) = self.operand(bus, Zpx, Write);
                 self.wr(bus, a, self.a);
             }
             0x96 => {
+                bus.tick(CYCLES[0x96]);
                 // STX ZEROY_WRITE
                 let (a, _) = self.operand(bus, Zpy, Write);
                 self.wr(bus, a, self.x);
             }
             0x97 => {
+                bus.tick(CYCLES[0x97]);
                 // SAX ZEROY_WRITE
                 let (a, _) = self.operand(bus, Zpy, Write);
                 self.wr(bus, a, self.a & self.x);
             }
             0x98 => {
+                bus.tick(CYCLES[0x98]);
                 // TYA IMPLIED
                 self.a = self.y;
                 self.nz(self.a);
             }
             0x99 => {
+                bus.tick(CYCLES[0x99]);
                 // STA ABSOLUTEY_WRITE
                 let (a, _) = self.operand(bus, Absy, Write);
                 self.wr(bus, a, self.a);
             }
             0x9A => {
+                bus.tick(CYCLES[0x9A]);
                 // TXS IMPLIED
                 self.sp = self.x;
             }
             0x9B => {
+                bus.tick(CYCLES[0x9B]);
                 // SHS ABSOLUTEY_WRITE
                 let (a, _) = self.operand(bus, Absy, Write);
                 self.sp = self.a & self.x;
@@ -1251,47 +1399,55 @@ impl Cpu {
                 self.wr(bus, a, w);
             }
             0x9C => {
+                bus.tick(CYCLES[0x9C]);
                 // SHY ABSOLUTEX_WRITE
                 let (a, _) = self.operand(bus, Absx, Write);
                 let w = self.y & ((a >> 8) as u8).wrapping_add(1);
                 self.wr(bus, a, w);
             }
             0x9D => {
+                bus.tick(CYCLES[0x9D]);
                 // STA ABSOLUTEX_WRITE
                 let (a, _) = self.operand(bus, Absx, Write);
                 self.wr(bus, a, self.a);
             }
             0x9E => {
+                bus.tick(CYCLES[0x9E]);
                 // SHX ABSOLUTEY_WRITE
                 let (a, _) = self.operand(bus, Absy, Write);
                 let w = self.x & ((a >> 8) as u8).wrapping_add(1);
                 self.wr(bus, a, w);
             }
             0x9F => {
+                bus.tick(CYCLES[0x9F]);
                 // SHA ABSOLUTEY_WRITE
                 let (a, _) = self.operand(bus, Absy, Write);
                 let w = self.a & self.x & ((a >> 8) as u8).wrapping_add(1);
                 self.wr(bus, a, w);
             }
             0xA0 => {
+                bus.tick(CYCLES[0xA0]);
                 // LDY IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.y = v;
                 self.nz(v);
             }
             0xA1 => {
+                bus.tick(CYCLES[0xA1]);
                 // LDA INDIRECTX_READ
                 let (_, v) = self.operand(bus, Indx, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xA2 => {
+                bus.tick(CYCLES[0xA2]);
                 // LDX IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.x = v;
                 self.nz(v);
             }
             0xA3 => {
+                bus.tick(CYCLES[0xA3]);
                 // LAX INDIRECTX_READ
                 let (_, v) = self.operand(bus, Indx, Read);
                 self.a = v;
@@ -1299,24 +1455,28 @@ impl Cpu {
                 self.nz(v);
             }
             0xA4 => {
+                bus.tick(CYCLES[0xA4]);
                 // LDY ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.y = v;
                 self.nz(v);
             }
             0xA5 => {
+                bus.tick(CYCLES[0xA5]);
                 // LDA ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xA6 => {
+                bus.tick(CYCLES[0xA6]);
                 // LDX ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.x = v;
                 self.nz(v);
             }
             0xA7 => {
+                bus.tick(CYCLES[0xA7]);
                 // LAX ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.a = v;
@@ -1324,22 +1484,26 @@ impl Cpu {
                 self.nz(v);
             }
             0xA8 => {
+                bus.tick(CYCLES[0xA8]);
                 // TAY IMPLIED
                 self.y = self.a;
                 self.nz(self.y);
             }
             0xA9 => {
+                bus.tick(CYCLES[0xA9]);
                 // LDA IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xAA => {
+                bus.tick(CYCLES[0xAA]);
                 // TAX IMPLIED
                 self.x = self.a;
                 self.nz(self.x);
             }
             0xAB => {
+                bus.tick(CYCLES[0xAB]);
                 // LXA IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 let r = (self.a | 0xEE) & v;
@@ -1348,24 +1512,28 @@ impl Cpu {
                 self.nz(r);
             }
             0xAC => {
+                bus.tick(CYCLES[0xAC]);
                 // LDY ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.y = v;
                 self.nz(v);
             }
             0xAD => {
+                bus.tick(CYCLES[0xAD]);
                 // LDA ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xAE => {
+                bus.tick(CYCLES[0xAE]);
                 // LDX ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.x = v;
                 self.nz(v);
             }
             0xAF => {
+                bus.tick(CYCLES[0xAF]);
                 // LAX ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.a = v;
@@ -1373,17 +1541,20 @@ impl Cpu {
                 self.nz(v);
             }
             0xB0 => {
+                bus.tick(CYCLES[0xB0]);
                 // BCS IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.branch(bus, self.c, v);
             }
             0xB1 => {
+                bus.tick(CYCLES[0xB1]);
                 // LDA INDIRECTY_READ
                 let (_, v) = self.operand(bus, Indy, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xB3 => {
+                bus.tick(CYCLES[0xB3]);
                 // LAX INDIRECTY_READ
                 let (_, v) = self.operand(bus, Indy, Read);
                 self.a = v;
@@ -1391,24 +1562,28 @@ impl Cpu {
                 self.nz(v);
             }
             0xB4 => {
+                bus.tick(CYCLES[0xB4]);
                 // LDY ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 self.y = v;
                 self.nz(v);
             }
             0xB5 => {
+                bus.tick(CYCLES[0xB5]);
                 // LDA ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xB6 => {
+                bus.tick(CYCLES[0xB6]);
                 // LDX ZEROY_READ
                 let (_, v) = self.operand(bus, Zpy, Read);
                 self.x = v;
                 self.nz(v);
             }
             0xB7 => {
+                bus.tick(CYCLES[0xB7]);
                 // LAX ZEROY_READ
                 let (_, v) = self.operand(bus, Zpy, Read);
                 self.a = v;
@@ -1416,21 +1591,25 @@ impl Cpu {
                 self.nz(v);
             }
             0xB8 => {
+                bus.tick(CYCLES[0xB8]);
                 // CLV IMPLIED
                 self.v = false;
             }
             0xB9 => {
+                bus.tick(CYCLES[0xB9]);
                 // LDA ABSOLUTEY_READ
                 let (_, v) = self.operand(bus, Absy, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xBA => {
+                bus.tick(CYCLES[0xBA]);
                 // TSX IMPLIED
                 self.x = self.sp;
                 self.nz(self.x);
             }
             0xBB => {
+                bus.tick(CYCLES[0xBB]);
                 // LAS ABSOLUTEY_READ
                 let (_, v) = self.operand(bus, Absy, Read);
                 let r = self.sp & v;
@@ -1440,24 +1619,28 @@ impl Cpu {
                 self.nz(r);
             }
             0xBC => {
+                bus.tick(CYCLES[0xBC]);
                 // LDY ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 self.y = v;
                 self.nz(v);
             }
             0xBD => {
+                bus.tick(CYCLES[0xBD]);
                 // LDA ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xBE => {
+                bus.tick(CYCLES[0xBE]);
                 // LDX ABSOLUTEY_READ
                 let (_, v) = self.operand(bus, Absy, Read);
                 self.x = v;
                 self.nz(v);
             }
             0xBF => {
+                bus.tick(CYCLES[0xBF]);
                 // LAX ABSOLUTEY_READ
                 let (_, v) = self.operand(bus, Absy, Read);
                 self.a = v;
@@ -1465,21 +1648,25 @@ impl Cpu {
                 self.nz(v);
             }
             0xC0 => {
+                bus.tick(CYCLES[0xC0]);
                 // CPY IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.cmp(self.y, v);
             }
             0xC1 => {
+                bus.tick(CYCLES[0xC1]);
                 // CMP INDIRECTX_READ
                 let (_, v) = self.operand(bus, Indx, Read);
                 self.cmp(self.a, v);
             }
             0xC2 => {
+                bus.tick(CYCLES[0xC2]);
                 // NOP IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 let _ = v;
             }
             0xC3 => {
+                bus.tick(CYCLES[0xC3]);
                 // DCP INDIRECTX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Indx, Rmw);
                 let r = v.wrapping_sub(1);
@@ -1487,16 +1674,19 @@ impl Cpu {
                 self.cmp(self.a, r);
             }
             0xC4 => {
+                bus.tick(CYCLES[0xC4]);
                 // CPY ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.cmp(self.y, v);
             }
             0xC5 => {
+                bus.tick(CYCLES[0xC5]);
                 // CMP ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.cmp(self.a, v);
             }
             0xC6 => {
+                bus.tick(CYCLES[0xC6]);
                 // DEC ZERO_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zp, Rmw);
                 let r = v.wrapping_sub(1);
@@ -1504,6 +1694,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xC7 => {
+                bus.tick(CYCLES[0xC7]);
                 // DCP ZERO_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zp, Rmw);
                 let r = v.wrapping_sub(1);
@@ -1511,21 +1702,25 @@ impl Cpu {
                 self.cmp(self.a, r);
             }
             0xC8 => {
+                bus.tick(CYCLES[0xC8]);
                 // INY IMPLIED
                 self.y = self.y.wrapping_add(1);
                 self.nz(self.y);
             }
             0xC9 => {
+                bus.tick(CYCLES[0xC9]);
                 // CMP IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.cmp(self.a, v);
             }
             0xCA => {
+                bus.tick(CYCLES[0xCA]);
                 // DEX IMPLIED
                 self.x = self.x.wrapping_sub(1);
                 self.nz(self.x);
             }
             0xCB => {
+                bus.tick(CYCLES[0xCB]);
                 // SBX IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 let r = ((self.x & self.a) as u16).wrapping_sub(v as u16);
@@ -1534,16 +1729,19 @@ impl Cpu {
                 self.c = r & 0x0100 == 0;
             }
             0xCC => {
+                bus.tick(CYCLES[0xCC]);
                 // CPY ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.cmp(self.y, v);
             }
             0xCD => {
+                bus.tick(CYCLES[0xCD]);
                 // CMP ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.cmp(self.a, v);
             }
             0xCE => {
+                bus.tick(CYCLES[0xCE]);
                 // DEC ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Abs, Rmw);
                 let r = v.wrapping_sub(1);
@@ -1551,6 +1749,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xCF => {
+                bus.tick(CYCLES[0xCF]);
                 // DCP ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Abs, Rmw);
                 let r = v.wrapping_sub(1);
@@ -1558,16 +1757,19 @@ impl Cpu {
                 self.cmp(self.a, r);
             }
             0xD0 => {
+                bus.tick(CYCLES[0xD0]);
                 // BNE IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.branch(bus, self.not_z, v);
             }
             0xD1 => {
+                bus.tick(CYCLES[0xD1]);
                 // CMP INDIRECTY_READ
                 let (_, v) = self.operand(bus, Indy, Read);
                 self.cmp(self.a, v);
             }
             0xD3 => {
+                bus.tick(CYCLES[0xD3]);
                 // DCP INDIRECTY_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Indy, Rmw);
                 let r = v.wrapping_sub(1);
@@ -1575,16 +1777,19 @@ impl Cpu {
                 self.cmp(self.a, r);
             }
             0xD4 => {
+                bus.tick(CYCLES[0xD4]);
                 // NOP ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 let _ = v;
             }
             0xD5 => {
+                bus.tick(CYCLES[0xD5]);
                 // CMP ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 self.cmp(self.a, v);
             }
             0xD6 => {
+                bus.tick(CYCLES[0xD6]);
                 // DEC ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zpx, Rmw);
                 let r = v.wrapping_sub(1);
@@ -1592,6 +1797,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xD7 => {
+                bus.tick(CYCLES[0xD7]);
                 // DCP ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zpx, Rmw);
                 let r = v.wrapping_sub(1);
@@ -1599,18 +1805,22 @@ impl Cpu {
                 self.cmp(self.a, r);
             }
             0xD8 => {
+                bus.tick(CYCLES[0xD8]);
                 // CLD IMPLIED
                 self.d = false;
             }
             0xD9 => {
+                bus.tick(CYCLES[0xD9]);
                 // CMP ABSOLUTEY_READ
                 let (_, v) = self.operand(bus, Absy, Read);
                 self.cmp(self.a, v);
             }
             0xDA => {
+                bus.tick(CYCLES[0xDA]);
                 // NOP IMPLIED
             }
             0xDB => {
+                bus.tick(CYCLES[0xDB]);
                 // DCP ABSOLUTEY_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absy, Rmw);
                 let r = v.wrapping_sub(1);
@@ -1618,16 +1828,19 @@ impl Cpu {
                 self.cmp(self.a, r);
             }
             0xDC => {
+                bus.tick(CYCLES[0xDC]);
                 // NOP ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 let _ = v;
             }
             0xDD => {
+                bus.tick(CYCLES[0xDD]);
                 // CMP ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 self.cmp(self.a, v);
             }
             0xDE => {
+                bus.tick(CYCLES[0xDE]);
                 // DEC ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absx, Rmw);
                 let r = v.wrapping_sub(1);
@@ -1635,6 +1848,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xDF => {
+                bus.tick(CYCLES[0xDF]);
                 // DCP ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absx, Rmw);
                 let r = v.wrapping_sub(1);
@@ -1642,21 +1856,25 @@ impl Cpu {
                 self.cmp(self.a, r);
             }
             0xE0 => {
+                bus.tick(CYCLES[0xE0]);
                 // CPX IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.cmp(self.x, v);
             }
             0xE1 => {
+                bus.tick(CYCLES[0xE1]);
                 // SBC INDIRECTX_READ
                 let (_, v) = self.operand(bus, Indx, Read);
                 self.sbc(v);
             }
             0xE2 => {
+                bus.tick(CYCLES[0xE2]);
                 // NOP IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 let _ = v;
             }
             0xE3 => {
+                bus.tick(CYCLES[0xE3]);
                 // ISB INDIRECTX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Indx, Rmw);
                 let r = v.wrapping_add(1);
@@ -1664,16 +1882,19 @@ impl Cpu {
                 self.sbc(r);
             }
             0xE4 => {
+                bus.tick(CYCLES[0xE4]);
                 // CPX ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.cmp(self.x, v);
             }
             0xE5 => {
+                bus.tick(CYCLES[0xE5]);
                 // SBC ZERO_READ
                 let (_, v) = self.operand(bus, Zp, Read);
                 self.sbc(v);
             }
             0xE6 => {
+                bus.tick(CYCLES[0xE6]);
                 // INC ZERO_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zp, Rmw);
                 let r = v.wrapping_add(1);
@@ -1681,6 +1902,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xE7 => {
+                bus.tick(CYCLES[0xE7]);
                 // ISB ZERO_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zp, Rmw);
                 let r = v.wrapping_add(1);
@@ -1688,34 +1910,41 @@ impl Cpu {
                 self.sbc(r);
             }
             0xE8 => {
+                bus.tick(CYCLES[0xE8]);
                 // INX IMPLIED
                 self.x = self.x.wrapping_add(1);
                 self.nz(self.x);
             }
             0xE9 => {
+                bus.tick(CYCLES[0xE9]);
                 // SBC IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.sbc(v);
             }
             0xEA => {
+                bus.tick(CYCLES[0xEA]);
                 // NOP IMPLIED
             }
             0xEB => {
+                bus.tick(CYCLES[0xEB]);
                 // SBC IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.sbc(v);
             }
             0xEC => {
+                bus.tick(CYCLES[0xEC]);
                 // CPX ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.cmp(self.x, v);
             }
             0xED => {
+                bus.tick(CYCLES[0xED]);
                 // SBC ABSOLUTE_READ
                 let (_, v) = self.operand(bus, Abs, Read);
                 self.sbc(v);
             }
             0xEE => {
+                bus.tick(CYCLES[0xEE]);
                 // INC ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Abs, Rmw);
                 let r = v.wrapping_add(1);
@@ -1723,6 +1952,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xEF => {
+                bus.tick(CYCLES[0xEF]);
                 // ISB ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Abs, Rmw);
                 let r = v.wrapping_add(1);
@@ -1730,16 +1960,19 @@ impl Cpu {
                 self.sbc(r);
             }
             0xF0 => {
+                bus.tick(CYCLES[0xF0]);
                 // BEQ IMMEDIATE_READ
                 let (_, v) = self.operand(bus, Imm, Read);
                 self.branch(bus, !self.not_z, v);
             }
             0xF1 => {
+                bus.tick(CYCLES[0xF1]);
                 // SBC INDIRECTY_READ
                 let (_, v) = self.operand(bus, Indy, Read);
                 self.sbc(v);
             }
             0xF3 => {
+                bus.tick(CYCLES[0xF3]);
                 // ISB INDIRECTY_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Indy, Rmw);
                 let r = v.wrapping_add(1);
@@ -1747,16 +1980,19 @@ impl Cpu {
                 self.sbc(r);
             }
             0xF4 => {
+                bus.tick(CYCLES[0xF4]);
                 // NOP ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 let _ = v;
             }
             0xF5 => {
+                bus.tick(CYCLES[0xF5]);
                 // SBC ZEROX_READ
                 let (_, v) = self.operand(bus, Zpx, Read);
                 self.sbc(v);
             }
             0xF6 => {
+                bus.tick(CYCLES[0xF6]);
                 // INC ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zpx, Rmw);
                 let r = v.wrapping_add(1);
@@ -1764,6 +2000,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xF7 => {
+                bus.tick(CYCLES[0xF7]);
                 // ISB ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Zpx, Rmw);
                 let r = v.wrapping_add(1);
@@ -1771,18 +2008,22 @@ impl Cpu {
                 self.sbc(r);
             }
             0xF8 => {
+                bus.tick(CYCLES[0xF8]);
                 // SED IMPLIED
                 self.d = true;
             }
             0xF9 => {
+                bus.tick(CYCLES[0xF9]);
                 // SBC ABSOLUTEY_READ
                 let (_, v) = self.operand(bus, Absy, Read);
                 self.sbc(v);
             }
             0xFA => {
+                bus.tick(CYCLES[0xFA]);
                 // NOP IMPLIED
             }
             0xFB => {
+                bus.tick(CYCLES[0xFB]);
                 // ISB ABSOLUTEY_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absy, Rmw);
                 let r = v.wrapping_add(1);
@@ -1790,16 +2031,19 @@ impl Cpu {
                 self.sbc(r);
             }
             0xFC => {
+                bus.tick(CYCLES[0xFC]);
                 // NOP ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 let _ = v;
             }
             0xFD => {
+                bus.tick(CYCLES[0xFD]);
                 // SBC ABSOLUTEX_READ
                 let (_, v) = self.operand(bus, Absx, Read);
                 self.sbc(v);
             }
             0xFE => {
+                bus.tick(CYCLES[0xFE]);
                 // INC ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absx, Rmw);
                 let r = v.wrapping_add(1);
@@ -1807,6 +2051,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xFF => {
+                bus.tick(CYCLES[0xFF]);
                 // ISB ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand(bus, Absx, Rmw);
                 let r = v.wrapping_add(1);
@@ -1815,8 +2060,10 @@ impl Cpu {
             }
             // 0x02, 0x12, ... 0xF2: jam
             _ => {
+                // jam: every such opcode takes 2 cycles
+                bus.tick(2);
                 bus.bus.exec_status |= FATAL_BIT;
-                bus.stop = true;
+                bus.stop();
             }
         }
     }
