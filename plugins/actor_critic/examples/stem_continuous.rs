@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     seconds.sort_by(f64::total_cmp);
     // Median over all episodes, counting failures as never reaching the goal (infinite).
     let n = eval.len();
-    let median_all = if seconds.len() * 2 > n {
+    let median_all = if n / 2 < seconds.len() {
         seconds[n / 2]
     } else {
         f64::INFINITY
