@@ -271,7 +271,8 @@ fn stop_control(
 ) {
     control.frames += 1;
     let started = *control.started.get_or_insert_with(Instant::now);
-    match control.phase {
+    let phase = control.phase;
+    match phase {
         Phase::Running => {
             let due = match control.stop_after {
                 StopAfter::Never => false,

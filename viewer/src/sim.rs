@@ -565,7 +565,8 @@ mod tests {
         }
         assert!(session.error.is_none(), "{:?}", session.error);
         assert!(!session.history.returns.points().is_empty(), "no episode ended");
-        assert_eq!(session.stats().env_steps, 4 * updates as u64);
+        // The first update only chooses actions: envs step from the second on.
+        assert_eq!(session.stats().env_steps, 4 * (updates as u64 - 1));
         let frames = session.frames(3);
         assert_eq!(frames.len(), 3);
         assert!(matches!(frames[0].picture, Picture::Stem(_)));
@@ -576,7 +577,8 @@ mod tests {
     fn the_budget_stops_stepping() {
         let mut session = Session::new(stem(AgentConfig::Random, 2, 10), false).unwrap();
         let done = session.step(100, None, far());
-        assert_eq!(done, 5);
+        assert_eq!(done, 6, "one update to choose actions, five to spend 10 steps");
+        assert_eq!(session.stats().env_steps, 10);
         assert!(session.finished());
         assert_eq!(session.step(100, None, far()), 0);
     }
