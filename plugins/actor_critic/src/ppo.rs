@@ -523,10 +523,11 @@ impl PpoLearner {
         let values = self.values(next_obs, n)?;
         let gamma = self.config.gamma as f32;
         if let Some(last) = self.state.rollout.last_mut() {
-            for i in 0..n {
-                if !last.dones[i] {
-                    last.rewards[i] += gamma * values[i];
-                    last.dones[i] = true;
+            for ((done, reward), value) in last.dones.iter_mut().zip(&mut last.rewards).zip(&values)
+            {
+                if !*done {
+                    *reward += gamma * value;
+                    *done = true;
                 }
             }
         }
