@@ -130,7 +130,7 @@ impl ConvPlan {
                 dst.fill(0.0);
             } else {
                 let s = r.src as usize;
-                dst.copy_from_slice(&x[s..s + n]);
+                copy_short(dst, &x[s..s + n]);
             }
         }
     }
@@ -160,8 +160,53 @@ impl ConvPlan {
     }
 }
 
+/// `dst.copy_from_slice(src)` for the short runs of a window gather: fixed 8-value moves
+/// (inlined) instead of a `memcpy` call per run.
+fn copy_short(dst: &mut [f32], src: &[f32]) {
+    let (d8, d_rest) = dst.as_chunks_mut::<8>();
+    let (s8, s_rest) = src.as_chunks::<8>();
+    for (d, s) in d8.iter_mut().zip(s8) {
+        *d = *s;
+    }
+    for (d, s) in d_rest.iter_mut().zip(s_rest) {
+        *d = *s;
+    }
+}
+
+/// Reusable buffers for the window matrices (several MB each for the Nature CNN): taking one
+/// back avoids the page faults and zeroing of a fresh allocation on every forward pass.
+static BUFFERS: Mutex<Vec<Vec<f32>>> = Mutex::new(Vec::new());
+
+/// A buffer of `len` values (their contents unspecified: the caller overwrites them all).
+fn take_buffer(len: usize) -> Vec<f32> {
+    let mut pool = BUFFERS.lock().unwrap_or_else(|e| e.into_inner());
+    let best = (0..pool.len())
+        .filter(|&i| pool[i].capacity() >= len)
+        .min_by_key(|&i| pool[i].capacity())
+        .or_else(|| (0..pool.len()).max_by_key(|&i| pool[i].capacity()));
+    let mut v = best.map(|i| pool.swap_remove(i)).unwrap_or_default();
+    drop(pool);
+    if v.len() >= len {
+        v.truncate(len);
+    } else {
+        v.resize(len, 0.0);
+    }
+    v
+}
+
+/// Returns a buffer to the pool (which keeps at most 16).
+fn give_buffer(v: Vec<f32>) {
+    let mut pool = BUFFERS.lock().unwrap_or_else(|e| e.into_inner());
+    if pool.len() < 16 {
+        pool.push(v);
+    }
+}
+
 /// A contiguous `f32` view of a CPU tensor's values.
-fn cpu_values<'a>(storage: &'a CpuStorage, layout: &CandleLayout) -> candle_core::Result<&'a [f32]> {
+fn cpu_values<'a>(
+    storage: &'a CpuStorage,
+    layout: &CandleLayout,
+) -> candle_core::Result<&'a [f32]> {
     let (start, end) = layout
         .contiguous_offsets()
         .ok_or_else(|| candle_core::Error::Msg("fused layer: non-contiguous operand".into()))?;
@@ -180,16 +225,17 @@ fn with_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> candle_core::Resul
 
 /// `grad * (y > 0)` when `relu`, else `grad` (the gradient before the activation).
 fn pre_activation_grad(grad: &Tensor, y: &Tensor, relu: bool) -> candle_core::Result<Vec<f32>> {
-    let g = with_values(grad, <[f32]>::to_vec)?;
     if !relu {
-        return Ok(g);
+        return with_values(grad, <[f32]>::to_vec);
     }
-    with_values(y, |y| {
-        g.iter()
-            .zip(y)
-            .map(|(&g, &y)| if y > 0.0 { g } else { 0.0 })
-            .collect()
-    })
+    with_values(grad, |g| {
+        with_values(y, |y| {
+            g.iter()
+                .zip(y)
+                .map(|(&g, &y)| if y > 0.0 { g } else { 0.0 })
+                .collect()
+        })
+    })?
 }
 
 /// Column sums of a row-major `[rows, cols]` matrix.
@@ -227,6 +273,12 @@ struct ConvSaved {
     wt: Vec<f32>,
 }
 
+impl Drop for ConvSaved {
+    fn drop(&mut self) {
+        give_buffer(std::mem::take(&mut self.cols));
+    }
+}
+
 struct ConvOp {
     plan: Arc<ConvPlan>,
     relu: bool,
@@ -248,18 +300,28 @@ impl CustomOp3 for ConvOp {
         l3: &CandleLayout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let plan = &*self.plan;
-        let (x, w, b) = (cpu_values(s1, l1)?, cpu_values(s2, l2)?, cpu_values(s3, l3)?);
+        let (x, w, b) = (
+            cpu_values(s1, l1)?,
+            cpu_values(s2, l2)?,
+            cpu_values(s3, l3)?,
+        );
         if w.len() != plan.out * plan.patch || b.len() != plan.out {
             bail!("fused conv: weight or bias of the wrong size");
         }
         if x.len() % plan.in_len != 0 {
-            bail!("fused conv: input of {} values is not whole samples", x.len());
+            bail!(
+                "fused conv: input of {} values is not whole samples",
+                x.len()
+            );
         }
         let batch = x.len() / plan.in_len;
         let (pp, po) = (plan.positions * plan.patch, plan.positions * plan.out);
         let wt = plan.weight_columns(w);
-        let mut cols = vec![0f32; batch * pp];
-        let mut y = vec![0f32; batch * po];
+        let mut cols = take_buffer(batch * pp);
+        let mut y = Vec::with_capacity(batch * po);
+        for _ in 0..batch * plan.positions {
+            y.extend_from_slice(b);
+        }
         let parts = parts_for(batch * pp * plan.out);
         let samples = split(batch, parts, 1);
         let scale = |r: &std::ops::Range<usize>, n: usize| r.start * n..r.end * n;
@@ -274,9 +336,6 @@ impl CustomOp3 for ConvOp {
             let rows = samples[i].len() * plan.positions;
             for (s, c) in samples[i].clone().zip(cols.chunks_exact_mut(pp)) {
                 plan.gather(&x[s * plan.in_len..(s + 1) * plan.in_len], c);
-            }
-            for row in y.chunks_exact_mut(plan.out) {
-                row.copy_from_slice(b);
             }
             matmul(
                 (rows, plan.out, plan.patch),
@@ -412,11 +471,19 @@ impl CustomOp3 for LinearOp {
         s3: &CpuStorage,
         l3: &CandleLayout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (x, w, b) = (cpu_values(s1, l1)?, cpu_values(s2, l2)?, cpu_values(s3, l3)?);
+        let (x, w, b) = (
+            cpu_values(s1, l1)?,
+            cpu_values(s2, l2)?,
+            cpu_values(s3, l3)?,
+        );
         let (out, inputs) = l2.shape().dims2()?;
         let batch = l1.shape().dims2()?.0;
         if l1.shape().dims2()?.1 != inputs || b.len() != out {
-            bail!("fused linear: input {:?} vs weight {:?}", l1.shape(), l2.shape());
+            bail!(
+                "fused linear: input {:?} vs weight {:?}",
+                l1.shape(),
+                l2.shape()
+            );
         }
         // The product is written column-major (`y^T`), the faster orientation of the `gemm`
         // kernels for a short batch, then transposed.
@@ -500,11 +567,192 @@ pub(crate) fn linear(
     bias: &Tensor,
     relu: bool,
 ) -> candle_core::Result<Tensor> {
-    x.contiguous()?
-        .apply_op3(&weight.contiguous()?, &bias.contiguous()?, LinearOp { relu })
+    x.contiguous()?.apply_op3(
+        &weight.contiguous()?,
+        &bias.contiguous()?,
+        LinearOp { relu },
+    )
 }
 
 /// Whether the fused ops apply to `x`: f32 values on the CPU.
 pub(crate) fn applies(x: &Tensor) -> bool {
     x.device().is_cpu() && x.dtype() == DType::F32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::threads::set_threads;
+    use candle_core::{Device, Var};
+
+    /// Irregular values in `[-0.5, 0.5)`: no pre-activation sums to exactly 0, where the
+    /// ReLU derivative conventions differ (candle: 1, this crate and JAX: 0).
+    fn values(n: usize, seed: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| ((i as f64 * 0.618_034 + seed as f64 * 0.414_214).fract() - 0.5) as f32)
+            .collect()
+    }
+
+    fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
+        (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+    }
+
+    /// Forward values and the gradients of `sum(y * probe)` for input, weight and bias.
+    fn conv_run(
+        fused: bool,
+        layout: Layout,
+        pad: usize,
+        relu: bool,
+    ) -> (Tensor, Tensor, Tensor, Tensor) {
+        // Sizes with `(side + 2 pad - k)` divisible by the stride: candle's `conv2d` backward
+        // (a transposed convolution without output padding) needs that for the input gradient.
+        let (c, h, w, out, k, stride) = (3, 9, 7, 5, 3, 2);
+        let dev = &Device::Cpu;
+        let x = Var::from_vec(values(2 * c * h * w, 1), (2, c * h * w), dev).unwrap();
+        let wt = Var::from_vec(values(out * c * k * k, 2), (out, c, k, k), dev).unwrap();
+        let b = Var::from_vec(values(out, 3), out, dev).unwrap();
+        let (oh, ow) = (
+            (h + 2 * pad - k) / stride + 1,
+            (w + 2 * pad - k) / stride + 1,
+        );
+        let y = if fused {
+            let plan = Arc::new(ConvPlan::new(
+                (c, h, w, layout),
+                (k, stride, pad),
+                (oh, ow, out),
+            ));
+            conv(x.as_tensor(), &wt, &b, &plan, relu).unwrap()
+        } else {
+            let img = match layout {
+                Layout::Nchw => x.as_tensor().reshape((2, c, h, w)).unwrap(),
+                Layout::Nhwc => x
+                    .as_tensor()
+                    .reshape((2, h, w, c))
+                    .unwrap()
+                    .permute((0, 3, 1, 2))
+                    .unwrap(),
+            };
+            let y = img
+                .conv2d(&wt, pad, stride, 1, 1)
+                .unwrap()
+                .broadcast_add(&b.reshape((1, out, 1, 1)).unwrap())
+                .unwrap()
+                .permute((0, 2, 3, 1))
+                .unwrap()
+                .reshape((2, oh * ow, out))
+                .unwrap();
+            if relu { y.relu().unwrap() } else { y }
+        };
+        let probe = Tensor::from_vec(values(y.elem_count(), 4), y.shape(), dev).unwrap();
+        let grads = (&y * &probe)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        let g = |v: &Var| grads.get(v.as_tensor()).unwrap().clone();
+        (y, g(&x), g(&wt), g(&b))
+    }
+
+    #[test]
+    fn fused_convolution_values_and_gradients_equal_candle_conv2d() {
+        for layout in [Layout::Nchw, Layout::Nhwc] {
+            for pad in [0, 1] {
+                for relu in [false, true] {
+                    let ours = conv_run(true, layout, pad, relu);
+                    let reference = conv_run(false, layout, pad, relu);
+                    for (name, a, b) in [
+                        ("output", &ours.0, &reference.0),
+                        ("input gradient", &ours.1, &reference.1),
+                        ("weight gradient", &ours.2, &reference.2),
+                        ("bias gradient", &ours.3, &reference.3),
+                    ] {
+                        let d = max_diff(a, b);
+                        assert!(
+                            d < 1e-4,
+                            "{layout:?} pad {pad} relu {relu}: {name} off by {d}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fused_results_do_not_depend_on_the_thread_count() {
+        let collect = |threads: usize| {
+            set_threads(threads);
+            let (y, gx, gw, gb) = conv_run(true, Layout::Nhwc, 1, true);
+            set_threads(0);
+            [y, gx, gw, gb].map(|t| t.flatten_all().unwrap().to_vec1::<f32>().unwrap())
+        };
+        assert_eq!(collect(1), collect(3));
+    }
+
+    fn linear_run(fused: bool, relu: bool, x_is_var: bool) -> Vec<Option<Tensor>> {
+        let (batch, inputs, out) = (7, 45, 37);
+        let dev = &Device::Cpu;
+        let xv = values(batch * inputs, 5);
+        let x = if x_is_var {
+            Var::from_vec(xv, (batch, inputs), dev)
+                .unwrap()
+                .as_tensor()
+                .clone()
+        } else {
+            Tensor::from_vec(xv, (batch, inputs), dev).unwrap()
+        };
+        let w = Var::from_vec(values(out * inputs, 6), (out, inputs), dev).unwrap();
+        let b = Var::from_vec(values(out, 7), out, dev).unwrap();
+        let y = if fused {
+            linear(&x, &w, &b, relu).unwrap()
+        } else {
+            let y = x
+                .matmul(&w.t().unwrap())
+                .unwrap()
+                .broadcast_add(&b)
+                .unwrap();
+            if relu { y.relu().unwrap() } else { y }
+        };
+        let probe = Tensor::from_vec(values(batch * out, 8), (batch, out), dev).unwrap();
+        let grads = (&y * &probe)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        vec![
+            Some(y),
+            grads.get(&x).cloned(),
+            grads.get(&w).cloned(),
+            grads.get(&b).cloned(),
+        ]
+    }
+
+    #[test]
+    fn fused_dense_values_and_gradients_equal_candle_matmul() {
+        for relu in [false, true] {
+            let ours = linear_run(true, relu, true);
+            let reference = linear_run(false, relu, true);
+            for (i, (a, b)) in ours.iter().zip(&reference).enumerate() {
+                let d = max_diff(a.as_ref().unwrap(), b.as_ref().unwrap());
+                assert!(d < 1e-4, "relu {relu}: tensor {i} off by {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_input_without_variables_gets_no_gradient() {
+        let ours = linear_run(true, true, false);
+        assert!(ours[1].is_none(), "no gradient for a constant input");
+        let reference = linear_run(false, true, true);
+        let d = max_diff(ours[2].as_ref().unwrap(), reference[2].as_ref().unwrap());
+        assert!(d < 1e-4, "weight gradient off by {d}");
+    }
 }

@@ -91,7 +91,10 @@ pub(crate) fn matmul(
     (rhs, rs): (&[f32], Strides),
     parts: usize,
 ) {
-    assert!(extent(m, n, ds) <= dst.len(), "matmul: dst view out of bounds");
+    assert!(
+        extent(m, n, ds) <= dst.len(),
+        "matmul: dst view out of bounds"
+    );
     assert!(
         (ds.cs == 1 && (m <= 1 || ds.rs >= n)) || (ds.rs == 1 && (n <= 1 || ds.cs >= m)),
         "matmul: dst must be row- or column-major"
@@ -109,8 +112,14 @@ pub(crate) fn matmul(
         }
         return;
     }
-    assert!(extent(m, k, ls) <= lhs.len(), "matmul: lhs view out of bounds");
-    assert!(extent(k, n, rs) <= rhs.len(), "matmul: rhs view out of bounds");
+    assert!(
+        extent(m, k, ls) <= lhs.len(),
+        "matmul: lhs view out of bounds"
+    );
+    assert!(
+        extent(k, n, rs) <= rhs.len(),
+        "matmul: rhs view out of bounds"
+    );
     // The packed kernel writes row tiles: a column-major product is computed transposed.
     let (m, n, ds, (lhs, ls), (rhs, rs)) = if ds.cs != 1 && ds.rs == 1 {
         (n, m, ds.t(), (rhs, rs.t()), (lhs, ls.t()))
@@ -219,7 +228,11 @@ mod packed {
         (j0, nc, n): (usize, usize, usize),
         out: &mut [f32],
     ) {
-        for (panel, dst) in out.chunks_exact_mut(NR * kc).take(nc.div_ceil(NR)).enumerate() {
+        for (panel, dst) in out
+            .chunks_exact_mut(NR * kc)
+            .take(nc.div_ceil(NR))
+            .enumerate()
+        {
             let c0 = j0 + panel * NR;
             let cols = NR.min(n - c0);
             if cols < NR {
@@ -247,7 +260,12 @@ mod packed {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
     #[inline]
-    unsafe fn store(acc: &[[std::arch::x86_64::__m512; 2]; MR], tile: *mut f32, ldt: usize, add: bool) {
+    unsafe fn store(
+        acc: &[[std::arch::x86_64::__m512; 2]; MR],
+        tile: *mut f32,
+        ldt: usize,
+        add: bool,
+    ) {
         use std::arch::x86_64::*;
         // SAFETY: the caller guarantees the extent of `tile`.
         unsafe {
@@ -390,7 +408,13 @@ mod packed {
                             // view or is the scratch tile.
                             unsafe {
                                 if !in_place {
-                                    kernel_cols(kc, (ap.as_ptr(), MR), bpanel, (tile, ldt), tile_add);
+                                    kernel_cols(
+                                        kc,
+                                        (ap.as_ptr(), MR),
+                                        bpanel,
+                                        (tile, ldt),
+                                        tile_add,
+                                    );
                                 } else if as_.cs == 1 {
                                     let a0 = a.as_ptr().add(r0 * as_.rs + p0);
                                     kernel_rows(kc, (a0, as_.rs), bpanel, (tile, ldt), tile_add);
@@ -451,10 +475,26 @@ mod tests {
             for parts in [1, 2, 3] {
                 // Row-major and column-major destinations.
                 let mut d = vec![0f32; m * n];
-                matmul((m, n, k), &mut d, Strides::rows(n), false, (&a, ls), (&b, rs), parts);
+                matmul(
+                    (m, n, k),
+                    &mut d,
+                    Strides::rows(n),
+                    false,
+                    (&a, ls),
+                    (&b, rs),
+                    parts,
+                );
                 assert_eq!(d, expected, "row-major dst, {parts} parts");
                 let mut d = vec![0f32; m * n];
-                matmul((m, n, k), &mut d, Strides::cols(m), false, (&a, ls), (&b, rs), parts);
+                matmul(
+                    (m, n, k),
+                    &mut d,
+                    Strides::cols(m),
+                    false,
+                    (&a, ls),
+                    (&b, rs),
+                    parts,
+                );
                 for i in 0..m {
                     for j in 0..n {
                         assert_eq!(d[j * m + i], expected[i * n + j]);
@@ -462,11 +502,53 @@ mod tests {
                 }
                 // Accumulation adds to what is there.
                 let mut d = vec![1f32; m * n];
-                matmul((m, n, k), &mut d, Strides::rows(n), true, (&a, ls), (&b, rs), parts);
+                matmul(
+                    (m, n, k),
+                    &mut d,
+                    Strides::rows(n),
+                    true,
+                    (&a, ls),
+                    (&b, rs),
+                    parts,
+                );
                 for (x, e) in d.iter().zip(&expected) {
                     assert_eq!(*x, e + 1.0);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn operands_with_gaps_between_rows_and_columns_equal_the_naive_product() {
+        // Neither row- nor column-major views: every left panel is packed.
+        let (m, n, k) = (29, 40, 33);
+        let ls = Strides {
+            rs: 2 * k + 3,
+            cs: 2,
+        };
+        let rs = Strides {
+            rs: 3,
+            cs: 3 * k + 1,
+        };
+        let a: Vec<f32> = (0..extent(m, k, ls))
+            .map(|i| ((i * 7) % 9) as f32 - 4.0)
+            .collect();
+        let b: Vec<f32> = (0..extent(k, n, rs))
+            .map(|i| ((i * 5) % 7) as f32 - 3.0)
+            .collect();
+        let expected = naive((m, n, k), (&a, ls), (&b, rs));
+        for parts in [1, 2] {
+            let mut d = vec![0f32; m * n];
+            matmul(
+                (m, n, k),
+                &mut d,
+                Strides::rows(n),
+                false,
+                (&a, ls),
+                (&b, rs),
+                parts,
+            );
+            assert_eq!(d, expected, "{parts} parts");
         }
     }
 
