@@ -1,5 +1,8 @@
 //! Measures the scene's throughput and its baselines:
-//! `cargo run -p arcadia-stem --example stem_bench [steps] [episodes]`.
+//! `cargo run -p arcadia-stem --example stem_bench [steps] [episodes] [only]`.
+//!
+//! `only` runs just the throughput row of that name (`"image obs 128x128, full noise"`,
+//! `"... full noise, parallel"`, ...); `episodes` 0 skips the baselines.
 
 use arcadia_stem::bench::{Controller, bench_env, bench_parallel, evaluate};
 use arcadia_stem::config::{ActionKind, ObservationKind, RateModelConfig, StemConfig};
@@ -12,6 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transpose()?
         .unwrap_or(1_000_000);
     let episodes: u64 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(200);
+    let only = args.next().unwrap_or_default();
     let image = StemConfig {
         observation: ObservationKind::Image,
         ..Default::default()
@@ -37,6 +41,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| benchmark | steps | steps/s (wall) | steps/s (thread CPU time) |");
     println!("|---|---|---|---|");
     for (name, config, n) in runs {
+        if !only.is_empty() && name != only {
+            continue;
+        }
         let r = bench_env(name, &config, n, 1)?;
         let cpu = r
             .steps_per_cpu_second
@@ -51,17 +58,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         observation: ObservationKind::Image,
         ..Default::default()
     };
-    let r = bench_parallel(
-        "image obs 128x128, full noise",
-        &image,
-        threads,
-        steps / 100,
-        1,
-    )?;
-    println!(
-        "| {} | {} | {:.0} | - |",
-        r.name, r.steps, r.steps_per_second
-    );
+    let name = "image obs 128x128, full noise, parallel";
+    if only.is_empty() || name == only {
+        let r = bench_parallel(name, &image, threads, steps / 100, 1)?;
+        println!(
+            "| {} | {} | {:.0} | - |",
+            r.name, r.steps, r.steps_per_second
+        );
+    }
+    if episodes == 0 {
+        return Ok(());
+    }
     println!();
     println!(
         "| rate model | actions | controller | episodes | success rate | median s to goal | mean s to goal | mean steps |"

@@ -15,11 +15,12 @@
 //! frame.
 
 use rand::{Rng, RngCore};
-use rand_distr::{Distribution, Exp1, StandardNormal};
+use rand_distr::{Distribution, Exp1};
 use serde::{Deserialize, Serialize};
 
 use crate::config::ImageConfig;
 use crate::lattice::{Graphene, Rect, Site, Z_CARBON, Z_SILICON};
+use crate::noise::{BLOCK as NOISE_LANES, fill_exp, fill_normal};
 
 /// The image parameters of one episode, in pixels of the rendered frame.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -196,13 +197,10 @@ const INV: [f32; 64] = {
 fn two_units(x: u64) -> (f32, f32) {
     const SCALE: f32 = 1.0 / 16_777_216.0;
     (
-        (x >> 40) as f32 * SCALE,
-        ((x >> 16) & 0xFF_FFFF) as f32 * SCALE,
+        (x >> 40) as i32 as f32 * SCALE,
+        ((x >> 16) & 0xFF_FFFF) as i32 as f32 * SCALE,
     )
 }
-
-/// Pixels per block of the additive-noise passes.
-const NOISE_LANES: usize = 8;
 
 /// [`NOISE_LANES`] uniforms on `[0, 1)`, 24 bits each, two per 64-bit output.
 #[inline(always)]
@@ -337,71 +335,114 @@ fn alias_table(pmf: &[f64; OUTCOMES]) -> [u32; OUTCOMES] {
     })
 }
 
-/// Replaces every value `v` of `frame` by a Poisson draw of mean `v * multiplier`.
+/// Entries of [`alias_tables`] padded to a power of two, so that a masked index needs no
+/// bounds check.
+const TABLE_ENTRIES: usize = (GRID * TABLE_MAX_MEAN).next_power_of_two() * OUTCOMES;
+
+/// The alias tables as a fixed-size array (padding rows unused).
+fn padded_alias_tables() -> &'static [u32; TABLE_ENTRIES] {
+    static PADDED: std::sync::OnceLock<Box<[u32; TABLE_ENTRIES]>> = std::sync::OnceLock::new();
+    PADDED.get_or_init(|| {
+        let mut all = Box::new([0u32; TABLE_ENTRIES]);
+        all[..GRID * TABLE_MAX_MEAN * OUTCOMES].copy_from_slice(alias_tables());
+        all
+    })
+}
+
+/// Writes into `out[i]` a Poisson draw of mean `src[i] * multiplier` (0 for means that
+/// are not positive).
 ///
 /// A mean `lam` below [`TABLE_MAX_MEAN`] splits as `g + d`, `g` on a grid of step
 /// `1 / GRID` and `0 <= d < 1 / GRID`; the draw is `Y + Z` with `Y ~ Poisson(g)` from the
 /// grid's alias table and `Z ~ Poisson(d)` by inversion (the sum of independent Poisson
 /// variables is Poisson with the summed mean, so the draw is exact). One 64-bit output
 /// feeds both: 6 bits pick the alias column, 24 bits its threshold test, 24 bits the
-/// uniform of `Z`. The rare tail outcomes (`Y >= 63`, `Z >= 3`) continue exactly; means
-/// of [`TABLE_MAX_MEAN`] or more use [`poisson`]'s rejection sampler.
-fn poisson_frame(frame: &mut [f32], multiplier: f64, rng: &mut PixelRng) {
+/// uniform of `Z`. Blocks of [`LANES`] pixels run without data-dependent branches (float
+/// `floor` by the `2^23` rounding trick, which baseline x86-64 vectorizes); the rare
+/// outcomes (`Y >= 63`, `Z >= 3`, means of [`TABLE_MAX_MEAN`] or more, which use
+/// [`poisson`]'s rejection sampler) are redone after their block.
+fn poisson_frame(src: &[f32], multiplier: f64, rng: &mut PixelRng, out: &mut [u32]) {
+    const MAGIC: f32 = 8_388_608.0; // 2^23: adding it rounds a float in [0, 2^22) to an integer
+    const CELLS: u32 = (GRID * TABLE_MAX_MEAN) as u32;
     let m = multiplier as f32;
-    let tables = alias_tables();
-    let mut blocks = frame.chunks_exact_mut(LANES);
-    for block in &mut blocks {
-        // Lane-wise float work (vectorizable): grid cell, residual mean, `P(Z <= k)`.
+    let tables = padded_alias_tables();
+    let n = src.len().min(out.len());
+    let (src, out) = (&src[..n], &mut out[..n]);
+    let mut src_blocks = src.chunks_exact(LANES);
+    let mut out_blocks = out.chunks_exact_mut(LANES);
+    for (s, o) in (&mut src_blocks).zip(&mut out_blocks) {
+        // Lane-wise float work (vectorizable): grid cell, residual mean, `exp(-d)`.
         let mut lam = [0f32; LANES];
-        let mut cell = [0usize; LANES];
+        let mut cell = [0u32; LANES];
         let mut d = [0f32; LANES];
-        for i in 0..LANES {
-            lam[i] = block[i] * m;
-            let l = lam[i].clamp(0.0, TABLE_MAX_MEAN as f32);
-            let g = ((l * GRID as f32) as usize).min(GRID * TABLE_MAX_MEAN - 1);
-            cell[i] = g;
-            d[i] = (l - g as f32 * (1.0 / GRID as f32)).max(0.0);
-        }
         let mut p0 = [0f32; LANES];
-        for (p, &d) in p0.iter_mut().zip(&d) {
-            *p = exp_small(d);
+        for i in 0..LANES {
+            lam[i] = s[i] * m;
+            // `max` maps NaN to 0; means at or past the tables are redone below.
+            let l = lam[i].max(0.0).min(TABLE_MAX_MEAN as f32);
+            let t = l * GRID as f32;
+            let nearest = (t + MAGIC) - MAGIC;
+            let floor = nearest - if nearest > t { 1.0 } else { 0.0 };
+            cell[i] = ((floor + MAGIC).to_bits() & 0x7F_FFFF).min(CELLS - 1);
+            // Exact: `floor / GRID` is representable and at most `l`, so `d >= 0`.
+            d[i] = l - floor * (1.0 / GRID as f32);
+            p0[i] = exp_small(d[i]);
         }
-        // Table part (scalar): one 64-bit output per pixel.
-        let mut y = [0usize; LANES];
+        // Table part: one 64-bit output per pixel.
+        let mut y = [0u32; LANES];
         let mut u = [0f32; LANES];
         for i in 0..LANES {
             let x = rng.next_u64();
-            let j = (x >> 58) as usize;
-            // Shifts and wrapping adds: no overflow-check branches in debug-assertion builds.
-            let entry = tables[(cell[i] << OUTCOMES.trailing_zeros()) | j];
+            let j = (x >> 58) as u32;
+            let entry =
+                tables[((cell[i] << OUTCOMES.trailing_zeros()) | j) as usize % TABLE_ENTRIES];
             let t = ((x >> 34) & 0xFF_FFFF) as u32;
-            y[i] = if t < entry >> 8 {
-                j
-            } else {
-                (entry & 0xFF) as usize
-            };
-            u[i] = (x & 0xFF_FFFF) as f32 * (1.0 / 16_777_216.0);
+            y[i] = if t < entry >> 8 { j } else { entry & 0xFF };
+            u[i] = (x & 0xFF_FFFF) as i32 as f32 * (1.0 / 16_777_216.0);
         }
+        // Residual part: three inversion terms without branches.
+        let mut rare = false;
         for i in 0..LANES {
-            block[i] = if lam[i].is_nan() || lam[i] <= 0.0 {
-                0.0
-            } else if lam[i] >= TABLE_MAX_MEAN as f32 {
-                poisson(rng, lam[i] as f64) as f32
-            } else {
-                let mut y = y[i];
-                if y == OUTCOMES - 1 {
-                    y = poisson_tail(rng, cell[i] as f64 / GRID as f64, OUTCOMES - 1);
+            let p1 = p0[i] * d[i];
+            let p2 = p1 * d[i] * 0.5;
+            let c1 = p0[i] + p1;
+            let c2 = c1 + p2;
+            let z = u32::from(u[i] > p0[i])
+                .wrapping_add(u32::from(u[i] > c1))
+                .wrapping_add(u32::from(u[i] > c2));
+            o[i] = y[i].wrapping_add(z);
+            rare |= (y[i] == OUTCOMES as u32 - 1) | (z == 3) | (lam[i] >= TABLE_MAX_MEAN as f32);
+        }
+        if rare {
+            for i in 0..LANES {
+                if lam[i] >= TABLE_MAX_MEAN as f32 {
+                    o[i] = poisson(rng, f64::from(lam[i])) as u32;
+                    continue;
                 }
-                y.wrapping_add(residual_poisson(u[i], d[i], p0[i])) as f32
-            };
+                let z = o[i].wrapping_sub(y[i]);
+                if y[i] == OUTCOMES as u32 - 1 {
+                    let mean = f64::from(cell[i]) / GRID as f64;
+                    y[i] = poisson_tail(rng, mean, OUTCOMES - 1) as u32;
+                }
+                let z = if z == 3 {
+                    residual_poisson(u[i], d[i], p0[i]) as u32
+                } else {
+                    z
+                };
+                o[i] = y[i].wrapping_add(z);
+            }
         }
     }
-    for v in blocks.into_remainder() {
-        let lam = *v * m;
-        *v = if lam.is_nan() || lam <= 0.0 {
-            0.0
+    for (&v, o) in src_blocks
+        .remainder()
+        .iter()
+        .zip(out_blocks.into_remainder())
+    {
+        let lam = v * m;
+        *o = if lam.is_nan() || lam <= 0.0 {
+            0
         } else {
-            poisson(rng, lam as f64) as f32
+            poisson(rng, f64::from(lam)) as u32
         };
     }
 }
@@ -467,9 +508,20 @@ fn poisson_tail(rng: &mut PixelRng, mean: f64, at_least: usize) -> usize {
 }
 
 /// Renders frames into reusable buffers (no allocation per frame once sized).
+///
+/// The clean frame is kept between calls and rendered again only when what it depends on
+/// changed (the lattice, the silicon's site, the view, the atom parameters): most steps
+/// leave the silicon where it was.
 #[derive(Clone, Debug, Default)]
 pub struct Renderer {
+    /// The clean frame of `clean_key`.
+    clean: Vec<f32>,
+    clean_key: Option<CleanKey>,
+    /// The last noisy frame (valid when `noisy`).
     image: Vec<f32>,
+    noisy: bool,
+    /// Shot-noise counts.
+    counts: Vec<u32>,
     wx: Vec<f32>,
     wy: Vec<f32>,
     maps: Vec<f32>,
@@ -477,8 +529,37 @@ pub struct Renderer {
     bins: Vec<u8>,
     lut: Vec<f32>,
     coords: Vec<(usize, usize, f32)>,
+    fx: Vec<f32>,
+    runs: Vec<(usize, usize, usize, usize)>,
 }
 
+/// What a clean frame depends on.
+#[derive(Clone, Debug, PartialEq)]
+struct CleanKey {
+    lattice: Graphene,
+    si: Site,
+    view: Rect,
+    resolution: usize,
+    intensity_exponent: f64,
+    atom_sigma_a: f64,
+    blur_px: f64,
+}
+
+/// The larger of `a` and `b` (`a` when they are unordered): one `maxss`, where `f32::max`'s
+/// NaN handling costs a chain of blends.
+#[inline(always)]
+fn fmax(a: f32, b: f32) -> f32 {
+    if b > a { b } else { a }
+}
+
+/// Quantizes `[0, 1]` to bytes, rounding to nearest (values outside saturate: float-to-int
+/// casts saturate, and NaN gives 0).
+#[inline(always)]
+fn to_byte(v: f32) -> u8 {
+    (v * 255.0 + 0.5) as u8
+}
+
+#[cfg(test)]
 fn normalize_max(image: &mut [f32]) {
     let max = image.iter().fold(0f32, |m, &v| m.max(v));
     if max > 0.0 {
@@ -511,11 +592,12 @@ impl Renderer {
 
     /// The last frame as floats in `[0, 1]`, row-major, before quantization.
     pub fn frame(&self) -> &[f32] {
-        &self.image
+        if self.noisy { &self.image } else { &self.clean }
     }
 
     /// Renders the clean frame (atoms blurred, normalized to a maximum of 1) of the sites in
-    /// `view`, with the silicon at `si`.
+    /// `view`, with the silicon at `si` (or keeps the last one when nothing it depends on
+    /// changed).
     pub fn render_clean(
         &mut self,
         lattice: &Graphene,
@@ -523,9 +605,22 @@ impl Renderer {
         view: &Rect,
         params: &ImageParams,
     ) {
+        self.noisy = false;
+        let key = CleanKey {
+            lattice: *lattice,
+            si,
+            view: *view,
+            resolution: params.resolution,
+            intensity_exponent: params.intensity_exponent,
+            atom_sigma_a: params.atom_sigma_a,
+            blur_px: params.blur_px,
+        };
+        if self.clean_key.as_ref() == Some(&key) {
+            return;
+        }
         let n = params.resolution;
-        self.image.clear();
-        self.image.resize(n * n, 0.0);
+        self.clean.clear();
+        self.clean.resize(n * n, 0.0);
         let scale = n as f64 / view.width();
         let sigma = ((params.atom_sigma_a * scale).powi(2) + params.blur_px.powi(2))
             .sqrt()
@@ -537,7 +632,7 @@ impl Renderer {
         let e = params.intensity_exponent;
         let carbon = 1.0f32;
         let silicon = (Z_SILICON as f64 / Z_CARBON as f64).powf(e) as f32;
-        let (wx, wy, image) = (&mut self.wx, &mut self.wy, &mut self.image);
+        let (wx, wy, image) = (&mut self.wx, &mut self.wy, &mut self.clean);
         lattice.for_each_site_in(view, |site, p| {
             let amp = if site == si { silicon } else { carbon };
             // Pixel coordinates of the atom (pixel c spans [c, c + 1), centre c + 0.5).
@@ -561,7 +656,18 @@ impl Renderer {
                 }
             }
         });
-        normalize_max(&mut self.image);
+        let mut max = [0f32; NOISE_LANES];
+        for block in self.clean.chunks(NOISE_LANES) {
+            for (m, &v) in max.iter_mut().zip(block) {
+                *m = fmax(*m, v);
+            }
+        }
+        let max = max.into_iter().fold(0.0, fmax);
+        if max > 0.0 {
+            let inv = 1.0 / max;
+            self.clean.iter_mut().for_each(|v| *v *= inv);
+        }
+        self.clean_key = Some(key);
     }
 
     /// Renders a frame (clean, then the noise model when `params.noise`) and writes it as
@@ -579,115 +685,141 @@ impl Renderer {
         if params.noise {
             let mut prng = PixelRng(rng.next_u64());
             self.apply_noise(params, &mut prng);
-        }
-        if let Some(clip) = params.clahe_clip.filter(|_| params.noise) {
-            self.clahe(params.resolution, clip, out);
+            match params.clahe_clip {
+                Some(clip) => self.clahe(params.resolution, clip, out),
+                None => {
+                    for (o, &b) in out.iter_mut().zip(&self.bins) {
+                        *o = b;
+                    }
+                }
+            }
         } else {
-            for (o, &v) in out.iter_mut().zip(&self.image) {
-                *o = (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
+            for (o, &v) in out.iter_mut().zip(&self.clean) {
+                *o = to_byte(v);
             }
         }
     }
 
+    /// Runs the noise model on the clean frame into `image` (floats) and `bins` (its
+    /// bytes).
     fn apply_noise(&mut self, p: &ImageParams, rng: &mut PixelRng) {
         let n = p.resolution;
-        let img = &mut self.image;
-        // Shot noise: the frame holds counts until the gamma step normalizes them.
-        poisson_frame(img, p.poisson_multiplier, rng);
-        let kmax = img.iter().fold(1f32, |m, &v| m.max(v));
+        let pixels = n * n;
+        self.noisy = true;
+        self.counts.resize(pixels, 0);
+        self.image.resize(pixels, 0.0);
+        self.bins.resize(pixels, 0);
+        let counts = &mut self.counts[..pixels];
+        // Shot noise: integer counts until the gamma step normalizes them.
+        poisson_frame(&self.clean, p.poisson_multiplier, rng, counts);
+        let kmax = counts.iter().fold(1u32, |m, &v| m.max(v));
         // Row jitter: row r rolls right by Poisson(rate) pixels.
         if p.jitter_rate_px > 0.0 {
-            for r in 0..n {
+            for row in counts.chunks_exact_mut(n) {
                 let shift = poisson(rng, p.jitter_rate_px) as usize % n;
                 if shift != 0 {
-                    img[r * n..(r + 1) * n].rotate_right(shift);
+                    row.rotate_right(shift);
                 }
             }
         }
         // Salt and pepper: ceil(amount * N / 2) pixels each (drawn with replacement); salt
         // is the brightest count (1 after normalization).
         if p.salt_and_pepper > 0.0 {
-            let each = (p.salt_and_pepper * (n * n) as f64 * 0.5).ceil() as usize;
-            for value in [kmax, 0.0] {
+            let each = (p.salt_and_pepper * pixels as f64 * 0.5).ceil() as usize;
+            for value in [kmax, 0] {
                 for _ in 0..each {
-                    let i = (rng.next_u64() % (n * n) as u64) as usize;
-                    img[i] = value;
+                    let i = (rng.next_u64() % pixels as u64) as usize;
+                    counts[i] = value;
                 }
             }
         }
-        // Normalize and apply gamma: counts are integers, so a table over 0..=kmax does it.
+        // Normalize and apply gamma: counts are integers, so a table over 0..=kmax does it
+        // (indexing needs no bound check past the table's power-of-two size).
         let g = p.gamma as f32;
-        let use_lut = kmax as usize <= 1 << 16;
+        let size = (kmax as usize + 1).next_power_of_two();
+        let use_lut = size <= 1 << 17;
         if use_lut {
-            let inv = 1.0 / kmax;
+            let inv = 1.0 / kmax as f32;
             self.lut.clear();
             self.lut
                 .extend((0..=kmax as usize).map(|k| (k as f32 * inv).powf(g)));
+            self.lut.resize(size, 1.0);
         }
         let lut = &self.lut[..];
-        let gamma = |v: f32| {
+        let mask = size - 1;
+        let gamma = |c: u32| {
             if use_lut {
-                lut[v as usize]
+                lut[c as usize & mask]
             } else {
-                (v / kmax).powf(g)
+                (c as f32 / kmax as f32).powf(g)
             }
         };
         // The three additive noises run fused in three passes. Each of the uniform and
         // exponential stages is followed by a max-normalization in the model; the passes
         // carry the scale instead: with `w = gamma + U s_u` and `c = max w`, the model's
         // `w / c + E s_e` is `(w + c E s_e) / c`, whose normalization by its maximum equals
-        // that of `y = w + c E s_e`; the last pass divides by `max y` and adds the Gaussian.
+        // that of `y = w + c E s_e`; the last pass divides by `max y`, adds the Gaussian
+        // and quantizes.
+        let img = &mut self.image[..pixels];
         let su = p.uniform_noise as f32;
         let mut scale = 1f32;
+        // Maxima are kept per lane: one running maximum would be a serial chain.
         if su > 0.0 {
-            let mut max = 0f32;
-            for block in img.chunks_mut(NOISE_LANES) {
+            let mut max = [0f32; NOISE_LANES];
+            for (block, c) in img.chunks_mut(NOISE_LANES).zip(counts.chunks(NOISE_LANES)) {
                 let u = units(rng);
-                for (v, u) in block.iter_mut().zip(u) {
-                    *v = gamma(*v) + su * u;
-                    max = max.max(*v);
+                for (((v, &c), u), m) in block.iter_mut().zip(c).zip(u).zip(&mut max) {
+                    *v = gamma(c) + su * u;
+                    *m = fmax(*m, *v);
                 }
             }
+            let max = max.into_iter().fold(0.0, fmax);
             if max > 0.0 {
                 scale = max;
             }
         } else {
-            img.iter_mut().for_each(|v| *v = gamma(*v));
+            for (v, &c) in img.iter_mut().zip(counts.iter()) {
+                *v = gamma(c);
+            }
         }
         let se = p.exponential_noise as f32;
         let mut inv = 1.0 / scale;
         if se > 0.0 {
             let s = scale * se;
-            let mut max = 0f32;
+            let mut max = [0f32; NOISE_LANES];
+            let mut e = [0f32; NOISE_LANES];
             for block in img.chunks_mut(NOISE_LANES) {
-                // Plain loops: `array::from_fn` and `map` closures are not always inlined.
-                let mut e = [0f32; NOISE_LANES];
-                for x in e.iter_mut() {
-                    *x = Exp1.sample(rng);
-                }
-                for (v, e) in block.iter_mut().zip(e) {
+                fill_exp(rng, &mut e);
+                for ((v, e), m) in block.iter_mut().zip(e).zip(&mut max) {
                     *v += s * e;
-                    max = max.max(*v);
+                    *m = fmax(*m, *v);
                 }
             }
+            let max = max.into_iter().fold(0.0, fmax);
             if max > 0.0 {
                 inv = 1.0 / max;
             }
         }
         // Gaussian noise, clipped to [0, 1].
+        let bins = &mut self.bins[..pixels];
         if p.gaussian_variance > 0.0 {
             let sd = p.gaussian_variance.sqrt() as f32;
-            for block in img.chunks_mut(NOISE_LANES) {
-                let mut z = [0f32; NOISE_LANES];
-                for x in z.iter_mut() {
-                    *x = StandardNormal.sample(rng);
-                }
-                for (v, z) in block.iter_mut().zip(z) {
+            let mut z = [0f32; NOISE_LANES];
+            for (block, b) in img
+                .chunks_mut(NOISE_LANES)
+                .zip(bins.chunks_mut(NOISE_LANES))
+            {
+                fill_normal(rng, &mut z);
+                for ((v, b), z) in block.iter_mut().zip(b).zip(z) {
                     *v = (*v * inv + sd * z).clamp(0.0, 1.0);
+                    *b = to_byte(*v);
                 }
             }
-        } else if inv != 1.0 {
-            img.iter_mut().for_each(|v| *v *= inv);
+        } else {
+            for (v, b) in img.iter_mut().zip(bins.iter_mut()) {
+                *v *= inv;
+                *b = to_byte(*v);
+            }
         }
     }
 
@@ -695,20 +827,13 @@ impl Renderer {
     /// bins; each tile's histogram is clipped at `clip * pixels per tile` (at least 1) and
     /// the excess spread evenly; pixels interpolate bilinearly between tile mappings.
     ///
-    /// Pixels are binned once into bytes; the histograms of a row of tiles are integer
-    /// counts kept in two copies (even and odd columns) so that runs of equal bins do not
-    /// serialize on one counter.
+    /// Works on the frame's bytes (`bins`, written by the noise passes); the histograms of
+    /// a row of tiles are integer counts kept in two copies (even and odd columns) so that
+    /// runs of equal bins do not serialize on one counter.
     fn clahe(&mut self, n: usize, clip: f64, out: &mut [u8]) {
         const TILES: usize = 8;
         const BINS: usize = 256;
         let tile = n.div_ceil(TILES);
-        // Float-to-int casts saturate, so values outside [0, 1] land in the end bins.
-        self.bins.clear();
-        self.bins.extend(
-            self.image
-                .iter()
-                .map(|&v| (v * (BINS - 1) as f32 + 0.5) as u8),
-        );
         self.maps.resize(TILES * TILES * BINS, 0.0);
         self.hist.resize(2 * TILES * BINS, 0);
         for ty in 0..TILES {
@@ -723,11 +848,15 @@ impl Renderer {
                     let odd = &mut odd[tx * BINS..(tx + 1) * BINS];
                     let mut pairs = row[c0..c1].chunks_exact(2);
                     for pair in &mut pairs {
-                        even[pair[0] as usize] += 1;
-                        odd[pair[1] as usize] += 1;
+                        // Wrapping: no overflow-check branch in dev builds (a tile
+                        // holds far fewer than 2^32 pixels).
+                        let (e, o) = (&mut even[pair[0] as usize], &mut odd[pair[1] as usize]);
+                        *e = e.wrapping_add(1);
+                        *o = o.wrapping_add(1);
                     }
                     for &b in pairs.remainder() {
-                        even[b as usize] += 1;
+                        let e = &mut even[b as usize];
+                        *e = e.wrapping_add(1);
                     }
                 }
             }
@@ -745,20 +874,23 @@ impl Renderer {
                 let hist = &mut even[tx * BINS..(tx + 1) * BINS];
                 let mut excess = 0u32;
                 for (h, &o) in hist.iter_mut().zip(&odd[tx * BINS..(tx + 1) * BINS]) {
-                    let total = *h + o;
+                    let total = h.wrapping_add(o);
                     *h = total.min(limit);
-                    excess += total - *h;
+                    excess = excess.wrapping_add(total.wrapping_sub(*h));
                 }
-                // The cumulative sum of `h + excess / BINS`, with the integer part summed
-                // in integers (no serial chain of float additions).
+                // The cumulative sum of `h + excess / BINS`: the integer part summed in
+                // integers first (the only serial chain), the floats after, lane-wise.
+                let mut cdf = 0u32;
+                for h in hist.iter_mut() {
+                    cdf = cdf.wrapping_add(*h);
+                    *h = cdf;
+                }
                 let add = excess as f32 / BINS as f32;
                 // Maps hold output bytes before truncation: `255 cdf / count + 1/2` (the
                 // weights of the interpolation sum to 1, so the rounding offset carries).
                 let inv = 255.0 / count as f32;
-                let mut cdf = 0u32;
-                for (b, (m, &h)) in map.iter_mut().zip(hist.iter()).enumerate() {
-                    cdf += h;
-                    *m = (cdf as f32 + add * (b + 1) as f32) * inv + 0.5;
+                for (b, (m, &cdf)) in map.iter_mut().zip(hist.iter()).enumerate() {
+                    *m = (cdf as i32 as f32 + add * (b as i32 + 1) as f32) * inv + 0.5;
                 }
             }
         }
@@ -771,11 +903,26 @@ impl Renderer {
             let f = (t - t0).clamp(0.0, 1.0);
             (t0 as usize * BINS, t1 as usize * BINS, f)
         }));
-        let (maps, coords) = (&self.maps, &self.coords);
+        self.fx.clear();
+        self.fx.extend(self.coords.iter().map(|c| c.2));
+        // Runs of columns between the same two tile centres share four maps.
+        self.runs.clear();
+        let mut c = 0;
+        while c < n {
+            let (x0, x1, _) = self.coords[c];
+            let end = c + self.coords[c..]
+                .iter()
+                .take_while(|&&(a, b, _)| a == x0 && b == x1)
+                .count();
+            self.runs.push((c, end, x0, x1));
+            c = end;
+        }
+        let (maps, coords, fxs) = (&self.maps, &self.coords, &self.fx);
         // One tile's map as a fixed-size array, so that indexing by a byte needs no check.
         fn map_at(rows: &[f32], x: usize) -> &[f32; BINS] {
             <&[f32; BINS]>::try_from(&rows[x..x + BINS]).expect("a tile map has BINS entries")
         }
+        const W: usize = 8;
         for r in 0..n {
             let (y0, y1, fy) = coords[r];
             // Rows of tiles above and below: TILES maps each.
@@ -783,27 +930,29 @@ impl Renderer {
             let bottom = &maps[y1 * TILES..(y1 + BINS) * TILES];
             let bins = &self.bins[r * n..(r + 1) * n];
             let out = &mut out[r * n..(r + 1) * n];
-            // Runs of columns between the same two tile centres share four maps.
-            let mut c = 0;
-            while c < n {
-                let (x0, x1, _) = coords[c];
-                let end = c + coords[c..]
-                    .iter()
-                    .take_while(|&&(a, b, _)| a == x0 && b == x1)
-                    .count();
+            for &(c0, c1, x0, x1) in &self.runs {
                 let (tl, tr) = (map_at(top, x0), map_at(top, x1));
                 let (bl, br) = (map_at(bottom, x0), map_at(bottom, x1));
-                for ((&b, o), &(_, _, fx)) in bins[c..end]
-                    .iter()
-                    .zip(out[c..end].iter_mut())
-                    .zip(&coords[c..end])
+                // Blocks of W: the four lookups first, then the arithmetic lane-wise.
+                for ((b, o), fx) in bins[c0..c1]
+                    .chunks(W)
+                    .zip(out[c0..c1].chunks_mut(W))
+                    .zip(fxs[c0..c1].chunks(W))
                 {
-                    let b = b as usize;
-                    let t = tl[b] + (tr[b] - tl[b]) * fx;
-                    let v = t + (bl[b] + (br[b] - bl[b]) * fx - t) * fy;
-                    *o = v as u8;
+                    let mut q = [[0f32; W]; 4];
+                    for (k, &b) in b.iter().enumerate() {
+                        let b = b as usize;
+                        q[0][k] = tl[b];
+                        q[1][k] = tr[b];
+                        q[2][k] = bl[b];
+                        q[3][k] = br[b];
+                    }
+                    for (k, (o, &fx)) in o.iter_mut().zip(fx).enumerate() {
+                        let t = q[0][k] + (q[1][k] - q[0][k]) * fx;
+                        let v = t + (q[2][k] + (q[3][k] - q[2][k]) * fx - t) * fy;
+                        *o = v as u8;
+                    }
                 }
-                c = end;
             }
         }
     }
@@ -949,11 +1098,12 @@ mod tests {
         for lam in [0.4f64, 0.99, 2.9, 3.0, 9.5, 14.0] {
             let bins = 60;
             let mut counts = vec![0u64; bins];
-            let mut frame = vec![0f32; 4096 + 3];
+            // Not a multiple of the block size: the remainder path runs too.
+            let frame = vec![lam as f32 / 2.0; 4096 + 3];
+            let mut draws = vec![0u32; frame.len()];
             for _ in 0..12 {
-                frame.iter_mut().for_each(|v| *v = lam as f32 / 2.0);
-                poisson_frame(&mut frame, 2.0, &mut rng);
-                for &k in &frame {
+                poisson_frame(&frame, 2.0, &mut rng, &mut draws);
+                for &k in &draws {
                     counts[(k as usize).min(bins - 1)] += 1;
                 }
             }
@@ -1044,11 +1194,11 @@ mod tests {
         ] {
             let bins = 70;
             let mut counts = vec![0u64; bins];
-            let mut frame = vec![0f32; 10_000];
+            let frame = vec![lam; 10_000];
+            let mut draws = vec![0u32; frame.len()];
             for _ in 0..20 {
-                frame.iter_mut().for_each(|v| *v = lam);
-                poisson_frame(&mut frame, 1.0, &mut rng);
-                for &k in &frame {
+                poisson_frame(&frame, 1.0, &mut rng, &mut draws);
+                for &k in &draws {
                     counts[(k as usize).min(bins - 1)] += 1;
                 }
             }
@@ -1063,9 +1213,10 @@ mod tests {
         let mut rng = PixelRng(22);
         let bins = 40;
         let mut counts = vec![0u64; bins];
-        let mut frame = vec![5.0f32; 200_000];
-        poisson_frame(&mut frame, 1.0, &mut rng);
-        for &k in &frame {
+        let frame = vec![5.0f32; 200_000];
+        let mut draws = vec![0u32; frame.len()];
+        poisson_frame(&frame, 1.0, &mut rng, &mut draws);
+        for &k in &draws {
             counts[(k as usize).min(bins - 1)] += 1;
         }
         let test = crate::stats::chi_square_test(&counts, &poisson_pmf(5.1, bins));
@@ -1095,42 +1246,58 @@ mod tests {
 
             let mut reference = Renderer::new();
             reference.render_clean(&g, Site::default(), &view, &params);
-            let img = &mut reference.image;
             let mut rng = PixelRng(5);
-            poisson_frame(img, params.poisson_multiplier, &mut rng);
-            let kmax = img.iter().fold(1f32, |m, &v| m.max(v));
-            img.iter_mut()
-                .for_each(|v| *v = (*v / kmax).powf(params.gamma as f32));
+            let mut counts = vec![0u32; reference.clean.len()];
+            poisson_frame(
+                &reference.clean,
+                params.poisson_multiplier,
+                &mut rng,
+                &mut counts,
+            );
+            let kmax = counts.iter().fold(1u32, |m, &v| m.max(v)) as f32;
+            let mut img: Vec<f32> = counts
+                .iter()
+                .map(|&c| (c as f32 / kmax).powf(params.gamma as f32))
+                .collect();
             if su > 0.0 {
                 for block in img.chunks_mut(NOISE_LANES) {
                     for (v, u) in block.iter_mut().zip(units(&mut rng)) {
                         *v += su as f32 * u;
                     }
                 }
-                normalize_max(img);
+                normalize_max(&mut img);
             }
             if se > 0.0 {
                 for block in img.chunks_mut(NOISE_LANES) {
-                    let e: [f32; NOISE_LANES] = std::array::from_fn(|_| Exp1.sample(&mut rng));
+                    let mut e = [0f32; NOISE_LANES];
+                    fill_exp(&mut rng, &mut e);
                     for (v, e) in block.iter_mut().zip(e) {
                         *v += se as f32 * e;
                     }
                 }
-                normalize_max(img);
+                normalize_max(&mut img);
             }
             if var > 0.0 {
                 for block in img.chunks_mut(NOISE_LANES) {
-                    let z: [f32; NOISE_LANES] =
-                        std::array::from_fn(|_| StandardNormal.sample(&mut rng));
+                    let mut z = [0f32; NOISE_LANES];
+                    fill_normal(&mut rng, &mut z);
                     for (v, z) in block.iter_mut().zip(z) {
                         *v = (*v + (var as f32).sqrt() * z).clamp(0.0, 1.0);
                     }
                 }
             }
+            // The bytes are the rounded frame.
+            assert!(
+                fused
+                    .bins
+                    .iter()
+                    .zip(fused.frame())
+                    .all(|(&b, &v)| b == to_byte(v))
+            );
             let worst = fused
                 .frame()
                 .iter()
-                .zip(reference.frame())
+                .zip(&img)
                 .map(|(a, b)| (a - b).abs())
                 .fold(0f32, f32::max);
             assert!(worst < 1e-5, "({su}, {se}, {var}): differs by {worst}");
@@ -1143,8 +1310,8 @@ mod tests {
         // frame onto (nearly) the full byte range.
         let n = 64;
         let mut renderer = Renderer::new();
-        renderer.image = (0..n * n)
-            .map(|i| (i % n) as f32 / (n - 1) as f32)
+        renderer.bins = (0..n * n)
+            .map(|i| to_byte((i % n) as f32 / (n - 1) as f32))
             .collect();
         let mut out = vec![0u8; n * n];
         renderer.clahe(n, 0.01, &mut out);

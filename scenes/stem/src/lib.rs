@@ -7,6 +7,7 @@ pub mod goal;
 pub mod greedy;
 pub mod imaging;
 pub mod lattice;
+mod noise;
 pub mod rates;
 pub mod scene;
 pub mod stats;

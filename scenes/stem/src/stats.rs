@@ -135,6 +135,55 @@ pub fn chi_square_test(observed: &[u64], probabilities: &[f64]) -> ChiSquare {
     }
 }
 
+/// The result of a one-sample Kolmogorov-Smirnov test.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KolmogorovSmirnov {
+    /// The statistic `sup |F_n(x) - F(x)|`.
+    pub statistic: f64,
+    /// Samples.
+    pub n: usize,
+    /// The asymptotic `P(D >= statistic)` (Stephens' small-sample correction).
+    pub p_value: f64,
+}
+
+/// `P(K >= t)` for the Kolmogorov distribution: `2 sum_k (-1)^(k-1) exp(-2 k^2 t^2)`.
+pub fn kolmogorov_sf(t: f64) -> f64 {
+    if t < 0.2 {
+        return 1.0;
+    }
+    let mut sum = 0.0;
+    for k in 1..=100 {
+        let term = (-2.0 * (k * k) as f64 * t * t).exp();
+        sum += if k % 2 == 1 { term } else { -term };
+        if term < 1e-16 {
+            break;
+        }
+    }
+    (2.0 * sum).clamp(0.0, 1.0)
+}
+
+/// Tests samples against a continuous distribution function `cdf` (sorts `samples`).
+pub fn ks_test(samples: &mut [f64], cdf: impl Fn(f64) -> f64) -> KolmogorovSmirnov {
+    samples.sort_by(f64::total_cmp);
+    let n = samples.len();
+    let nf = n as f64;
+    let mut d = 0f64;
+    for (k, &x) in samples.iter().enumerate() {
+        let f = cdf(x);
+        d = d.max(f - k as f64 / nf).max((k + 1) as f64 / nf - f);
+    }
+    let sqrt_n = nf.sqrt();
+    KolmogorovSmirnov {
+        statistic: d,
+        n,
+        p_value: if n == 0 {
+            1.0
+        } else {
+            kolmogorov_sf((sqrt_n + 0.12 + 0.11 / sqrt_n) * d)
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +208,18 @@ mod tests {
         // Sparse tail bins merge.
         let merged = chi_square_test(&[90, 9, 1, 0], &[0.9, 0.09, 0.009, 0.001]);
         assert_eq!(merged.dof, 1);
+    }
+
+    #[test]
+    fn kolmogorov_smirnov_accepts_uniforms_and_rejects_a_shift() {
+        // Critical value: P(K >= 1.358) = 0.05.
+        assert!((kolmogorov_sf(1.358_1) - 0.05).abs() < 1e-3);
+        // A low-discrepancy sequence in [0, 1): far inside the test's tolerance.
+        let golden = 0.618_033_988_749_894_9;
+        let mut xs: Vec<f64> = (0..10_000).map(|k| (k as f64 * golden).fract()).collect();
+        let good = ks_test(&mut xs, |x| x.clamp(0.0, 1.0));
+        assert!(good.p_value > 0.5, "{good:?}");
+        let bad = ks_test(&mut xs, |x| (x * 1.05).clamp(0.0, 1.0));
+        assert!(bad.p_value < 1e-6, "{bad:?}");
     }
 }
