@@ -43,13 +43,18 @@ impl Strides {
     }
 }
 
-/// Elements spanned by a `rows x cols` view (0 when empty).
+/// Elements spanned by a `rows x cols` view (0 when empty; `usize::MAX` when the span
+/// overflows, which no slice holds: the bounds checks below then fail instead of wrapping).
 fn extent(rows: usize, cols: usize, s: Strides) -> usize {
     if rows == 0 || cols == 0 {
-        0
-    } else {
-        (rows - 1) * s.rs + (cols - 1) * s.cs + 1
+        return 0;
     }
+    (rows - 1)
+        .checked_mul(s.rs)
+        .zip((cols - 1).checked_mul(s.cs))
+        .and_then(|(a, b)| a.checked_add(b))
+        .and_then(|e| e.checked_add(1))
+        .unwrap_or(usize::MAX)
 }
 
 /// A pointer that may cross to a scoped thread (the parts it is used for are disjoint).
@@ -141,10 +146,13 @@ pub(crate) fn matmul(
             (m, r.len(), r.start * ds.cs, 0, r.start * rs.cs)
         };
         if avx512 {
+            // SAFETY: `avx512` is `has_avx512()`, the run-time detection of AVX-512F (the
+            // only feature `packed` enables); the views were checked against their slices
+            // above (`extent` cannot wrap), a part's sub-view (offset `d_off`, `mm x nn`)
+            // lies inside the whole one, and parts over disjoint rows (columns) of a
+            // destination whose rows do not overlap (`ds.rs >= n`) write disjoint elements,
+            // through the one pointer taken from `dst` (nothing else touches `dst` meanwhile).
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: AVX-512 was detected; the views were checked against their slices, a
-            // part's sub-view lies inside the whole one, and parts over disjoint rows
-            // (columns) of a row-major destination write disjoint elements.
             unsafe {
                 packed::product(
                     (mm, nn, k),
@@ -156,8 +164,9 @@ pub(crate) fn matmul(
             }
             return;
         }
-        // SAFETY: as above for the views; `lhs` and `rhs` are only read and cannot overlap
-        // `dst` (shared vs unique borrows).
+        // SAFETY: the same views and disjoint parts as above (the `gemm` kernel reads and
+        // writes only inside the `mm x nn`, `mm x k` and `k x nn` views it is given); `lhs`
+        // and `rhs` are only read and cannot overlap `dst` (shared vs unique borrows).
         unsafe {
             gemm::gemm(
                 mm,
@@ -369,8 +378,16 @@ mod packed {
         (a, as_): (&[f32], Strides),
         (b, bs): (&[f32], Strides),
     ) {
-        debug_assert!(super::extent(m, n, ds) <= dst_len);
-        debug_assert!(super::extent(m, k, as_) <= a.len());
+        // Checked again here (once per call) so that the in-place reads below never rely
+        // on the caller alone; `b` is only read through bounds-checked slices.
+        assert!(
+            super::extent(m, n, ds) <= dst_len,
+            "packed: dst view out of bounds"
+        );
+        assert!(
+            super::extent(m, k, as_) <= a.len(),
+            "packed: lhs view out of bounds"
+        );
         let mut bp = vec![0f32; KC * NC.min(n.div_ceil(NR) * NR)];
         let mut ap = vec![0f32; MR * KC];
         let mut scratch = [0f32; MR * NR];
@@ -565,6 +582,27 @@ mod tests {
             matmul((m, n, k), &mut d, Strides::rows(n), false, l, r, parts);
             assert_eq!(d, expected, "{parts} parts");
         }
+    }
+
+    #[test]
+    #[should_panic(expected = "lhs view out of bounds")]
+    fn a_view_whose_span_overflows_is_refused() {
+        // (3 - 1) * (usize::MAX / 2 + 1) wraps to 0 in release arithmetic.
+        let a = vec![0f32; 8];
+        let mut d = vec![0f32; 6];
+        let huge = Strides {
+            rs: usize::MAX / 2 + 1,
+            cs: 1,
+        };
+        matmul(
+            (3, 2, 2),
+            &mut d,
+            Strides::rows(2),
+            false,
+            (&a, huge),
+            (&a, Strides::rows(2)),
+            1,
+        );
     }
 
     #[test]
