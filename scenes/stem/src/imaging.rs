@@ -1305,6 +1305,60 @@ mod tests {
     }
 
     #[test]
+    fn reused_renderer_matches_a_fresh_one() {
+        // The cached clean frame is refreshed when the silicon moves or the view changes,
+        // and kept otherwise: a renderer that drew other frames first gives the same
+        // clean and noisy frames as a new one.
+        let g = Graphene::new(0.4, Vec2::new(0.1, 0.2));
+        let mut params = ImageParams::sample(
+            &ImageConfig::default(),
+            &mut rand_chacha::ChaCha8Rng::seed_from_u64(3),
+        );
+        params.resolution = 64;
+        let view = Rect::square(Vec2::ZERO, 20.0);
+        let moved = Rect::square(Vec2::new(2.0, 0.0), 20.0);
+        let frames = [
+            (Site::default(), view),
+            (Site::new(1, 0, false), view),
+            (Site::new(1, 0, false), moved),
+            (Site::new(1, 0, false), moved),
+            (Site::default(), view),
+        ];
+        let mut reused = Renderer::new();
+        for (k, (si, v)) in frames.into_iter().enumerate() {
+            let mut fresh = Renderer::new();
+            fresh.render_clean(&g, si, &v, &params);
+            reused.render_clean(&g, si, &v, &params);
+            assert_eq!(reused.frame(), fresh.frame(), "clean frame {k}");
+            let (mut a, mut b) = (vec![0u8; 64 * 64], vec![0u8; 64 * 64]);
+            let seed = 40 + k as u64;
+            fresh.render(
+                &g,
+                si,
+                &v,
+                &params,
+                &mut rand_chacha::ChaCha8Rng::seed_from_u64(seed),
+                &mut a,
+            );
+            reused.render(
+                &g,
+                si,
+                &v,
+                &params,
+                &mut rand_chacha::ChaCha8Rng::seed_from_u64(seed),
+                &mut b,
+            );
+            assert_eq!(a, b, "noisy frame {k}");
+        }
+        // Different sites give different clean frames (the cache is not stale).
+        let mut r = Renderer::new();
+        r.render_clean(&g, Site::default(), &view, &params);
+        let first = r.frame().to_vec();
+        r.render_clean(&g, Site::new(1, 0, false), &view, &params);
+        assert_ne!(first, r.frame());
+    }
+
+    #[test]
     fn clahe_output_spans_the_range_and_is_monotone_within_a_tile() {
         // A horizontal ramp: CLAHE keeps the order of values inside one tile and maps the
         // frame onto (nearly) the full byte range.
