@@ -812,7 +812,9 @@ impl Renderer {
                 fill_normal(rng, &mut z);
                 for ((v, b), z) in block.iter_mut().zip(b).zip(z) {
                     *v = (*v * inv + sd * z).clamp(0.0, 1.0);
-                    *b = to_byte(*v);
+                    // In [0.5, 255.5] (or NaN, giving 0): the same byte as `to_byte`, by
+                    // a conversion that vectorizes.
+                    *b = (*v * 255.0 + 0.5) as i32 as u8;
                 }
             }
         } else {
@@ -889,8 +891,10 @@ impl Renderer {
                 // Maps hold output bytes before truncation: `255 cdf / count + 1/2` (the
                 // weights of the interpolation sum to 1, so the rounding offset carries).
                 let inv = 255.0 / count as f32;
-                for (b, (m, &cdf)) in map.iter_mut().zip(hist.iter()).enumerate() {
-                    *m = (cdf as i32 as f32 + add * (b as i32 + 1) as f32) * inv + 0.5;
+                // Ranges, not `enumerate`: its counter carries an overflow check in dev
+                // builds, which keeps the loop from vectorizing.
+                for ((m, &cdf), b) in map.iter_mut().zip(hist.iter()).zip(1..=BINS as i32) {
+                    *m = (cdf as i32 as f32 + add * b as f32) * inv + 0.5;
                 }
             }
         }
@@ -922,7 +926,6 @@ impl Renderer {
         fn map_at(rows: &[f32], x: usize) -> &[f32; BINS] {
             <&[f32; BINS]>::try_from(&rows[x..x + BINS]).expect("a tile map has BINS entries")
         }
-        const W: usize = 8;
         for r in 0..n {
             let (y0, y1, fy) = coords[r];
             // Rows of tiles above and below: TILES maps each.
@@ -933,25 +936,17 @@ impl Renderer {
             for &(c0, c1, x0, x1) in &self.runs {
                 let (tl, tr) = (map_at(top, x0), map_at(top, x1));
                 let (bl, br) = (map_at(bottom, x0), map_at(bottom, x1));
-                // Blocks of W: the four lookups first, then the arithmetic lane-wise.
-                for ((b, o), fx) in bins[c0..c1]
-                    .chunks(W)
-                    .zip(out[c0..c1].chunks_mut(W))
-                    .zip(fxs[c0..c1].chunks(W))
+                // One pixel at a time: lookups staged in small arrays and read back as
+                // vectors stall on store forwarding.
+                for ((&b, o), &fx) in bins[c0..c1]
+                    .iter()
+                    .zip(out[c0..c1].iter_mut())
+                    .zip(&fxs[c0..c1])
                 {
-                    let mut q = [[0f32; W]; 4];
-                    for (k, &b) in b.iter().enumerate() {
-                        let b = b as usize;
-                        q[0][k] = tl[b];
-                        q[1][k] = tr[b];
-                        q[2][k] = bl[b];
-                        q[3][k] = br[b];
-                    }
-                    for (k, (o, &fx)) in o.iter_mut().zip(fx).enumerate() {
-                        let t = q[0][k] + (q[1][k] - q[0][k]) * fx;
-                        let v = t + (q[2][k] + (q[3][k] - q[2][k]) * fx - t) * fy;
-                        *o = v as u8;
-                    }
+                    let b = b as usize;
+                    let t = tl[b] + (tr[b] - tl[b]) * fx;
+                    let v = t + (bl[b] + (br[b] - bl[b]) * fx - t) * fy;
+                    *o = v as u8;
                 }
             }
         }
