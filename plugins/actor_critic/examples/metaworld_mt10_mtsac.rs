@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .get(2)
         .map(|s| s.parse())
         .transpose()?
-        .unwrap_or(200_000);
+        .unwrap_or(250_000);
     let envs: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(10);
     let episodes: usize = args.get(4).map(|s| s.parse()).transpose()?.unwrap_or(10);
     let out: PathBuf = args.get(5).map(PathBuf::from).unwrap_or_else(|| {

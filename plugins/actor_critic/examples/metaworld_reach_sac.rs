@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .get(2)
         .map(|s| s.parse())
         .transpose()?
-        .unwrap_or(100_000);
+        .unwrap_or(240_000);
     let envs: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(4);
     let out: PathBuf = args.get(4).map(PathBuf::from).unwrap_or_else(|| {
         std::env::temp_dir().join(format!("arcadia-reach-sac-{}", std::process::id()))

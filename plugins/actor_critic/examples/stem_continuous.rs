@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .get(3)
         .map(|s| s.parse())
         .transpose()?
-        .unwrap_or(200_000);
+        .unwrap_or(1_000_000);
     let envs: usize = args.get(4).map(|s| s.parse()).transpose()?.unwrap_or(16);
     let episodes: usize = args.get(5).map(|s| s.parse()).transpose()?.unwrap_or(200);
     let out: PathBuf = args.get(6).map(PathBuf::from).unwrap_or_else(|| {
