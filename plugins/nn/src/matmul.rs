@@ -65,6 +65,13 @@ unsafe impl Send for SendPtr {}
 // SAFETY: as above.
 unsafe impl Sync for SendPtr {}
 
+impl SendPtr {
+    /// The pointer (a method, so that closures capture the whole `SendPtr`, not its field).
+    fn get(self) -> *mut f32 {
+        self.0
+    }
+}
+
 /// Whether this machine runs the AVX-512 kernel.
 fn has_avx512() -> bool {
     static HAS: OnceLock<bool> = OnceLock::new();
@@ -139,7 +146,6 @@ pub(crate) fn matmul(
     let dst_len = dst.len();
     run_parts(ranges.len(), |p| {
         let r = ranges[p].clone();
-        let dst_ptr = dst_ptr;
         let (mm, nn, d_off, l_off, r_off) = if by_rows {
             (r.len(), n, r.start * ds.rs, r.start * ls.rs, 0)
         } else {
@@ -156,7 +162,7 @@ pub(crate) fn matmul(
             unsafe {
                 packed::product(
                     (mm, nn, k),
-                    (dst_ptr.0.add(d_off), dst_len - d_off, ds),
+                    (dst_ptr.get().add(d_off), dst_len - d_off, ds),
                     accumulate,
                     (&lhs[l_off..], ls),
                     (&rhs[r_off..], rs),
@@ -172,7 +178,7 @@ pub(crate) fn matmul(
                 mm,
                 nn,
                 k,
-                dst_ptr.0.add(d_off),
+                dst_ptr.get().add(d_off),
                 ds.cs as isize,
                 ds.rs as isize,
                 accumulate,

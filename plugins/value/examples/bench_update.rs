@@ -5,7 +5,9 @@
 //!
 //! Prints wall time and process CPU time (all threads, from `/proc/self/stat` on Linux; on a
 //! shared machine wall time includes waiting for a core). The layer kernels use
-//! `ARCADIA_NN_THREADS` threads (default: all cores); candle's own ops `CANDLE_NUM_THREADS`.
+//! `ARCADIA_NN_THREADS` threads (default: all cores); candle's own ops (input conversion,
+//! loss, gradient sums) `CANDLE_NUM_THREADS` (default: all cores, in a spin-waiting pool:
+//! on a loaded machine `CANDLE_NUM_THREADS=1` saves CPU time and wall time).
 
 use std::time::Instant;
 
@@ -101,6 +103,15 @@ fn bench(name: &str, mut config: ValueConfig) {
 }
 
 fn main() {
+    // The thread settings this run saw (candle's own ops spin-wait in a pool of
+    // `CANDLE_NUM_THREADS` threads, which costs CPU on an oversubscribed machine).
+    let var = |name: &str| std::env::var(name).unwrap_or_else(|_| "unset".to_string());
+    println!(
+        "CANDLE_NUM_THREADS={} ARCADIA_NN_THREADS={} (layer kernels: {} threads)",
+        var("CANDLE_NUM_THREADS"),
+        var("ARCADIA_NN_THREADS"),
+        arcadia_nn::threads::threads()
+    );
     bench("dqn", ValueConfig::dqn());
     bench("der", ValueConfig::der());
 }
