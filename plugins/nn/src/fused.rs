@@ -605,17 +605,24 @@ mod tests {
     }
 
     /// Forward values and the gradients of `sum(y * probe)` for input, weight and bias.
+    /// Convolution sizes `(batch, c, h, w, out, k, stride)`, all with `(side + 2 pad - k)`
+    /// divisible by the stride for pad 0 and 1: candle's `conv2d` backward (a transposed
+    /// convolution without output padding) needs that for the input gradient.
+    type ConvSize = (usize, usize, usize, usize, usize, usize, usize);
+    const SMALL: ConvSize = (2, 3, 9, 7, 5, 3, 2);
+    /// Large enough (2.0 M multiply-adds per product) to be split over threads.
+    const LARGE: ConvSize = (6, 4, 33, 33, 32, 3, 2);
+
     fn conv_run(
+        size: ConvSize,
         fused: bool,
         layout: Layout,
         pad: usize,
         relu: bool,
     ) -> (Tensor, Tensor, Tensor, Tensor) {
-        // Sizes with `(side + 2 pad - k)` divisible by the stride: candle's `conv2d` backward
-        // (a transposed convolution without output padding) needs that for the input gradient.
-        let (c, h, w, out, k, stride) = (3, 9, 7, 5, 3, 2);
+        let (n, c, h, w, out, k, stride) = size;
         let dev = &Device::Cpu;
-        let x = Var::from_vec(values(2 * c * h * w, 1), (2, c * h * w), dev).unwrap();
+        let x = Var::from_vec(values(n * c * h * w, 1), (n, c * h * w), dev).unwrap();
         let wt = Var::from_vec(values(out * c * k * k, 2), (out, c, k, k), dev).unwrap();
         let b = Var::from_vec(values(out, 3), out, dev).unwrap();
         let (oh, ow) = (
@@ -631,10 +638,10 @@ mod tests {
             conv(x.as_tensor(), &wt, &b, &plan, relu).unwrap()
         } else {
             let img = match layout {
-                Layout::Nchw => x.as_tensor().reshape((2, c, h, w)).unwrap(),
+                Layout::Nchw => x.as_tensor().reshape((n, c, h, w)).unwrap(),
                 Layout::Nhwc => x
                     .as_tensor()
-                    .reshape((2, h, w, c))
+                    .reshape((n, h, w, c))
                     .unwrap()
                     .permute((0, 3, 1, 2))
                     .unwrap(),
@@ -646,7 +653,7 @@ mod tests {
                 .unwrap()
                 .permute((0, 2, 3, 1))
                 .unwrap()
-                .reshape((2, oh * ow, out))
+                .reshape((n, oh * ow, out))
                 .unwrap();
             if relu { y.relu().unwrap() } else { y }
         };
@@ -663,41 +670,65 @@ mod tests {
 
     #[test]
     fn fused_convolution_values_and_gradients_equal_candle_conv2d() {
-        for layout in [Layout::Nchw, Layout::Nhwc] {
-            for pad in [0, 1] {
-                for relu in [false, true] {
-                    let ours = conv_run(true, layout, pad, relu);
-                    let reference = conv_run(false, layout, pad, relu);
-                    for (name, a, b) in [
-                        ("output", &ours.0, &reference.0),
-                        ("input gradient", &ours.1, &reference.1),
-                        ("weight gradient", &ours.2, &reference.2),
-                        ("bias gradient", &ours.3, &reference.3),
-                    ] {
-                        let d = max_diff(a, b);
-                        assert!(
-                            d < 1e-4,
-                            "{layout:?} pad {pad} relu {relu}: {name} off by {d}"
-                        );
-                    }
-                }
+        for (size, layout, pad, relu) in [
+            (SMALL, Layout::Nchw, 0, false),
+            (SMALL, Layout::Nchw, 0, true),
+            (SMALL, Layout::Nchw, 1, false),
+            (SMALL, Layout::Nchw, 1, true),
+            (SMALL, Layout::Nhwc, 0, false),
+            (SMALL, Layout::Nhwc, 0, true),
+            (SMALL, Layout::Nhwc, 1, false),
+            (SMALL, Layout::Nhwc, 1, true),
+            (LARGE, Layout::Nhwc, 1, true),
+            (LARGE, Layout::Nchw, 0, false),
+        ] {
+            let ours = conv_run(size, true, layout, pad, relu);
+            let reference = conv_run(size, false, layout, pad, relu);
+            for (name, a, b) in [
+                ("output", &ours.0, &reference.0),
+                ("input gradient", &ours.1, &reference.1),
+                ("weight gradient", &ours.2, &reference.2),
+                ("bias gradient", &ours.3, &reference.3),
+            ] {
+                let d = max_diff(a, b);
+                assert!(
+                    d < 1e-4,
+                    "{size:?} {layout:?} pad {pad} relu {relu}: {name} off by {d}"
+                );
             }
         }
     }
 
     #[test]
     fn fused_results_do_not_depend_on_the_thread_count() {
+        let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
         let collect = |threads: usize| {
             set_threads(threads);
-            let (y, gx, gw, gb) = conv_run(true, Layout::Nhwc, 1, true);
+            // The products of these sizes are split (else this test would compare nothing).
+            let (n, c, h, _, out, k, _) = LARGE;
+            assert_eq!(parts_for(n * (h / 2 + 1).pow(2) * c * k * k * out), threads);
+            assert_eq!(
+                parts_for(LARGE_DENSE.0 * LARGE_DENSE.1 * LARGE_DENSE.2),
+                threads
+            );
+            let (y, gx, gw, gb) = conv_run(LARGE, true, Layout::Nhwc, 1, true);
+            let dense = linear_run(LARGE_DENSE, true, true, true);
             set_threads(0);
-            [y, gx, gw, gb].map(|t| t.flatten_all().unwrap().to_vec1::<f32>().unwrap())
+            let mut all: Vec<Vec<f32>> = [y, gx, gw, gb].iter().map(flat).collect();
+            all.extend(dense.iter().map(|t| flat(t.as_ref().unwrap())));
+            all
         };
         assert_eq!(collect(1), collect(3));
     }
 
-    fn linear_run(fused: bool, relu: bool, x_is_var: bool) -> Vec<Option<Tensor>> {
-        let (batch, inputs, out) = (7, 45, 37);
+    /// Dense sizes `(batch, inputs, out)`.
+    type DenseSize = (usize, usize, usize);
+    const SMALL_DENSE: DenseSize = (7, 45, 37);
+    /// Large enough (1.9 M multiply-adds per product) to be split over threads.
+    const LARGE_DENSE: DenseSize = (32, 200, 300);
+
+    fn linear_run(size: DenseSize, fused: bool, relu: bool, x_is_var: bool) -> Vec<Option<Tensor>> {
+        let (batch, inputs, out) = size;
         let dev = &Device::Cpu;
         let xv = values(batch * inputs, 5);
         let x = if x_is_var {
@@ -738,8 +769,8 @@ mod tests {
     #[test]
     fn fused_dense_values_and_gradients_equal_candle_matmul() {
         for relu in [false, true] {
-            let ours = linear_run(true, relu, true);
-            let reference = linear_run(false, relu, true);
+            let ours = linear_run(SMALL_DENSE, true, relu, true);
+            let reference = linear_run(SMALL_DENSE, false, relu, true);
             for (i, (a, b)) in ours.iter().zip(&reference).enumerate() {
                 let d = max_diff(a.as_ref().unwrap(), b.as_ref().unwrap());
                 assert!(d < 1e-4, "relu {relu}: tensor {i} off by {d}");
@@ -749,9 +780,9 @@ mod tests {
 
     #[test]
     fn an_input_without_variables_gets_no_gradient() {
-        let ours = linear_run(true, true, false);
+        let ours = linear_run(SMALL_DENSE, true, true, false);
         assert!(ours[1].is_none(), "no gradient for a constant input");
-        let reference = linear_run(false, true, true);
+        let reference = linear_run(SMALL_DENSE, false, true, true);
         let d = max_diff(ours[2].as_ref().unwrap(), reference[2].as_ref().unwrap());
         assert!(d < 1e-4, "weight gradient off by {d}");
     }
