@@ -15,6 +15,10 @@ use std::path::Path;
 
 use arcadia_agents::prelude::*;
 use arcadia_engine::config::{ConfigError, check, load_ron, to_ron};
+use arcadia_engine::eval::EvalSchedule;
+use arcadia_actor_critic::ActorCriticConfig;
+use arcadia_value_agents::ValueConfig;
+use arcadia_value_agents::config::preset_defaults;
 use arcadia_engine::scene::EnvPlugin;
 use bevy::prelude::App;
 use serde::{Deserialize, Serialize};
@@ -43,6 +47,11 @@ pub struct Experiment {
     /// The agent and its settings.
     #[serde(default)]
     pub agent: AgentConfig,
+    /// Evaluation phases, e.g. `eval: (every: 50000, episodes: 10)`: training pauses, the
+    /// agent acts with its evaluation policy, episodes go to `eval_episodes.csv` and the
+    /// `eval` rounds of `summary.json` (none by default).
+    #[serde(default)]
+    pub eval: Option<EvalSchedule>,
 }
 
 fn default_name() -> String {
@@ -74,21 +83,36 @@ pub enum AgentConfig {
     Random,
     /// The scene's scripted controller.
     Scripted,
-    /// DQN (Mnih et al. 2015); fields left out take Dopamine's DQN defaults.
-    Dqn(arcadia_value_agents::ValueConfig),
-    /// C51 (Bellemare et al. 2017); start from `assets/agents/c51.ron`.
-    C51(arcadia_value_agents::ValueConfig),
-    /// Rainbow (Hessel et al. 2018); start from `assets/agents/rainbow.ron`.
-    Rainbow(arcadia_value_agents::ValueConfig),
-    /// Data-efficient Rainbow (van Hasselt et al. 2019); start from `assets/agents/der.ron`.
-    Der(arcadia_value_agents::ValueConfig),
-    /// DrQ(eps) (Kostrikov et al. 2021); start from `assets/agents/drq_eps.ron`.
-    DrqEps(arcadia_value_agents::ValueConfig),
+    /// DQN (Mnih et al. 2015); fields left out take Dopamine's DQN values.
+    #[serde(deserialize_with = "preset_defaults::dqn")]
+    Dqn(ValueConfig),
+    /// C51 (Bellemare et al. 2017); fields left out: `assets/agents/c51.ron`.
+    #[serde(deserialize_with = "preset_defaults::c51")]
+    C51(ValueConfig),
+    /// Rainbow (Hessel et al. 2018); fields left out: `assets/agents/rainbow.ron`.
+    #[serde(deserialize_with = "preset_defaults::rainbow")]
+    Rainbow(ValueConfig),
+    /// Data-efficient Rainbow (van Hasselt et al. 2019); fields left out:
+    /// `assets/agents/der.ron`.
+    #[serde(deserialize_with = "preset_defaults::der")]
+    Der(ValueConfig),
+    /// DrQ(eps) (Kostrikov et al. 2021); fields left out: `assets/agents/drq_eps.ron`.
+    #[serde(deserialize_with = "preset_defaults::drq_eps")]
+    DrqEps(ValueConfig),
+    /// Soft Actor-Critic (Haarnoja et al. 2018); start from `assets/agents/sac_*.ron`.
+    Sac(arcadia_actor_critic::SacConfig),
+    /// Multi-task SAC (McLean et al. 2025); start from `assets/agents/mt_sac_mt10.ron`.
+    MtSac(arcadia_actor_critic::MtSacConfig),
+    /// PPO (Schulman et al. 2017); start from `assets/agents/ppo_stem.ron`.
+    Ppo(arcadia_actor_critic::PpoConfig),
 }
 
 impl AgentConfig {
     /// The agent's name in run directories and reports.
     pub fn name(&self) -> &'static str {
+        if let Some(agent) = self.actor_critic() {
+            return agent.name();
+        }
         match self.value_agent() {
             Some(agent) => agent.name(),
             None if matches!(self, AgentConfig::Scripted) => "scripted",
@@ -96,11 +120,25 @@ impl AgentConfig {
         }
     }
 
+    /// The actor-critic agent this config names, if it is one.
+    pub fn actor_critic(&self) -> Option<ActorCriticConfig> {
+        Some(match self {
+            AgentConfig::Sac(c) => ActorCriticConfig::Sac(c.clone()),
+            AgentConfig::MtSac(c) => ActorCriticConfig::MtSac(c.clone()),
+            AgentConfig::Ppo(c) => ActorCriticConfig::Ppo(c.clone()),
+            _ => return None,
+        })
+    }
+
     /// The value-based agent this config names, if it is one.
     pub fn value_agent(&self) -> Option<arcadia_value_agents::ValueAgentConfig> {
         use arcadia_value_agents::ValueAgentConfig as V;
         Some(match self {
-            AgentConfig::Random | AgentConfig::Scripted => return None,
+            AgentConfig::Random
+            | AgentConfig::Scripted
+            | AgentConfig::Sac(_)
+            | AgentConfig::MtSac(_)
+            | AgentConfig::Ppo(_) => return None,
             AgentConfig::Dqn(c) => V::Dqn(c.clone()),
             AgentConfig::C51(c) => V::C51(c.clone()),
             AgentConfig::Rainbow(c) => V::Rainbow(c.clone()),
@@ -196,6 +234,11 @@ impl Experiment {
                 .validate()
                 .map_err(|m| invalid(format!("agent {}: {m}", agent.name())))?;
         }
+        if let Some(agent) = self.agent.actor_critic() {
+            agent
+                .validate()
+                .map_err(|m| invalid(format!("agent {}: {m}", agent.name())))?;
+        }
         if self.name.is_empty() || self.name.contains(['/', '\\']) {
             return Err(invalid(format!(
                 "name {:?} must be non-empty and contain no path separator",
@@ -224,6 +267,13 @@ impl Experiment {
     /// Adds the scene and agent plugins to a headless App.
     pub fn install(&self, app: &mut App, scene: ScenePlugin) {
         scene.add_to(app);
+        if let Some(eval) = &self.eval {
+            app.insert_resource(eval.clone());
+        }
+        if let Some(agent) = self.agent.actor_critic() {
+            agent.add_to(app);
+            return;
+        }
         match (&self.agent, self.agent.value_agent()) {
             (_, Some(agent)) => app.add_plugins(agent.plugin()),
             (AgentConfig::Scripted, None) => app.add_plugins(ScriptedAgentPlugin),

@@ -29,7 +29,7 @@ pub mod prelude {
         Reward, Stepped, TaskId, Terminated, Truncated, is_done,
     };
     pub use crate::env::{EnvError, Environment, StepOutcome};
-    pub use crate::eval::Phase;
+    pub use crate::eval::{EnvRestart, EvalSchedule, Phase};
     pub use crate::record::{EpisodeEnd, RunStats, ScalarLog};
     pub use crate::rng::{AgentRng, EnvRng, StreamKind, stream};
     pub use crate::run::{Progress, RunSpec, Summary, Trainer, headless_app};
@@ -59,6 +59,9 @@ struct EngineState {
     stats: RunStats,
     metrics_lengths: MetricsLengths,
     wall_clock: WallClock,
+    phase: eval::Phase,
+    eval: eval::EvalState,
+    restart: eval::EnvRestart,
 }
 
 impl Plugin for ArcadiaPlugin {
@@ -68,11 +71,18 @@ impl Plugin for ArcadiaPlugin {
             .add_message::<EpisodeEnd>()
             .init_resource::<StepErrors>()
             .init_resource::<eval::Phase>()
+            .init_resource::<eval::EvalState>()
+            .init_resource::<eval::EnvRestart>()
             .init_resource::<ScalarLog>()
             .init_resource::<RunStats>()
             .init_resource::<MetricsLengths>()
             .init_resource::<WallClock>()
-            .add_systems(Update, record::record.in_set(schedule::ArcadiaSet::Record));
+            .add_systems(
+                Update,
+                (record::record, eval::track)
+                    .chain()
+                    .in_set(schedule::ArcadiaSet::Record),
+            );
         let mut registry = app
             .world_mut()
             .get_resource_or_insert_with(CheckpointRegistry::default);
@@ -83,6 +93,9 @@ impl Plugin for ArcadiaPlugin {
                     stats: world.resource::<RunStats>().clone(),
                     metrics_lengths: *world.resource::<MetricsLengths>(),
                     wall_clock: *world.resource::<WallClock>(),
+                    phase: *world.resource::<eval::Phase>(),
+                    eval: world.resource::<eval::EvalState>().clone(),
+                    restart: *world.resource::<eval::EnvRestart>(),
                 };
                 save_value(&dir.join("engine.bin"), &state)
             }),
@@ -91,6 +104,9 @@ impl Plugin for ArcadiaPlugin {
                 world.insert_resource(state.stats);
                 world.insert_resource(state.metrics_lengths);
                 world.insert_resource(state.wall_clock);
+                world.insert_resource(state.phase);
+                world.insert_resource(state.eval);
+                world.insert_resource(state.restart);
                 Ok(())
             }),
         );

@@ -3,7 +3,10 @@
 //! Metrics hold no wall-clock values, so two runs of one seed write byte-identical files:
 //! - `episodes.csv`: `env_step,env,task,episode,return,length,success`, one row per finished
 //!   episode in env order (`success` is empty when the scene defines none);
-//! - `scalars.csv`: `env_step,name,value`, what agents log (losses, epsilon, ...).
+//! - `scalars.csv`: `env_step,name,value`, what agents log (losses, epsilon, ...);
+//! - `episode_metrics.csv`: `env_step,episode,task,name,value`, scene-specific measurements;
+//! - `eval_episodes.csv`: `train_step,round,env,task,episode,return,length,success`, the
+//!   episodes of evaluation phases (see [`crate::eval`]).
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
@@ -14,6 +17,7 @@ use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::components::{Stepped, TaskId};
+use crate::eval::Phase;
 use crate::scene::SceneInfo;
 
 /// An episode finished in env `env` this update.
@@ -71,10 +75,20 @@ pub struct TaskTotals {
 }
 
 impl TaskTotals {
-    fn push_metric(&mut self, name: &str, value: f64) {
-        match self.metrics.iter_mut().find(|(n, _)| n == name) {
-            Some((_, values)) => values.push(value),
-            None => self.metrics.push((name.to_string(), vec![value])),
+    /// Adds a finished episode.
+    pub fn add_episode(&mut self, end: &EpisodeEnd) {
+        for (name, value) in &end.metrics {
+            match self.metrics.iter_mut().find(|(n, _)| n == name) {
+                Some((_, values)) => values.push(*value),
+                None => self.metrics.push((name.clone(), vec![*value])),
+            }
+        }
+        self.episodes += 1;
+        self.return_sum += end.episode_return;
+        self.length_sum += end.length;
+        if let Some(success) = end.success {
+            self.success_defined = true;
+            self.successes += success as u64;
         }
     }
 }
@@ -105,12 +119,16 @@ impl RunStats {
     }
 }
 
+/// How many files [`MetricsFiles`] keeps: episodes, scalars, episode metrics, eval episodes.
+pub const METRICS_FILE_COUNT: usize = 4;
+
 /// Open metrics files of a run directory (absent when an App records nothing to disk).
 #[derive(Resource, Debug)]
 pub struct MetricsFiles {
     episodes: BufWriter<File>,
     scalars: BufWriter<File>,
     metrics: BufWriter<File>,
+    eval_episodes: BufWriter<File>,
     episodes_path: PathBuf,
     scalars_path: PathBuf,
     /// The first write error, reported by the runner.
@@ -125,6 +143,8 @@ pub mod files {
     pub const SCALARS: &str = "scalars.csv";
     /// Scene-specific episode metrics.
     pub const EPISODE_METRICS: &str = "episode_metrics.csv";
+    /// Episodes of evaluation phases.
+    pub const EVAL_EPISODES: &str = "eval_episodes.csv";
     /// Final summary.
     pub const SUMMARY: &str = "summary.json";
     /// Run identity and status.
@@ -135,65 +155,88 @@ pub mod files {
     pub const CHECKPOINTS: &str = "checkpoints";
 }
 
+/// The metrics files in their order, with their CSV headers.
+const HEADERS: [(&str, &str); METRICS_FILE_COUNT] = [
+    (files::EPISODES, "env_step,env,task,episode,return,length,success"),
+    (files::SCALARS, "env_step,name,value"),
+    (files::EPISODE_METRICS, "env_step,episode,task,name,value"),
+    (
+        files::EVAL_EPISODES,
+        "train_step,round,env,task,episode,return,length,success",
+    ),
+];
+
 impl MetricsFiles {
-    /// Creates fresh metrics files with their headers in `dir`.
-    pub fn create(dir: &Path) -> std::io::Result<Self> {
-        let episodes_path = dir.join(files::EPISODES);
-        let scalars_path = dir.join(files::SCALARS);
-        let mut episodes = BufWriter::new(File::create(&episodes_path)?);
-        writeln!(episodes, "env_step,env,task,episode,return,length,success")?;
-        let mut scalars = BufWriter::new(File::create(&scalars_path)?);
-        writeln!(scalars, "env_step,name,value")?;
-        let mut metrics = BufWriter::new(File::create(dir.join(files::EPISODE_METRICS))?);
-        writeln!(metrics, "env_step,episode,task,name,value")?;
-        Ok(MetricsFiles {
+    fn from_writers(dir: &Path, writers: Vec<BufWriter<File>>) -> Self {
+        let [episodes, scalars, metrics, eval_episodes]: [BufWriter<File>; METRICS_FILE_COUNT] =
+            writers
+                .try_into()
+                .unwrap_or_else(|_| unreachable!("one writer per metrics file"));
+        MetricsFiles {
             episodes,
             scalars,
             metrics,
-            episodes_path,
-            scalars_path,
+            eval_episodes,
+            episodes_path: dir.join(files::EPISODES),
+            scalars_path: dir.join(files::SCALARS),
             error: None,
-        })
+        }
+    }
+
+    /// Creates fresh metrics files with their headers in `dir`.
+    pub fn create(dir: &Path) -> std::io::Result<Self> {
+        let writers = HEADERS
+            .iter()
+            .map(|(name, header)| {
+                let mut writer = BufWriter::new(File::create(dir.join(name))?);
+                writeln!(writer, "{header}")?;
+                Ok(writer)
+            })
+            .collect::<std::io::Result<Vec<_>>>()?;
+        Ok(Self::from_writers(dir, writers))
     }
 
     /// Opens existing metrics files of `dir`, cut back to `lengths` bytes (what a checkpoint
     /// recorded), so rows written after that checkpoint are dropped and written again.
-    pub fn reopen(dir: &Path, lengths: (u64, u64, u64)) -> std::io::Result<Self> {
-        let open = |path: &Path, len: u64| -> std::io::Result<BufWriter<File>> {
-            let mut file = OpenOptions::new().read(true).write(true).open(path)?;
-            file.set_len(len)?;
-            file.seek(SeekFrom::End(0))?;
-            Ok(BufWriter::new(file))
-        };
-        let episodes_path = dir.join(files::EPISODES);
-        let scalars_path = dir.join(files::SCALARS);
-        Ok(MetricsFiles {
-            episodes: open(&episodes_path, lengths.0)?,
-            scalars: open(&scalars_path, lengths.1)?,
-            metrics: open(&dir.join(files::EPISODE_METRICS), lengths.2)?,
-            episodes_path,
-            scalars_path,
-            error: None,
-        })
+    pub fn reopen(dir: &Path, lengths: [u64; METRICS_FILE_COUNT]) -> std::io::Result<Self> {
+        let writers = HEADERS
+            .iter()
+            .zip(lengths)
+            .map(|((name, _), len)| {
+                let path = dir.join(name);
+                let mut file = OpenOptions::new().read(true).write(true).open(&path)?;
+                file.set_len(len)?;
+                file.seek(SeekFrom::End(0))?;
+                Ok(BufWriter::new(file))
+            })
+            .collect::<std::io::Result<Vec<_>>>()?;
+        Ok(Self::from_writers(dir, writers))
     }
 
     /// Flushes and syncs the files; returns their lengths in bytes.
-    pub fn flush(&mut self) -> std::io::Result<(u64, u64, u64)> {
+    pub fn flush(&mut self) -> std::io::Result<[u64; METRICS_FILE_COUNT]> {
         let length = |w: &mut BufWriter<File>| -> std::io::Result<u64> {
             w.flush()?;
             w.get_ref().sync_data()?;
             Ok(w.get_ref().metadata()?.len())
         };
-        Ok((
+        Ok([
             length(&mut self.episodes)?,
             length(&mut self.scalars)?,
             length(&mut self.metrics)?,
-        ))
+            length(&mut self.eval_episodes)?,
+        ])
     }
 
     /// Paths of the episode and scalar files.
     pub fn paths(&self) -> (&Path, &Path) {
         (&self.episodes_path, &self.scalars_path)
+    }
+
+    /// Appends one row to `eval_episodes.csv`.
+    pub(crate) fn write_eval_row(&mut self, row: std::fmt::Arguments) {
+        let result = writeln!(self.eval_episodes, "{row}");
+        self.note(result);
     }
 
     fn note(&mut self, result: std::io::Result<()>) {
@@ -203,8 +246,10 @@ impl MetricsFiles {
     }
 }
 
-/// Counts this update's steps, books finished episodes and writes metrics rows.
+/// Counts this update's steps, books finished episodes and writes metrics rows (training
+/// phases only: [`crate::eval::track`] books evaluation phases).
 pub fn record(
+    phase: Res<Phase>,
     scene: Option<Res<SceneInfo>>,
     envs: Query<(&TaskId, &Stepped)>,
     mut ends: MessageReader<EpisodeEnd>,
@@ -217,7 +262,10 @@ pub fn record(
         stats.tasks.resize(task_count, TaskTotals::default());
     }
     stats.updates += 1;
-    for (task, stepped) in &envs {
+    if phase.is_eval() {
+        ends.clear();
+    }
+    for (task, stepped) in envs.iter().filter(|_| !phase.is_eval()) {
         if stepped.0 {
             stats.env_steps += 1;
             if let Some(totals) = stats.tasks.get_mut(task.0) {
@@ -234,17 +282,7 @@ pub fn record(
         if stats.tasks.len() <= end.task {
             stats.tasks.resize(end.task + 1, TaskTotals::default());
         }
-        let totals = &mut stats.tasks[end.task];
-        for (name, value) in &end.metrics {
-            totals.push_metric(name, *value);
-        }
-        totals.episodes += 1;
-        totals.return_sum += end.episode_return;
-        totals.length_sum += end.length;
-        if let Some(success) = end.success {
-            totals.success_defined = true;
-            totals.successes += success as u64;
-        }
+        stats.tasks[end.task].add_episode(end);
         if stats.recent_returns.len() == RunStats::RECENT {
             stats.recent_returns.pop_front();
         }

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::checkpoint::{
     CheckpointError, latest_checkpoint, load_checkpoint, save_checkpoint, write_atomic,
 };
-use crate::record::{MetricsFiles, RunStats, files};
+use crate::eval::{self, EvalRound, EvalSchedule, EvalState, Phase};
+use crate::record::{METRICS_FILE_COUNT, MetricsFiles, RunStats, TaskTotals, files};
 use crate::scene::{SceneInfo, StepErrors};
 use crate::{ArcadiaPlugin, WallClock};
 
@@ -48,6 +49,8 @@ pub struct Progress {
     pub episodes: u64,
     /// Mean return of the recent episodes.
     pub recent_return: Option<f64>,
+    /// Whether an evaluation phase is running.
+    pub evaluating: bool,
 }
 
 /// How a run ended.
@@ -113,6 +116,55 @@ pub struct TaskSummary {
     pub metrics: Vec<MetricSummary>,
 }
 
+fn task_summaries(totals: &[TaskTotals], names: &[String]) -> Vec<TaskSummary> {
+    let mean = |sum: f64, n: u64| (n > 0).then(|| sum / n as f64);
+    totals
+        .iter()
+        .enumerate()
+        .map(|(i, t)| TaskSummary {
+            task: names.get(i).cloned().unwrap_or_else(|| i.to_string()),
+            episodes: t.episodes,
+            mean_return: mean(t.return_sum, t.episodes),
+            success_rate: if t.success_defined {
+                mean(t.successes as f64, t.episodes)
+            } else {
+                None
+            },
+            mean_length: mean(t.length_sum as f64, t.episodes),
+            env_steps: t.env_steps,
+            metrics: t
+                .metrics
+                .iter()
+                .map(|(name, values)| MetricSummary::of(name, values))
+                .collect(),
+        })
+        .collect()
+}
+
+/// One evaluation phase in `summary.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvalSummary {
+    /// Training env steps taken when the phase started.
+    pub train_step: u64,
+    /// Episodes recorded.
+    pub episodes: u64,
+    /// Env steps the phase took.
+    pub env_steps: u64,
+    /// Per task.
+    pub tasks: Vec<TaskSummary>,
+}
+
+impl EvalSummary {
+    fn of(round: &EvalRound, names: &[String]) -> Self {
+        EvalSummary {
+            train_step: round.train_step,
+            episodes: round.episodes,
+            env_steps: round.env_steps,
+            tasks: task_summaries(&round.tasks, names),
+        }
+    }
+}
+
 /// `summary.json`: how the run ended and its per-task results.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -126,6 +178,9 @@ pub struct Summary {
     pub steps_per_second: f64,
     /// Per task.
     pub tasks: Vec<TaskSummary>,
+    /// Evaluation phases in order (empty without an evaluation schedule).
+    #[serde(default)]
+    pub eval: Vec<EvalSummary>,
 }
 
 /// `run.json`: what a run directory holds.
@@ -283,7 +338,7 @@ impl Trainer {
         let started = Instant::now();
         let offset = self.app.world().resource::<WallClock>().0;
         let mut status = RunStatus::Complete;
-        while self.stats().env_steps < self.spec.budget {
+        while self.needs_update() {
             if stop.load(Ordering::Relaxed) {
                 status = RunStatus::Interrupted;
                 break;
@@ -313,6 +368,25 @@ impl Trainer {
         Ok(summary)
     }
 
+    /// Whether the run goes on: budget left, an evaluation phase in progress, or the final
+    /// evaluation still to start (which this starts).
+    fn needs_update(&mut self) -> bool {
+        let world = self.app.world_mut();
+        if world.resource::<Phase>().is_eval() {
+            return true;
+        }
+        let steps = world.resource::<RunStats>().env_steps;
+        if steps < self.spec.budget {
+            return true;
+        }
+        let final_eval = world.get_resource::<EvalSchedule>().is_some_and(|s| s.at_end)
+            && world.resource::<EvalState>().last_train_step() != Some(steps);
+        if final_eval {
+            eval::begin(world);
+        }
+        world.resource::<Phase>().is_eval()
+    }
+
     fn progress(&self) -> Progress {
         let stats = self.stats();
         Progress {
@@ -320,6 +394,7 @@ impl Trainer {
             budget: self.spec.budget,
             episodes: stats.episodes,
             recent_return: stats.recent_mean_return(),
+            evaluating: self.app.world().resource::<Phase>().is_eval(),
         }
     }
 
@@ -365,28 +440,11 @@ impl Trainer {
             .map(|s| s.tasks.clone())
             .unwrap_or_default();
         let wall = world.resource::<WallClock>().0;
-        let mean = |sum: f64, n: u64| (n > 0).then(|| sum / n as f64);
-        let tasks = stats
-            .tasks
+        let eval = world
+            .resource::<EvalState>()
+            .rounds
             .iter()
-            .enumerate()
-            .map(|(i, t)| TaskSummary {
-                task: names.get(i).cloned().unwrap_or_else(|| i.to_string()),
-                episodes: t.episodes,
-                mean_return: mean(t.return_sum, t.episodes),
-                success_rate: if t.success_defined {
-                    mean(t.successes as f64, t.episodes)
-                } else {
-                    None
-                },
-                mean_length: mean(t.length_sum as f64, t.episodes),
-                env_steps: t.env_steps,
-                metrics: t
-                    .metrics
-                    .iter()
-                    .map(|(name, values)| MetricSummary::of(name, values))
-                    .collect(),
-            })
+            .map(|round| EvalSummary::of(round, &names))
             .collect();
         Summary {
             status,
@@ -397,7 +455,8 @@ impl Trainer {
             } else {
                 0.0
             },
-            tasks,
+            tasks: task_summaries(&stats.tasks, &names),
+            eval,
         }
     }
 
@@ -419,9 +478,9 @@ impl Trainer {
     }
 }
 
-/// Byte lengths of `episodes.csv` and `scalars.csv` at the last checkpoint.
+/// Byte lengths of the metrics files at the last checkpoint.
 #[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct MetricsLengths(pub (u64, u64, u64));
+pub struct MetricsLengths(pub [u64; METRICS_FILE_COUNT]);
 
 /// A headless App: `MinimalPlugins` and the Arcadia core, no window, no renderer; the
 /// caller drives `App::update`.

@@ -11,6 +11,7 @@ use crate::ExperimentSeed;
 use crate::checkpoint::{CheckpointError, CheckpointRegistry, load_value, save_value};
 use crate::components::*;
 use crate::env::{EnvError, Environment};
+use crate::eval::EnvRestart;
 use crate::record::EpisodeEnd;
 use crate::rng::{AgentRng, EnvRng, StreamKind, stream};
 use crate::schedule::ArcadiaSet;
@@ -149,7 +150,15 @@ impl<E: Environment> Plugin for EnvPlugin<E> {
             action_space,
         })
         .insert_resource(EnvOrder(order))
-        .add_systems(Update, step_envs::<E>.in_set(ArcadiaSet::SceneStep))
+        .add_systems(
+            Update,
+            (
+                restart_envs::<E>.run_if(|restart: Res<EnvRestart>| restart.0),
+                step_envs::<E>,
+            )
+                .chain()
+                .in_set(ArcadiaSet::SceneStep),
+        )
         .add_systems(
             Update,
             (reset_envs::<E>, report_episode_ends)
@@ -224,6 +233,38 @@ pub fn step_envs<E: Environment>(
                     errors.push(index.0, error);
                 }
             }
+        },
+    );
+}
+
+/// Starts a fresh episode in every env (when the phase changes, see [`crate::eval`]): the
+/// episodes in progress are dropped unrecorded, and no env steps in this update.
+#[allow(clippy::type_complexity)]
+pub fn restart_envs<E: Environment>(
+    mut envs: Query<(
+        &mut EnvInstance<E>,
+        &mut EnvRng,
+        &mut Observation,
+        &mut Action,
+        &mut Reward,
+        &mut Terminated,
+        &mut Truncated,
+        &mut EpisodeStats,
+        &mut EpisodeMetrics,
+    )>,
+) {
+    envs.par_iter_mut().for_each(
+        |(mut env, mut rng, mut obs, mut action, mut reward, mut term, mut trunc, mut stats, mut metrics)| {
+            env.0.reset(&mut rng, &mut obs);
+            *action = Action::Unset;
+            *reward = Reward::default();
+            *term = Terminated::default();
+            *trunc = Truncated::default();
+            *stats = EpisodeStats {
+                episodes: stats.episodes,
+                ..Default::default()
+            };
+            metrics.0.clear();
         },
     );
 }

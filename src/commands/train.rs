@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use arcadia_engine::run::{RunError, RunSpec, RunStatus, Summary, Trainer};
+use arcadia_engine::run::{RunError, RunSpec, RunStatus, Summary, TaskSummary, Trainer};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::CommandError;
@@ -93,7 +93,9 @@ pub fn train_experiment(
     };
     let result = trainer.run(stop, |p| {
         bar.set_position(p.env_steps);
-        if let Some(r) = p.recent_return {
+        if p.evaluating {
+            bar.set_message("evaluating");
+        } else if let Some(r) = p.recent_return {
             bar.set_message(format!("episodes {} return {r:.3}", p.episodes));
         }
     });
@@ -133,15 +135,27 @@ pub fn train(path: &Path, options: &TrainOptions) -> Result<Summary, CommandErro
         summary.wall_time_s,
         summary.steps_per_second
     );
-    for task in &summary.tasks {
-        report.push_str(&format!(
+    let task_line = |task: &TaskSummary| {
+        format!(
             "\n  {}: {} episodes, mean return {}, success {}",
             task.task,
             task.episodes,
             task.mean_return.map_or("-".into(), |r| format!("{r:.4}")),
             task.success_rate
                 .map_or("-".into(), |r| format!("{:.1}%", 100.0 * r)),
+        )
+    };
+    for task in &summary.tasks {
+        report.push_str(&task_line(task));
+    }
+    if let Some(last) = summary.eval.last() {
+        report.push_str(&format!(
+            "\nlast evaluation (after {} training steps):",
+            last.train_step
         ));
+        for task in &last.tasks {
+            report.push_str(&task_line(task));
+        }
     }
     eprintln!("{report}");
     Ok(summary)

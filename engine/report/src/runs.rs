@@ -68,6 +68,31 @@ pub struct RunSummary {
     /// Wall-clock seconds.
     #[serde(default)]
     pub wall_time_s: f64,
+    /// Evaluation phases in order (runs with an `eval` schedule).
+    #[serde(default)]
+    pub eval: Vec<EvalPhase>,
+}
+
+/// One evaluation phase of `summary.json`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct EvalPhase {
+    /// Training env steps when the phase started.
+    pub train_step: u64,
+    /// Per task.
+    pub tasks: Vec<EvalTask>,
+}
+
+/// One task of an evaluation phase.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct EvalTask {
+    /// Task name.
+    pub task: String,
+    /// Episodes evaluated.
+    pub episodes: u64,
+    /// Mean undiscounted return.
+    pub mean_return: Option<f64>,
+    /// Success rate, when the scene defines success.
+    pub success_rate: Option<f64>,
 }
 
 /// One finished training episode (a row of `episodes.csv`).
@@ -130,10 +155,25 @@ impl Run {
         self.episodes.iter().filter(move |e| e.task == task)
     }
 
-    /// The run's score on a task: the success rate over the final 10% of the
+    /// The run's score on a task: its last evaluation phase's success rate
+    /// (or mean return when the scene defines no success) when the run has
+    /// evaluation phases; otherwise the success rate over the final 10% of the
     /// task's training episodes (at least one) when every one of them
-    /// records success, otherwise their mean return. `None` without episodes.
+    /// records success, else their mean return. `None` without episodes.
     pub fn task_score(&self, task: &str) -> Option<TaskScore> {
+        let last_eval = self.summary.as_ref().and_then(|s| s.eval.last());
+        if let Some(result) = last_eval.and_then(|p| p.tasks.iter().find(|t| t.task == task)) {
+            let (value, is_success_rate) = match (result.success_rate, result.mean_return) {
+                (Some(rate), _) => (rate, true),
+                (None, Some(ret)) => (ret, false),
+                (None, None) => return None,
+            };
+            return Some(TaskScore {
+                value,
+                is_success_rate,
+                episodes: result.episodes as usize,
+            });
+        }
         let eps: Vec<&Episode> = self.task_episodes(task).collect();
         if eps.is_empty() {
             return None;
@@ -575,6 +615,29 @@ mod tests {
         assert_eq!(s.value, 18.5);
         assert_eq!(s.episodes, 2);
         assert!(!s.is_success_rate);
+    }
+
+    #[test]
+    fn score_is_the_last_evaluation_when_the_run_has_one() {
+        let mut r = run((0..20).map(|i| episode(i, i as f64, None)).collect());
+        let phase = |step: u64, ret: f64| EvalPhase {
+            train_step: step,
+            tasks: vec![EvalTask {
+                task: "t".into(),
+                episodes: 8,
+                mean_return: Some(ret),
+                success_rate: None,
+            }],
+        };
+        r.summary = Some(RunSummary {
+            status: RunStatus::Complete,
+            env_steps: 20,
+            wall_time_s: 1.0,
+            eval: vec![phase(10, 3.0), phase(20, 7.5)],
+        });
+        let s = r.task_score("t").unwrap();
+        assert_eq!((s.value, s.episodes, s.is_success_rate), (7.5, 8, false));
+        assert!(r.task_score("other").is_none());
     }
 
     #[test]

@@ -16,10 +16,11 @@ pub enum Loss {
     Mse,
 }
 
-/// Everything a value agent needs; unspecified fields take Dopamine's DQN values (start from
-/// a preset for the other agents).
+/// Everything a value agent needs. Fields left out take the values of the agent's preset
+/// when the config is read as a [`ValueAgentConfig`] variant (`Der(learning_rate: 3e-4)`
+/// is DER with another step size), and Dopamine's DQN values when read on its own.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default = "preset_defaults::current")]
 pub struct ValueConfig {
     /// The feature extractor: `NatureCnn` for images, `Mlp(hidden: [...])` for vectors.
     pub torso: Torso,
@@ -55,7 +56,7 @@ pub struct ValueConfig {
     /// Final exploration rate during training.
     #[serde(deserialize_with = "check::probability")]
     pub epsilon_train: f64,
-    /// Exploration rate of evaluation episodes.
+    /// Exploration rate during the experiment's evaluation phases (`eval` in the experiment).
     #[serde(deserialize_with = "check::probability")]
     pub epsilon_eval: f64,
     /// Env steps over which epsilon decays from 1 to `epsilon_train` after the warm-up.
@@ -94,11 +95,6 @@ pub struct ValueConfig {
     pub frame_stack: usize,
     /// Random-shift augmentation of image batches (DrQ), padding in pixels (0: off).
     pub augmentation_pad: usize,
-    /// The last `eval_envs` envs are evaluation envs (Dopamine's separate evaluation
-    /// environment): they act with `epsilon_eval`, their transitions are not stored, and
-    /// their finished episodes are logged as `eval_return` / `eval_success` scalars (their rows
-    /// in `episodes.csv` carry their env index). 0: none.
-    pub eval_envs: usize,
     /// Gradient updates between logged loss values.
     #[serde(deserialize_with = "check::at_least_one")]
     pub log_every: u64,
@@ -152,7 +148,6 @@ impl ValueConfig {
             reward_clip: Some(1.0),
             frame_stack: 4,
             augmentation_pad: 0,
-            eval_envs: 0,
             log_every: 100,
         }
     }
@@ -253,20 +248,86 @@ impl ValueConfig {
     }
 }
 
-/// The agents, as the experiment config names them: `agent: Dqn((...))` and so on. Each
-/// variant holds a full [`ValueConfig`]; fields left out take DQN's defaults, so start from
-/// the variant's preset file.
+/// Reading a [`ValueConfig`] whose left-out fields take a preset's values: serde fills
+/// missing fields from [`current`], which these functions point at the preset while they
+/// read one config (positions in error messages are kept: the same deserializer reads it).
+pub mod preset_defaults {
+    use std::cell::RefCell;
+
+    use serde::{Deserialize, Deserializer};
+
+    use super::ValueConfig;
+
+    thread_local! {
+        static PRESET: RefCell<Option<ValueConfig>> = const { RefCell::new(None) };
+    }
+
+    /// The values of left-out fields: the preset being read, else DQN's.
+    pub fn current() -> ValueConfig {
+        PRESET
+            .with(|p| p.borrow().clone())
+            .unwrap_or_else(ValueConfig::dqn)
+    }
+
+    /// Puts the previous preset back when reading ends, even by unwinding.
+    struct Restore(Option<ValueConfig>);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            PRESET.with(|p| *p.borrow_mut() = previous);
+        }
+    }
+
+    fn read<'de, D: Deserializer<'de>>(preset: ValueConfig, d: D) -> Result<ValueConfig, D::Error> {
+        let _restore = Restore(PRESET.with(|p| p.replace(Some(preset))));
+        ValueConfig::deserialize(d)
+    }
+
+    /// Reads a config over [`ValueConfig::dqn`].
+    pub fn dqn<'de, D: Deserializer<'de>>(d: D) -> Result<ValueConfig, D::Error> {
+        read(ValueConfig::dqn(), d)
+    }
+
+    /// Reads a config over [`ValueConfig::c51`].
+    pub fn c51<'de, D: Deserializer<'de>>(d: D) -> Result<ValueConfig, D::Error> {
+        read(ValueConfig::c51(), d)
+    }
+
+    /// Reads a config over [`ValueConfig::rainbow`].
+    pub fn rainbow<'de, D: Deserializer<'de>>(d: D) -> Result<ValueConfig, D::Error> {
+        read(ValueConfig::rainbow(), d)
+    }
+
+    /// Reads a config over [`ValueConfig::der`].
+    pub fn der<'de, D: Deserializer<'de>>(d: D) -> Result<ValueConfig, D::Error> {
+        read(ValueConfig::der(), d)
+    }
+
+    /// Reads a config over [`ValueConfig::drq_eps`].
+    pub fn drq_eps<'de, D: Deserializer<'de>>(d: D) -> Result<ValueConfig, D::Error> {
+        read(ValueConfig::drq_eps(), d)
+    }
+}
+
+/// The agents, as the experiment config names them: `agent: Der(...)` and so on. Fields
+/// left out take the variant's preset values (`Der()` is Dopamine's DER).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ValueAgentConfig {
     /// DQN (Mnih et al. 2015).
+    #[serde(deserialize_with = "preset_defaults::dqn")]
     Dqn(ValueConfig),
     /// C51 (Bellemare et al. 2017).
+    #[serde(deserialize_with = "preset_defaults::c51")]
     C51(ValueConfig),
     /// Rainbow (Hessel et al. 2018), Dopamine's variant.
+    #[serde(deserialize_with = "preset_defaults::rainbow")]
     Rainbow(ValueConfig),
     /// Data-efficient Rainbow (van Hasselt et al. 2019).
+    #[serde(deserialize_with = "preset_defaults::der")]
     Der(ValueConfig),
     /// DrQ(eps) (Kostrikov et al. 2021; Agarwal et al. 2021).
+    #[serde(deserialize_with = "preset_defaults::drq_eps")]
     DrqEps(ValueConfig),
 }
 
@@ -328,11 +389,31 @@ mod tests {
     }
 
     #[test]
-    fn partial_config_takes_dqn_defaults_and_enum_names_the_agent() {
+    fn partial_config_takes_its_presets_values_and_enum_names_the_agent() {
         let p = Path::new("x.ron");
-        let c: ValueAgentConfig = parse_ron("Der(num_atoms: 51, noisy: true)", p).unwrap();
+        let c: ValueAgentConfig = parse_ron("Der(learning_rate: 3e-4)", p).unwrap();
         assert_eq!(c.name(), "der");
-        assert!(c.config().noisy);
-        assert_eq!(c.config().update_period, 4);
+        assert_eq!(
+            c.config(),
+            &ValueConfig {
+                learning_rate: 3e-4,
+                ..ValueConfig::der()
+            }
+        );
+        for name in ValueConfig::PRESETS {
+            let variant = match name {
+                "drq_eps" => "DrqEps".to_string(),
+                "c51" => "C51".to_string(),
+                _ => name[..1].to_uppercase() + &name[1..],
+            };
+            let c: ValueAgentConfig = parse_ron(&format!("{variant}()"), p).unwrap();
+            assert_eq!(c.config(), &ValueConfig::preset(name).unwrap(), "{variant}");
+        }
+        // On its own a config takes DQN's values, also right after reading a preset.
+        let c: ValueConfig = parse_ron("(noisy: true)", p).unwrap();
+        assert_eq!(c.update_period, ValueConfig::dqn().update_period);
+        // Errors inside a variant keep their position.
+        let e = parse_ron::<ValueAgentConfig>("Der(\n  gamma: 2.0)", p).unwrap_err();
+        assert!(e.to_string().contains("x.ron:2:"), "{e}");
     }
 }

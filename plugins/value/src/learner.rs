@@ -108,8 +108,6 @@ pub struct Learner {
     pub layout: ObsLayout,
     /// Number of actions.
     pub actions: usize,
-    /// Envs `0..train_envs` train; the others evaluate.
-    pub train_envs: usize,
     device: Device,
     online_store: ParamStore,
     online: QNetwork,
@@ -140,13 +138,6 @@ impl Learner {
         mut rng: ChaCha8Rng,
     ) -> Result<Self, ValueError> {
         config.validate().map_err(ValueError::Config)?;
-        if config.eval_envs >= num_envs {
-            return Err(ValueError::Config(format!(
-                "eval_envs {} leaves no training env of {num_envs}; lower it or add envs",
-                config.eval_envs
-            )));
-        }
-        let train_envs = num_envs - config.eval_envs;
         let Space::Discrete { n } = action_space else {
             return Err(ValueError::Config(format!(
                 "value agents need a discrete action space, the scene has {action_space:?}"
@@ -192,7 +183,7 @@ impl Learner {
         )?;
         let replay = Replay::new(ReplayConfig {
             capacity: config.replay_capacity,
-            num_envs: train_envs,
+            num_envs,
             observation_len: layout.len(),
             stack: config.frame_stack,
             aux: layout.aux,
@@ -214,7 +205,6 @@ impl Learner {
             config: config.clone(),
             layout,
             actions,
-            train_envs,
             device,
             online_store,
             online,

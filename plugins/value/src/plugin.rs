@@ -44,7 +44,7 @@ impl Plugin for ValueAgentPlugin {
         app.add_systems(
             Update,
             (
-                (observe, log_evaluation).in_set(ArcadiaSet::AgentObserve),
+                observe.in_set(ArcadiaSet::AgentObserve),
                 learn.in_set(ArcadiaSet::AgentLearn),
                 act.in_set(ArcadiaSet::AgentAct),
             ),
@@ -116,19 +116,22 @@ type EnvView<'a> = (
     &'a Stepped,
 );
 
-/// Stores every env's transition in env-index order.
+/// Stores every env's transition in env-index order (nothing during evaluation phases).
 pub fn observe(
     agent: Option<ResMut<ValueAgent>>,
+    phase: Res<Phase>,
     order: Res<EnvOrder>,
     envs: Query<EnvView>,
     errors: Res<StepErrors>,
 ) {
     let Some(mut agent) = agent else { return };
+    if phase.is_eval() {
+        return;
+    }
     let agent = &mut *agent;
     let clip = agent.learner.config.reward_clip;
-    let train_envs = agent.learner.train_envs;
     let result = (|| -> Result<(), ValueError> {
-        for (index, &entity) in order.0.iter().enumerate().take(train_envs) {
+        for (index, &entity) in order.0.iter().enumerate() {
             let Ok((obs, last, action, reward, term, trunc, stepped)) = envs.get(entity) else {
                 continue;
             };
@@ -166,29 +169,18 @@ pub fn observe(
     }
 }
 
-/// Logs the episodes of the evaluation envs.
-pub fn log_evaluation(
-    agent: Option<Res<ValueAgent>>,
-    mut ends: MessageReader<EpisodeEnd>,
-    mut log: ResMut<ScalarLog>,
-) {
-    let Some(agent) = agent else { return };
-    let train_envs = agent.learner.train_envs;
-    for end in ends.read().filter(|e| e.env >= train_envs) {
-        log.log("eval_return", end.episode_return);
-        if let Some(success) = end.success {
-            log.log("eval_success", if success { 1.0 } else { 0.0 });
-        }
-    }
-}
-
-/// Runs the gradient updates and target copies due for this update's transitions.
+/// Runs the gradient updates and target copies due for this update's transitions (none
+/// during evaluation phases).
 pub fn learn(
     agent: Option<ResMut<ValueAgent>>,
+    phase: Res<Phase>,
     mut log: ResMut<ScalarLog>,
     errors: Res<StepErrors>,
 ) {
     let Some(mut agent) = agent else { return };
+    if phase.is_eval() {
+        return;
+    }
     let count = std::mem::take(&mut agent.new_transitions);
     let before = agent.learner.state.gradient_updates;
     match agent.learner.advance(count) {
@@ -208,9 +200,11 @@ pub fn learn(
     }
 }
 
-/// Chooses every env's action: epsilon-greedy over one batched forward pass.
+/// Chooses every env's action: epsilon-greedy over one batched forward pass, with
+/// `epsilon_eval` for evaluation envs and during evaluation phases.
 pub fn act(
     agent: Option<ResMut<ValueAgent>>,
+    phase: Res<Phase>,
     order: Res<EnvOrder>,
     mut envs: Query<(&Observation, &mut AgentRng, &mut Action)>,
     errors: Res<StepErrors>,
@@ -242,13 +236,12 @@ pub fn act(
     };
     let epsilon_train = learner.epsilon();
     let epsilon_eval = learner.config.epsilon_eval;
-    let train_envs = learner.train_envs;
     let actions = learner.actions as u32;
     for (i, &entity) in order.0.iter().enumerate() {
-        let epsilon = if i < train_envs {
-            epsilon_train
-        } else {
+        let epsilon = if phase.is_eval() {
             epsilon_eval
+        } else {
+            epsilon_train
         };
         if let Ok((_, mut rng, mut action)) = envs.get_mut(entity) {
             // Dopamine's epsilon-greedy: one uniform draw, then a uniform random action.

@@ -260,31 +260,33 @@ fn a_config_that_does_not_fit_the_scene_stops_the_run_with_its_message() {
 }
 
 #[test]
-fn evaluation_envs_act_with_epsilon_eval_and_are_logged_apart() {
+fn evaluation_phases_act_with_epsilon_eval_and_learn_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let config = ValueConfig {
-        eval_envs: 2,
-        ..small_dqn()
-    };
+    let config = small_dqn();
     let budget = 8000;
+    let schedule = EvalSchedule {
+        every: 2000,
+        episodes: 20,
+        at_end: true,
+    };
     let mut trainer = Trainer::new(spec(tmp.path(), budget, false), |app| {
-        install(app, Some(&config))
+        install(app, Some(&config));
+        app.insert_resource(schedule.clone());
     })
     .unwrap();
-    trainer.run(&AtomicBool::new(false), |_| {}).unwrap();
+    let summary = trainer.run(&AtomicBool::new(false), |_| {}).unwrap();
     let agent = trainer.app_mut().world().resource::<ValueAgent>();
-    // Only the 6 training envs feed the replay: 1000 updates x 6 transitions.
-    assert_eq!(agent.learner.replay.added(), budget / ENVS as u64 * 6);
-    let scalars = fs::read_to_string(tmp.path().join("scalars.csv")).unwrap();
-    let evals: Vec<f64> = scalars
-        .lines()
-        .filter(|l| l.contains(",eval_success,"))
-        .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
-        .collect();
-    assert!(evals.len() > 20, "{} evaluation episodes", evals.len());
-    let late = &evals[evals.len() / 2..];
-    let rate = late.iter().sum::<f64>() / late.len() as f64;
-    assert!(rate > 0.6, "late evaluation success {rate:.3}");
+    // Evaluation steps feed neither the budget nor the replay.
+    assert_eq!(summary.env_steps, budget);
+    assert_eq!(agent.learner.replay.added(), budget);
+    let rounds: Vec<u64> = summary.eval.iter().map(|r| r.train_step).collect();
+    assert_eq!(rounds, [2000, 4000, 6000, 8000]);
+    assert!(summary.eval.iter().all(|r| r.episodes == 20));
+    let rows = fs::read_to_string(tmp.path().join("eval_episodes.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 4 * 20);
+    let last = &summary.eval[3].tasks[0];
+    let rate = last.success_rate.unwrap();
+    assert!(rate > 0.6, "final evaluation success {rate:.3}");
 }
 
 #[test]
