@@ -13,13 +13,13 @@
 
 use std::path::Path;
 
+use arcadia_actor_critic::ActorCriticConfig;
 use arcadia_agents::prelude::*;
 use arcadia_engine::config::{ConfigError, check, load_ron, to_ron};
 use arcadia_engine::eval::EvalSchedule;
-use arcadia_actor_critic::ActorCriticConfig;
+use arcadia_engine::scene::EnvPlugin;
 use arcadia_value_agents::ValueConfig;
 use arcadia_value_agents::config::preset_defaults;
-use arcadia_engine::scene::EnvPlugin;
 use bevy::prelude::App;
 use serde::{Deserialize, Serialize};
 

@@ -78,10 +78,7 @@ fn phases_run_on_schedule_and_are_recorded_apart() {
     let eval = rows(tmp.path(), "eval_episodes.csv");
     assert_eq!(eval.len(), 30);
     for (round, summary_round) in summary.eval.iter().enumerate() {
-        let episodes: Vec<_> = eval
-            .iter()
-            .filter(|r| r[1] == round.to_string())
-            .collect();
+        let episodes: Vec<_> = eval.iter().filter(|r| r[1] == round.to_string()).collect();
         assert_eq!(summary_round.episodes, 10);
         // 10 episodes over 3 envs: 4, 3, 3, so long episodes count as much as short ones.
         let per_env: Vec<usize> = (0..ENVS)
@@ -93,7 +90,10 @@ fn phases_run_on_schedule_and_are_recorded_apart() {
             assert_eq!(row[0], summary_round.train_step.to_string());
             // The evaluation policy walks right from a fresh start in cells 0..4.
             let length: u64 = row[6].parse().unwrap();
-            assert!((4..=7).contains(&length), "evaluation episode of {length} steps");
+            assert!(
+                (4..=7).contains(&length),
+                "evaluation episode of {length} steps"
+            );
             assert_eq!(row[7], "true");
         }
         let task = &summary_round.tasks[0];

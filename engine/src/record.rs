@@ -157,7 +157,10 @@ pub mod files {
 
 /// The metrics files in their order, with their CSV headers.
 const HEADERS: [(&str, &str); METRICS_FILE_COUNT] = [
-    (files::EPISODES, "env_step,env,task,episode,return,length,success"),
+    (
+        files::EPISODES,
+        "env_step,env,task,episode,return,length,success",
+    ),
     (files::SCALARS, "env_step,name,value"),
     (files::EPISODE_METRICS, "env_step,episode,task,name,value"),
     (

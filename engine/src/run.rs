@@ -379,7 +379,9 @@ impl Trainer {
         if steps < self.spec.budget {
             return true;
         }
-        let final_eval = world.get_resource::<EvalSchedule>().is_some_and(|s| s.at_end)
+        let final_eval = world
+            .get_resource::<EvalSchedule>()
+            .is_some_and(|s| s.at_end)
             && world.resource::<EvalState>().last_train_step() != Some(steps);
         if final_eval {
             eval::begin(world);

@@ -254,7 +254,17 @@ pub fn restart_envs<E: Environment>(
     )>,
 ) {
     envs.par_iter_mut().for_each(
-        |(mut env, mut rng, mut obs, mut action, mut reward, mut term, mut trunc, mut stats, mut metrics)| {
+        |(
+            mut env,
+            mut rng,
+            mut obs,
+            mut action,
+            mut reward,
+            mut term,
+            mut trunc,
+            mut stats,
+            mut metrics,
+        )| {
             env.0.reset(&mut rng, &mut obs);
             *action = Action::Unset;
             *reward = Reward::default();
