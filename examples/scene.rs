@@ -46,7 +46,10 @@ fn main() -> ExitCode {
             }
         },
         Err(e) => {
-            eprintln!("scene: could not run {}: {e}", PathBuf::from(cargo).display());
+            eprintln!(
+                "scene: could not run {}: {e}",
+                PathBuf::from(cargo).display()
+            );
             ExitCode::FAILURE
         }
     }

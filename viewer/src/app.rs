@@ -179,8 +179,8 @@ fn frame(
     let mut restart = false;
     if !typing {
         let state = &mut viewer.ui;
-        let pause_key = keys.just_pressed(KeyCode::KeyP)
-            || (!human && keys.just_pressed(KeyCode::Space));
+        let pause_key =
+            keys.just_pressed(KeyCode::KeyP) || (!human && keys.just_pressed(KeyCode::Space));
         if pause_key {
             state.running = !state.running;
         }

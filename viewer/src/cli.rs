@@ -82,7 +82,10 @@ impl Args {
             return Err(format!("--grid must be in 1..=64, found {}", self.grid));
         }
         if self.speed == 0 || self.speed > 100_000 {
-            return Err(format!("--speed must be in 1..=100000, found {}", self.speed));
+            return Err(format!(
+                "--speed must be in 1..=100000, found {}",
+                self.speed
+            ));
         }
         if self.width < 320 || self.height < 240 {
             return Err("--width and --height must be at least 320 x 240".into());
@@ -116,7 +119,7 @@ mod tests {
         let args = parse(&["--screenshot", "a.png", "--seconds", "2.5"]).unwrap();
         assert_eq!(args.stop_after(), StopAfter::Seconds(2.5));
         assert!(parse(&["--frames", "3", "--seconds", "1"]).is_err());
-        let args = parse(&["--seconds", "-1"]).unwrap();
+        let args = parse(&["--seconds=-1"]).unwrap();
         assert!(args.validate().is_err());
         assert!(parse(&["--grid", "0"]).unwrap().validate().is_err());
     }

@@ -243,7 +243,9 @@ pub fn convex_hull(points: &[[f32; 2]]) -> Vec<[f32; 2]> {
             Box::new(p.iter().rev())
         };
         for &q in iter {
-            while hull.len() >= start + 2 && cross(hull[hull.len() - 2], hull[hull.len() - 1], q) <= 0.0 {
+            while hull.len() >= start + 2
+                && cross(hull[hull.len() - 2], hull[hull.len() - 1], q) <= 0.0
+            {
                 hull.pop();
             }
             hull.push(q);
@@ -260,7 +262,14 @@ mod tests {
 
     #[test]
     fn hull_of_a_square_with_an_inner_point() {
-        let pts = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.5, 0.5], [1.0, 0.5]];
+        let pts = [
+            [0.0, 0.0],
+            [1.0, 0.0],
+            [1.0, 1.0],
+            [0.0, 1.0],
+            [0.5, 0.5],
+            [1.0, 0.5],
+        ];
         let hull = convex_hull(&pts);
         assert_eq!(hull.len(), 4, "{hull:?}");
         assert!(!hull.contains(&[0.5, 0.5]));
@@ -278,7 +287,11 @@ mod tests {
         let n = config.image.resolution;
         assert_eq!((pic.image.width, pic.image.height), (n, n));
         assert_eq!(pic.image.data.len(), n * n * 4);
-        let si = pic.marks.iter().find(|m| m.kind == MarkKind::Silicon).unwrap();
+        let si = pic
+            .marks
+            .iter()
+            .find(|m| m.kind == MarkKind::Silicon)
+            .unwrap();
         assert!(si.inside, "the view is centred on the silicon: {si:?}");
         assert!(pic.marks.iter().any(|m| m.kind == MarkKind::Goal));
         // The silicon is the brightest atom: the pixel under its marker is bright.
@@ -299,7 +312,10 @@ mod tests {
         env.reset(&mut rng, &mut obs);
         let pic = metaworld_picture(&env);
         for kind in [BodyKind::Fixed, BodyKind::Robot, BodyKind::Object] {
-            assert!(pic.solids.iter().any(|s| s.kind == kind), "no {kind:?} body");
+            assert!(
+                pic.solids.iter().any(|s| s.kind == kind),
+                "no {kind:?} body"
+            );
         }
         assert!(pic.solids.iter().all(|s| s.corners.len() == 8));
         assert!(pic.tcp.iter().all(|v| v.is_finite()));

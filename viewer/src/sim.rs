@@ -294,14 +294,18 @@ impl Session {
         } else {
             experiment.install(&mut app, plugin);
         }
-        app.init_resource::<Captured>().add_systems(
-            Update,
-            capture.in_set(ArcadiaSet::Record).before(record),
-        );
+        app.init_resource::<Captured>()
+            .add_systems(Update, capture.in_set(ArcadiaSet::Record).before(record));
         app.finish();
         app.cleanup();
         use_single_threaded_executors(&mut app);
-        if let Some((_, error)) = app.world().resource::<StepErrors>().take().into_iter().next() {
+        if let Some((_, error)) = app
+            .world()
+            .resource::<StepErrors>()
+            .take()
+            .into_iter()
+            .next()
+        {
             return Err(SessionError::Agent {
                 agent: experiment.agent.name(),
                 message: error.to_string(),
@@ -521,6 +525,7 @@ mod tests {
             steps,
             envs,
             checkpoint_every: None,
+            eval: None,
             scene: SceneConfig::Stem(arcadia_stem::StemConfig::default()),
             agent,
         }
@@ -564,7 +569,10 @@ mod tests {
             updates += session.step(50, None, far());
         }
         assert!(session.error.is_none(), "{:?}", session.error);
-        assert!(!session.history.returns.points().is_empty(), "no episode ended");
+        assert!(
+            !session.history.returns.points().is_empty(),
+            "no episode ended"
+        );
         // The first update only chooses actions: envs step from the second on.
         assert_eq!(session.stats().env_steps, 4 * (updates as u64 - 1));
         let frames = session.frames(3);
@@ -577,7 +585,10 @@ mod tests {
     fn the_budget_stops_stepping() {
         let mut session = Session::new(stem(AgentConfig::Random, 2, 10), false).unwrap();
         let done = session.step(100, None, far());
-        assert_eq!(done, 6, "one update to choose actions, five to spend 10 steps");
+        assert_eq!(
+            done, 6,
+            "one update to choose actions, five to spend 10 steps"
+        );
         assert_eq!(session.stats().env_steps, 10);
         assert!(session.finished());
         assert_eq!(session.step(100, None, far()), 0);
@@ -594,7 +605,7 @@ mod tests {
     #[test]
     fn value_agent_scalars_reach_the_history() {
         let text = r#"(steps: 100000, envs: 2, scene: Stem(actions: Discrete),
-            agent: Dqn(torso: Mlp(hidden: [16]), min_replay_history: 20, update_period: 1,
+            agent: Dqn(torso: Mlp(hidden: [16]), frame_stack: 1, min_replay_history: 20, update_period: 1,
             target_update_period: 50, batch_size: 8, log_every: 5, replay_capacity: 1000))"#;
         let experiment: Experiment =
             arcadia_engine::config::parse_ron(text, std::path::Path::new("test.ron"))

@@ -192,6 +192,7 @@ impl UiState {
                 steps: self.budget.max(1),
                 envs: self.envs.max(1),
                 checkpoint_every: None,
+                eval: None,
                 scene,
                 agent,
             },
@@ -350,13 +351,15 @@ fn controls(
         egui::CollapsingHeader::new("Agent diagnostics")
             .default_open(true)
             .show(ui, |ui| {
-                egui::Grid::new("diagnostics").num_columns(2).show(ui, |ui| {
-                    for (name, value) in session.diagnostics().lines {
-                        ui.label(name);
-                        ui.label(value);
-                        ui.end_row();
-                    }
-                });
+                egui::Grid::new("diagnostics")
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        for (name, value) in session.diagnostics().lines {
+                            ui.label(name);
+                            ui.label(value);
+                            ui.end_row();
+                        }
+                    });
             });
     }
     ui.separator();
@@ -463,7 +466,11 @@ fn curves(ui: &mut egui::Ui, session: &Session) {
         ),
     )];
     if !h.success.points().is_empty() {
-        plots.push(("success rate (last 50)", vec![line("success", &h.success)], None));
+        plots.push((
+            "success rate (last 50)",
+            vec![line("success", &h.success)],
+            None,
+        ));
     }
     if let Some(loss) = h.scalars.get("loss") {
         plots.push(("loss", vec![line("loss", loss)], None));
@@ -502,11 +509,8 @@ fn grid(ui: &mut egui::Ui, state: &mut UiState, frames: &[EnvFrame]) {
     let painter = ui.painter_at(area);
     for (k, frame) in frames.iter().enumerate() {
         let (c, r) = (k % cols, k / cols);
-        let rect = Rect::from_min_size(
-            area.min + vec2(c as f32 * cell.x, r as f32 * cell.y),
-            cell,
-        )
-        .shrink(4.0);
+        let rect = Rect::from_min_size(area.min + vec2(c as f32 * cell.x, r as f32 * cell.y), cell)
+            .shrink(4.0);
         painter.rect_filled(rect, 4.0, Color32::from_gray(24));
         let caption = format!(
             "env {} · {} · return {:.3} · step {} · episodes {}",
@@ -593,8 +597,14 @@ fn stem_cell(painter: &egui::Painter, body: Rect, tex: egui::TextureId, p: &Stem
             MarkKind::Goal => {
                 let color = Color32::from_rgb(60, 220, 90);
                 painter.circle_stroke(c, 1.6 * s, Stroke::new(2.0, color));
-                painter.line_segment([c - vec2(s, 0.0), c + vec2(s, 0.0)], Stroke::new(2.0, color));
-                painter.line_segment([c - vec2(0.0, s), c + vec2(0.0, s)], Stroke::new(2.0, color));
+                painter.line_segment(
+                    [c - vec2(s, 0.0), c + vec2(s, 0.0)],
+                    Stroke::new(2.0, color),
+                );
+                painter.line_segment(
+                    [c - vec2(0.0, s), c + vec2(0.0, s)],
+                    Stroke::new(2.0, color),
+                );
                 if !m.inside {
                     painter.text(
                         c,
@@ -677,10 +687,17 @@ fn metaworld_cell(painter: &egui::Painter, body: Rect, p: &MetaWorldPicture) {
                     [s.x, s.y]
                 })
                 .collect();
-            let hull: Vec<Pos2> = convex_hull(&pts).into_iter().map(|[x, y]| pos2(x, y)).collect();
+            let hull: Vec<Pos2> = convex_hull(&pts)
+                .into_iter()
+                .map(|[x, y]| pos2(x, y))
+                .collect();
             if hull.len() >= 3 {
                 let (fill, edge) = body_colour(solid.kind);
-                clip.add(egui::Shape::convex_polygon(hull, fill, Stroke::new(1.0, edge)));
+                clip.add(egui::Shape::convex_polygon(
+                    hull,
+                    fill,
+                    Stroke::new(1.0, edge),
+                ));
             }
         }
         let goal = to_screen(p.goal);
@@ -719,7 +736,10 @@ mod tests {
 
     #[test]
     fn fit_keeps_the_aspect() {
-        let r = fit(Rect::from_min_size(Pos2::ZERO, Vec2::new(400.0, 100.0)), 2.0);
+        let r = fit(
+            Rect::from_min_size(Pos2::ZERO, Vec2::new(400.0, 100.0)),
+            2.0,
+        );
         assert_eq!(r.size(), vec2(200.0, 100.0));
         assert_eq!(r.center(), pos2(200.0, 50.0));
     }
@@ -727,8 +747,11 @@ mod tests {
     #[test]
     fn chooser_builds_valid_experiments() {
         let mut state = UiState::new(true, 1, 8);
-        for scene in [SceneChoice::StemContinuous, SceneChoice::StemDiscrete, SceneChoice::MetaWorld]
-        {
+        for scene in [
+            SceneChoice::StemContinuous,
+            SceneChoice::StemDiscrete,
+            SceneChoice::MetaWorld,
+        ] {
             state.scene = scene;
             state.agent = AgentChoice::Scripted;
             let (e, human) = state.chosen_experiment().unwrap();
