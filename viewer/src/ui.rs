@@ -12,7 +12,7 @@ use bevy_egui::egui::{
 };
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
-use crate::frames::{BodyKind, MarkKind, MetaWorldPicture, Rgba, StemPicture, convex_hull};
+use crate::frames::{BodyKind, Mark, MarkKind, MetaWorldPicture, Rgba, StemPicture, convex_hull};
 use crate::sim::{EnvFrame, Picture, Series, Session};
 
 /// The scenes the chooser offers.
@@ -159,7 +159,18 @@ pub struct UiState {
     seed: u64,
     budget: u64,
     config_path: String,
-    textures: Vec<Option<TextureHandle>>,
+    textures: Vec<Option<Slot>>,
+}
+
+/// Two textures per grid cell: the one drawn and the one written. bevy_egui shows a
+/// texture updated this frame only from the next, so a picture rewritten every frame in
+/// place would never appear; writing the other texture and drawing it a frame later does.
+struct Slot {
+    textures: [TextureHandle; 2],
+    front: usize,
+    last: Vec<u8>,
+    /// STEM markers of the picture in each texture (drawn with it, so they agree).
+    marks: [Vec<Mark>; 2],
 }
 
 impl UiState {
@@ -482,8 +493,11 @@ fn curves(ui: &mut egui::Ui, session: &Session) {
     let height = plot_height(ui, plots.len());
     for (title, lines, points) in plots {
         ui.label(egui::RichText::new(title).strong());
-        Plot::new(title)
-            .height(height)
+        let mut plot = Plot::new(title);
+        if title.starts_with("success") {
+            plot = plot.include_y(0.0).include_y(1.0);
+        }
+        plot.height(height)
             .legend(Legend::default())
             .allow_scroll(false)
             .show(ui, |plot| {
@@ -503,7 +517,7 @@ fn grid(ui: &mut egui::Ui, state: &mut UiState, frames: &[EnvFrame]) {
     let (cols, rows) = grid_shape(n, area.width(), area.height());
     let cell = vec2(area.width() / cols as f32, area.height() / rows as f32);
     if state.textures.len() < frames.len() {
-        state.textures.resize(frames.len(), None);
+        state.textures.resize_with(frames.len(), || None);
     }
     ui.allocate_rect(area, Sense::hover());
     let painter = ui.painter_at(area);
@@ -526,11 +540,11 @@ fn grid(ui: &mut egui::Ui, state: &mut UiState, frames: &[EnvFrame]) {
         let body = Rect::from_min_max(rect.min + vec2(2.0, 18.0), rect.max - vec2(2.0, 2.0));
         match &frame.picture {
             Picture::Stem(p) => {
-                let tex = texture(ui.ctx(), &mut state.textures[k], k, &p.image);
-                stem_cell(&painter, body, tex, p);
+                let (tex, marks) = texture(ui.ctx(), &mut state.textures[k], k, &p.image, &p.marks);
+                stem_cell(&painter, body, tex, p, &marks);
             }
             Picture::Atari(img) => {
-                let tex = texture(ui.ctx(), &mut state.textures[k], k, img);
+                let (tex, _) = texture(ui.ctx(), &mut state.textures[k], k, img, &[]);
                 // Atari pixels are about twice as wide as tall.
                 let r = fit(body, 2.0 * img.width as f32 / img.height as f32);
                 painter.image(tex, r, unit_uv(), Color32::WHITE);
@@ -571,24 +585,53 @@ fn fit(area: Rect, aspect: f32) -> Rect {
 
 fn texture(
     ctx: &egui::Context,
-    slot: &mut Option<TextureHandle>,
+    slot: &mut Option<Slot>,
     k: usize,
     image: &Rgba,
-) -> egui::TextureId {
-    let color = ColorImage::from_rgba_unmultiplied([image.width, image.height], &image.data);
+    marks: &[Mark],
+) -> (egui::TextureId, Vec<Mark>) {
+    let color = || ColorImage::from_rgba_unmultiplied([image.width, image.height], &image.data);
     match slot {
-        Some(handle) => handle.set(color, TextureOptions::NEAREST),
-        None => *slot = Some(ctx.load_texture(format!("env-{k}"), color, TextureOptions::NEAREST)),
+        Some(s) if s.last != image.data => {
+            // Write the back texture now, draw the front one (last frame's picture).
+            let back = 1 - s.front;
+            s.textures[back].set(color(), TextureOptions::NEAREST);
+            s.marks[back] = marks.to_vec();
+            s.last.clone_from(&image.data);
+            let shown = (s.textures[s.front].id(), s.marks[s.front].clone());
+            s.front = back;
+            shown
+        }
+        Some(s) => (s.textures[s.front].id(), s.marks[s.front].clone()),
+        None => {
+            let new = |i: usize| {
+                ctx.load_texture(format!("env-{k}-{i}"), color(), TextureOptions::NEAREST)
+            };
+            let s = Slot {
+                textures: [new(0), new(1)],
+                front: 0,
+                last: image.data.clone(),
+                marks: [marks.to_vec(), marks.to_vec()],
+            };
+            let shown = (s.textures[0].id(), s.marks[0].clone());
+            *slot = Some(s);
+            shown
+        }
     }
-    slot.as_ref().map(|h| h.id()).unwrap_or_default()
 }
 
-fn stem_cell(painter: &egui::Painter, body: Rect, tex: egui::TextureId, p: &StemPicture) {
+fn stem_cell(
+    painter: &egui::Painter,
+    body: Rect,
+    tex: egui::TextureId,
+    p: &StemPicture,
+    marks: &[Mark],
+) {
     let r = fit(body, p.image.width as f32 / p.image.height as f32);
     painter.image(tex, r, unit_uv(), Color32::WHITE);
     let at = |x: f32, y: f32| pos2(r.min.x + x * r.width(), r.min.y + y * r.height());
     let s = r.width() / 40.0;
-    for m in &p.marks {
+    for m in marks {
         let c = at(m.x, m.y);
         match m.kind {
             MarkKind::Silicon => {
