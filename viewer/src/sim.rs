@@ -476,6 +476,20 @@ impl Session {
         frames
     }
 
+    /// The value agent's Q-values for env 0's current observation (mean weights for noisy
+    /// nets), or `None` when there is no env or the forward pass fails.
+    fn first_env_action_values(&self, learner: &arcadia_value_agents::Learner) -> Option<Vec<f32>> {
+        let world = self.app.world();
+        let entity = *world.get_resource::<EnvOrder>()?.0.first()?;
+        let obs = world.get::<Observation>(entity)?;
+        let batch = match &obs.data {
+            ObsData::F32(v) => arcadia_nn::replay::BatchObs::F32(v.clone()),
+            ObsData::U8(v) => arcadia_nn::replay::BatchObs::U8(v.clone()),
+        };
+        let values = learner.action_values(batch, obs.aux.clone(), 1).ok()?;
+        values.into_iter().next()
+    }
+
     /// The agent's state: epsilon, replay fill, gradient updates (value agents), and the
     /// last value of each scalar it logged.
     pub fn diagnostics(&self) -> Diagnostics {
@@ -505,6 +519,10 @@ impl Session {
                 "target updates".into(),
                 learner.state.target_updates.to_string(),
             ));
+            if let Some(values) = self.first_env_action_values(learner) {
+                let text: Vec<String> = values.iter().map(|q| format!("{q:.3}")).collect();
+                lines.push(("Q(env 0)".into(), text.join(" ")));
+            }
         }
         for (name, value) in &self.last_scalars {
             lines.push((format!("last {name}"), format!("{value:.5}")));
@@ -620,5 +638,6 @@ mod tests {
         );
         let diagnostics = session.diagnostics();
         assert!(diagnostics.lines.iter().any(|(k, _)| k == "epsilon"));
+        assert!(diagnostics.lines.iter().any(|(k, _)| k == "Q(env 0)"));
     }
 }

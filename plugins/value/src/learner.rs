@@ -281,6 +281,20 @@ impl Learner {
         })
     }
 
+    /// Expected Q-values (`[batch][actions]`) of a batch of observations, for display and
+    /// diagnostics: noisy layers use their mean weights, and no state changes.
+    pub fn action_values(
+        &self,
+        obs: BatchObs,
+        aux: Vec<f32>,
+        batch: usize,
+    ) -> Result<Vec<Vec<f32>>, ValueError> {
+        let x = self.input(obs, batch)?;
+        let aux = self.aux(aux, batch)?;
+        let logits = self.online.forward(&x, aux.as_ref(), None)?;
+        Ok(self.q_values(&logits)?.to_vec2::<f32>()?)
+    }
+
     /// Greedy actions for a batch of observations (one forward pass; noisy nets draw noise).
     pub fn greedy(
         &mut self,
@@ -551,6 +565,35 @@ mod tests {
             batch_size: 8,
             replay_capacity: 100,
             ..ValueConfig::dqn()
+        }
+    }
+
+    #[test]
+    fn action_values_rank_actions_as_the_greedy_policy() {
+        for config in [
+            config(),
+            ValueConfig {
+                num_atoms: 11,
+                v_max: 2.0,
+                dueling: true,
+                ..config()
+            },
+        ] {
+            let mut learner = small_learner(config);
+            for _ in 0..40 {
+                learner.advance(1).unwrap();
+            }
+            let obs: Vec<f32> = (0..12).map(|i| (i as f32 / 6.0) - 1.0).collect();
+            let values = learner
+                .action_values(BatchObs::F32(obs.clone()), Vec::new(), 4)
+                .unwrap();
+            let greedy = learner.greedy(BatchObs::F32(obs), Vec::new(), 4).unwrap();
+            assert_eq!(values.len(), 4);
+            for (q, a) in values.iter().zip(greedy) {
+                assert_eq!(q.len(), 2);
+                let best = if q[1] > q[0] { 1 } else { 0 };
+                assert_eq!(best, a, "{q:?}");
+            }
         }
     }
 
