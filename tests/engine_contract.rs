@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use arcadia::prelude::*;
 use arcadia_engine::run::RunStatus;
 use bevy::prelude::*;
-use support::{Corridor, corridor_scene, spec};
+use support::{Corridor, corridor_scene, csv_rows, spec};
 
 fn train(dir: &Path, seed: u64, budget: u64, envs: usize, tasks: usize) -> Summary {
     let mut trainer = Trainer::new(spec(dir, seed, budget, budget / 4), |app| {
@@ -25,12 +25,7 @@ fn train(dir: &Path, seed: u64, budget: u64, envs: usize, tasks: usize) -> Summa
 }
 
 fn episodes(dir: &Path) -> Vec<Vec<String>> {
-    fs::read_to_string(dir.join("episodes.csv"))
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect()
+    csv_rows(dir, "episodes.csv")
 }
 
 #[test]

@@ -12,7 +12,7 @@ use arcadia::prelude::*;
 use arcadia_engine::run::RunStatus;
 use bevy::prelude::*;
 use rand::Rng;
-use support::{corridor_scene, spec};
+use support::{corridor_scene, csv_rows, spec};
 
 /// Random while training, always right (a certain success) while evaluating.
 struct PhaseAgent;
@@ -51,15 +51,6 @@ fn trainer(dir: &Path, resume: bool) -> Trainer {
     .expect("trainer builds")
 }
 
-fn rows(dir: &Path, file: &str) -> Vec<Vec<String>> {
-    fs::read_to_string(dir.join(file))
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect()
-}
-
 #[test]
 fn phases_run_on_schedule_and_are_recorded_apart() {
     let tmp = tempfile::tempdir().unwrap();
@@ -75,7 +66,7 @@ fn phases_run_on_schedule_and_are_recorded_apart() {
     let starts: Vec<u64> = summary.eval.iter().map(|r| r.train_step).collect();
     assert_eq!(starts, [1002, 2001, 2400]);
 
-    let eval = rows(tmp.path(), "eval_episodes.csv");
+    let eval = csv_rows(tmp.path(), "eval_episodes.csv");
     assert_eq!(eval.len(), 30);
     for (round, summary_round) in summary.eval.iter().enumerate() {
         let episodes: Vec<_> = eval.iter().filter(|r| r[1] == round.to_string()).collect();
@@ -104,7 +95,7 @@ fn phases_run_on_schedule_and_are_recorded_apart() {
         );
     }
     // Training episodes are the random policy's, never the evaluation's.
-    let train = rows(tmp.path(), "episodes.csv");
+    let train = csv_rows(tmp.path(), "episodes.csv");
     assert_eq!(train.len() as u64, summary.tasks[0].episodes);
     let train_success = summary.tasks[0].success_rate.unwrap();
     assert!(train_success < 0.9, "training success {train_success}");

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::{Action, EnvIndex, Stepped, TaskId};
 use crate::config::check;
-use crate::record::{EpisodeEnd, MetricsFiles, RunStats, TaskTotals};
+use crate::record::{EpisodeEnd, MetricsFiles, RunStats, TaskTotals, book_episode, count_steps};
 use crate::scene::{EnvOrder, SceneInfo};
 
 /// Whether the run is training or evaluating.
@@ -179,14 +179,10 @@ pub fn track(
     if round.tasks.len() < task_count {
         round.tasks.resize(task_count, TaskTotals::default());
     }
-    for (_, task, stepped, _) in &envs {
-        if stepped.0 {
-            round.env_steps += 1;
-            if let Some(totals) = round.tasks.get_mut(task.0) {
-                totals.env_steps += 1;
-            }
-        }
-    }
+    round.env_steps += count_steps(
+        &mut round.tasks,
+        envs.iter().map(|(_, task, stepped, _)| (task, stepped)),
+    );
     let mut finished: Vec<&EpisodeEnd> = ends.read().collect();
     finished.sort_by_key(|e| e.env);
     for end in finished {
@@ -196,16 +192,10 @@ pub fn track(
         *owed -= 1;
         let episode = round.episodes;
         round.episodes += 1;
-        if round.tasks.len() <= end.task {
-            round.tasks.resize(end.task + 1, TaskTotals::default());
-        }
-        round.tasks[end.task].add_episode(end);
+        book_episode(&mut round.tasks, end);
         if let Some(files) = files.as_mut() {
-            let task = scene
-                .as_ref()
-                .and_then(|s| s.tasks.get(end.task).cloned())
-                .unwrap_or_else(|| end.task.to_string());
-            let success = end.success.map_or(String::new(), |s| s.to_string());
+            let task = end.task_name(scene.as_deref());
+            let success = end.success_field();
             files.write_eval_row(format_args!(
                 "{},{},{},{task},{episode},{},{},{success}",
                 round.train_step,

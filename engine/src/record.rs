@@ -39,6 +39,43 @@ pub struct EpisodeEnd {
     pub metrics: Vec<(String, f64)>,
 }
 
+impl EpisodeEnd {
+    /// The task's name as the scene calls it (its index when the scene names none).
+    pub fn task_name(&self, scene: Option<&SceneInfo>) -> String {
+        scene
+            .and_then(|s| s.tasks.get(self.task).cloned())
+            .unwrap_or_else(|| self.task.to_string())
+    }
+
+    /// The `success` field of a CSV row: `true`, `false`, or empty without a success notion.
+    pub fn success_field(&self) -> String {
+        self.success.map_or(String::new(), |s| s.to_string())
+    }
+}
+
+/// Adds a finished episode to the totals of its task, growing `tasks` as needed.
+pub(crate) fn book_episode(tasks: &mut Vec<TaskTotals>, end: &EpisodeEnd) {
+    if tasks.len() <= end.task {
+        tasks.resize(end.task + 1, TaskTotals::default());
+    }
+    tasks[end.task].add_episode(end);
+}
+
+/// Counts this update's stepped envs into their tasks' totals; returns how many stepped.
+pub(crate) fn count_steps<'a>(
+    tasks: &mut [TaskTotals],
+    envs: impl Iterator<Item = (&'a TaskId, &'a Stepped)>,
+) -> u64 {
+    let mut steps = 0;
+    for (task, _) in envs.filter(|(_, stepped)| stepped.0) {
+        steps += 1;
+        if let Some(totals) = tasks.get_mut(task.0) {
+            totals.env_steps += 1;
+        }
+    }
+    steps
+}
+
 /// Named values agents log during an update (losses, epsilon, ...), written to `scalars.csv`.
 #[derive(Resource, Clone, Debug, Default)]
 pub struct ScalarLog(Vec<(String, f64)>);
@@ -267,14 +304,8 @@ pub fn record(
     stats.updates += 1;
     if phase.is_eval() {
         ends.clear();
-    }
-    for (task, stepped) in envs.iter().filter(|_| !phase.is_eval()) {
-        if stepped.0 {
-            stats.env_steps += 1;
-            if let Some(totals) = stats.tasks.get_mut(task.0) {
-                totals.env_steps += 1;
-            }
-        }
+    } else {
+        stats.env_steps += count_steps(&mut stats.tasks, envs.iter());
     }
     let env_step = stats.env_steps;
     let mut finished: Vec<&EpisodeEnd> = ends.read().collect();
@@ -282,20 +313,14 @@ pub fn record(
     for end in finished {
         let episode = stats.episodes;
         stats.episodes += 1;
-        if stats.tasks.len() <= end.task {
-            stats.tasks.resize(end.task + 1, TaskTotals::default());
-        }
-        stats.tasks[end.task].add_episode(end);
+        book_episode(&mut stats.tasks, end);
         if stats.recent_returns.len() == RunStats::RECENT {
             stats.recent_returns.pop_front();
         }
         stats.recent_returns.push_back(end.episode_return);
         if let Some(files) = files.as_mut() {
-            let task = scene
-                .as_ref()
-                .and_then(|s| s.tasks.get(end.task).cloned())
-                .unwrap_or_else(|| end.task.to_string());
-            let success = end.success.map_or(String::new(), |s| s.to_string());
+            let task = end.task_name(scene.as_deref());
+            let success = end.success_field();
             let result = writeln!(
                 files.episodes,
                 "{env_step},{},{task},{episode},{},{},{success}",

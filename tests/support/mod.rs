@@ -90,6 +90,16 @@ pub fn corridor_scene(envs: usize, tasks: usize) -> EnvPlugin<Corridor> {
     .with_tasks((0..tasks).map(|t| format!("corridor-{t}")).collect())
 }
 
+/// The rows of a CSV file of a run directory, header skipped, fields split on commas.
+pub fn csv_rows(dir: &std::path::Path, file: &str) -> Vec<Vec<String>> {
+    std::fs::read_to_string(dir.join(file))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
 /// A run spec for a corridor run in `dir`.
 pub fn spec(dir: &std::path::Path, seed: u64, budget: u64, checkpoint_every: u64) -> RunSpec {
     RunSpec {
