@@ -2,6 +2,7 @@
 
 pub mod checkpoint;
 pub mod dormant;
+pub mod encoder;
 pub mod error;
 pub mod gae;
 pub mod mt_sac;

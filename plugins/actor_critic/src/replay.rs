@@ -2,7 +2,8 @@
 //! SAC and MT-SAC: one ring over all envs, filled in env-index order, so a seed fixes its
 //! contents. (The `arcadia-nn` replay stores discrete actions only.) Bootstrapping goes
 //! through truncation: a truncated transition stores the final observation as `s'` and
-//! `terminated = false`.
+//! `terminated = false`. Pixel observations (the SAC encoder) are kept as `u8` beside the
+//! `f32` values (an image's auxiliary features), and converted to `f32` only per batch.
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -16,8 +17,11 @@ pub struct TransitionReplay {
     capacity: usize,
     obs_dim: usize,
     act_dim: usize,
+    pixel_dim: usize,
     obs: Vec<f32>,
     next_obs: Vec<f32>,
+    pixels: Vec<u8>,
+    next_pixels: Vec<u8>,
     actions: Vec<f32>,
     rewards: Vec<f32>,
     terminated: Vec<bool>,
@@ -41,22 +45,41 @@ pub struct TransitionBatch {
     pub next_obs: Vec<f32>,
     /// Task indices, `[batch]`.
     pub tasks: Vec<u32>,
+    /// Pixels of `s`, `[batch, pixel_dim]` (empty without pixels).
+    pub pixels: Vec<u8>,
+    /// Pixels of `s'`, `[batch, pixel_dim]` (empty without pixels).
+    pub next_pixels: Vec<u8>,
 }
 
 impl TransitionReplay {
-    /// An empty replay of `capacity` transitions.
+    /// An empty replay of `capacity` transitions of vector observations.
     pub fn new(capacity: usize, obs_dim: usize, act_dim: usize) -> Result<Self> {
-        if capacity == 0 || obs_dim == 0 || act_dim == 0 {
+        Self::with_pixels(capacity, 0, obs_dim, act_dim)
+    }
+
+    /// An empty replay of `capacity` transitions whose observations are `pixel_dim` bytes
+    /// and `obs_dim` floats (either may be 0, not both).
+    pub fn with_pixels(
+        capacity: usize,
+        pixel_dim: usize,
+        obs_dim: usize,
+        act_dim: usize,
+    ) -> Result<Self> {
+        if capacity == 0 || obs_dim + pixel_dim == 0 || act_dim == 0 {
             return Err(ActorCriticError::Config(format!(
-                "replay needs capacity, observation and action sizes >= 1 (got {capacity}, {obs_dim}, {act_dim})"
+                "replay needs capacity, observation and action sizes >= 1 (got {capacity}, {}, {act_dim})",
+                obs_dim + pixel_dim
             )));
         }
         Ok(TransitionReplay {
             capacity,
             obs_dim,
             act_dim,
+            pixel_dim,
             obs: Vec::new(),
             next_obs: Vec::new(),
+            pixels: Vec::new(),
+            next_pixels: Vec::new(),
             actions: Vec::new(),
             rewards: Vec::new(),
             terminated: Vec::new(),
@@ -81,7 +104,7 @@ impl TransitionReplay {
         self.added
     }
 
-    /// Stores one transition (slices of the configured sizes).
+    /// Stores one transition of vector observations (slices of the configured sizes).
     pub fn push(
         &mut self,
         obs: &[f32],
@@ -91,6 +114,33 @@ impl TransitionReplay {
         next_obs: &[f32],
         task: u32,
     ) -> Result<()> {
+        self.push_with_pixels(
+            (&[], obs),
+            action,
+            reward,
+            terminated,
+            (&[], next_obs),
+            task,
+        )
+    }
+
+    /// Stores one transition whose observations are `(pixels, values)`.
+    pub fn push_with_pixels(
+        &mut self,
+        (pixels, obs): (&[u8], &[f32]),
+        action: &[f32],
+        reward: f32,
+        terminated: bool,
+        (next_pixels, next_obs): (&[u8], &[f32]),
+        task: u32,
+    ) -> Result<()> {
+        if pixels.len() != self.pixel_dim || next_pixels.len() != self.pixel_dim {
+            return Err(ActorCriticError::Scene(format!(
+                "an image of {} bytes, the replay was built for {}",
+                pixels.len().max(next_pixels.len()),
+                self.pixel_dim
+            )));
+        }
         if obs.len() != self.obs_dim || next_obs.len() != self.obs_dim {
             return Err(ActorCriticError::Scene(format!(
                 "observation of {} values, the replay was built for {}",
@@ -109,13 +159,17 @@ impl TransitionReplay {
         if self.len() < self.capacity {
             self.obs.extend_from_slice(obs);
             self.next_obs.extend_from_slice(next_obs);
+            self.pixels.extend_from_slice(pixels);
+            self.next_pixels.extend_from_slice(next_pixels);
             self.actions.extend_from_slice(action);
             self.rewards.push(reward);
             self.terminated.push(terminated);
             self.tasks.push(task);
         } else {
-            let (o, a) = (self.obs_dim, self.act_dim);
+            let (o, a, p) = (self.obs_dim, self.act_dim, self.pixel_dim);
             self.obs[i * o..(i + 1) * o].copy_from_slice(obs);
+            self.pixels[i * p..(i + 1) * p].copy_from_slice(pixels);
+            self.next_pixels[i * p..(i + 1) * p].copy_from_slice(next_pixels);
             self.next_obs[i * o..(i + 1) * o].copy_from_slice(next_obs);
             self.actions[i * a..(i + 1) * a].copy_from_slice(action);
             self.rewards[i] = reward;
@@ -135,8 +189,10 @@ impl TransitionReplay {
                 arcadia_nn::error::NnError::EmptyReplay,
             ));
         }
-        let (o, a) = (self.obs_dim, self.act_dim);
+        let (o, a, p) = (self.obs_dim, self.act_dim, self.pixel_dim);
         let mut out = TransitionBatch {
+            pixels: Vec::with_capacity(batch * p),
+            next_pixels: Vec::with_capacity(batch * p),
             obs: Vec::with_capacity(batch * o),
             actions: Vec::with_capacity(batch * a),
             rewards: Vec::with_capacity(batch),
@@ -147,6 +203,10 @@ impl TransitionReplay {
         for _ in 0..batch {
             let i = rng.random_range(0..n);
             out.obs.extend_from_slice(&self.obs[i * o..(i + 1) * o]);
+            out.pixels
+                .extend_from_slice(&self.pixels[i * p..(i + 1) * p]);
+            out.next_pixels
+                .extend_from_slice(&self.next_pixels[i * p..(i + 1) * p]);
             out.next_obs
                 .extend_from_slice(&self.next_obs[i * o..(i + 1) * o]);
             out.actions
@@ -186,5 +246,35 @@ mod tests {
             assert_eq!(b.not_terminated[k], if x == 4.0 { 0.0 } else { 1.0 });
         }
         assert!(r.push(&[0.0], &[0.0], 0.0, false, &[0.0], 0).is_err());
+    }
+
+    #[test]
+    fn pixels_travel_with_their_transition() {
+        let mut r = TransitionReplay::with_pixels(4, 3, 0, 1).unwrap();
+        for t in 0..6u8 {
+            r.push_with_pixels(
+                (&[t, t, t], &[]),
+                &[t as f32],
+                t as f32,
+                false,
+                (&[t + 100, t, t], &[]),
+                0,
+            )
+            .unwrap();
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let b = r.sample(32, &mut rng).unwrap();
+        assert!(b.obs.is_empty() && b.pixels.len() == 96);
+        for k in 0..32 {
+            let t = b.rewards[k] as u8;
+            assert!(t >= 2);
+            assert_eq!(&b.pixels[3 * k..3 * k + 3], &[t, t, t]);
+            assert_eq!(b.next_pixels[3 * k], t + 100);
+        }
+        assert!(
+            r.push_with_pixels((&[1, 2], &[]), &[0.0], 0.0, false, (&[1, 2], &[]), 0)
+                .is_err()
+        );
+        assert!(TransitionReplay::with_pixels(4, 0, 0, 1).is_err());
     }
 }

@@ -16,8 +16,11 @@
 //! both critics pick their output head by the one-hot task id, each task has its own
 //! temperature `alpha_k`, and the one-hot can be appended to the network input.
 //!
-//! Missing: the pixel-encoder option of the CALE configuration (observations must be
-//! vectors here).
+//! Pixel observations (`encoder: NatureCnn(projection: 512)`, the CALE configuration of
+//! Dopamine): one Nature-CNN shared by the actor and the critics ([`crate::encoder`]); the
+//! critic loss trains the convolutions, the actor reads them through a stop-gradient; the
+//! target critics carry their own Polyak-averaged copy of the convolutions and the critics'
+//! projection. Images stay `u8` in the replay and become `f32 / 255` once per batch.
 
 use std::path::Path;
 
@@ -34,6 +37,9 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 use crate::dormant::dormant_ratio;
+use crate::encoder::{
+    ActorProjection, EncoderConfig, PixelShape, SacEncoder, concat_features, images_to_tensor,
+};
 use crate::error::{ActorCriticError, Result};
 use crate::replay::TransitionReplay;
 use crate::squashed_gaussian::{bounded_log_std, sample};
@@ -117,6 +123,8 @@ pub struct SacConfig {
     /// Log losses, temperature and entropy every this many updates.
     #[serde(deserialize_with = "check::at_least_one")]
     pub log_every: u64,
+    /// How observations reach the networks: `None` (vectors) or a pixel encoder.
+    pub encoder: EncoderConfig,
 }
 
 impl Default for SacConfig {
@@ -148,6 +156,7 @@ impl Default for SacConfig {
             dormant_every: 0,
             dormant_tau: 0.1,
             log_every: 1000,
+            encoder: EncoderConfig::None,
         }
     }
 }
@@ -178,7 +187,7 @@ impl SacConfig {
         if self.dormant_every > 0 && self.critic_hidden.is_empty() {
             return Err("dormant_every needs at least one critic hidden layer".into());
         }
-        Ok(())
+        self.encoder.validate()
     }
 }
 
@@ -214,12 +223,18 @@ pub struct SacStats {
 pub struct SacLearner {
     /// The configuration.
     pub config: SacConfig,
-    /// Observation values per env.
+    /// Observation `f32` values per env (an image's auxiliary values with a pixel encoder).
     pub obs_dim: usize,
+    /// Image bytes per env (0 without a pixel encoder).
+    pub pixel_dim: usize,
     /// Action values per env.
     pub act_dim: usize,
     /// Tasks (heads and temperatures).
     pub tasks: usize,
+    pixels: Option<PixelShape>,
+    encoder: Option<SacEncoder>,
+    target_encoder: Option<SacEncoder>,
+    actor_projection: Option<ActorProjection>,
     heads: usize,
     scale: Vec<f32>,
     offset: Vec<f32>,
@@ -266,7 +281,8 @@ fn critics(
 }
 
 impl SacLearner {
-    /// Builds the learner for a vector observation space and a box action space.
+    /// Builds the learner for a box action space and a vector observation space (or an
+    /// image space with a pixel encoder).
     pub fn new(
         config: &SacConfig,
         observation_space: &Space,
@@ -275,13 +291,19 @@ impl SacLearner {
         mut rng: ChaCha8Rng,
     ) -> Result<Self> {
         config.validate().map_err(ActorCriticError::Config)?;
-        let Space::Box { shape, .. } = observation_space else {
-            return Err(ActorCriticError::Scene(format!(
-                "SAC needs a vector (box) observation space, the scene has a {} space (the pixel encoder is not implemented)",
-                observation_space.kind()
-            )));
+        let (obs_dim, pixels) = match (&config.encoder, observation_space) {
+            (EncoderConfig::None, Space::Box { shape, .. }) => (shape.iter().product(), None),
+            (EncoderConfig::None, other) => {
+                return Err(ActorCriticError::Scene(format!(
+                    "SAC needs a vector (box) observation space, the scene has a {} space (set `encoder: NatureCnn(projection: 512)` for images)",
+                    other.kind()
+                )));
+            }
+            (EncoderConfig::NatureCnn { .. }, space) => {
+                let shape = PixelShape::of(space, "SAC")?;
+                (shape.aux, Some(shape))
+            }
         };
-        let obs_dim: usize = shape.iter().product();
         if !config.observation_scale.is_empty() && config.observation_scale.len() != obs_dim {
             return Err(ActorCriticError::Config(format!(
                 "observation_scale has {} values, the observation {obs_dim}",
@@ -304,10 +326,33 @@ impl SacLearner {
         let offset: Vec<f32> = low.iter().zip(high).map(|(l, h)| 0.5 * (h + l)).collect();
         let tasks = tasks.max(1);
         let heads = if config.task_heads { tasks } else { 1 };
-        let inputs = obs_dim + if config.task_one_hot_input { tasks } else { 0 };
+        let values = obs_dim + if config.task_one_hot_input { tasks } else { 0 };
         let device = Device::Cpu;
 
+        // The encoder's parameters come first in each store (the target's mirror the
+        // critic's, name for name).
         let mut actor_store = ParamStore::new(device.clone());
+        let mut critic_store = ParamStore::new(device.clone());
+        let mut target_store = ParamStore::new(device.clone());
+        let (encoder, target_encoder, actor_projection, inputs) = match (&config.encoder, pixels) {
+            (EncoderConfig::NatureCnn { projection }, Some(shape)) => {
+                let encoder = SacEncoder::new(&mut critic_store, shape, *projection, &mut rng)?;
+                let target = SacEncoder::new(&mut target_store, shape, *projection, &mut rng)?;
+                let actor_projection = ActorProjection::new(
+                    &mut actor_store,
+                    encoder.conv_dim(),
+                    *projection,
+                    &mut rng,
+                )?;
+                (
+                    Some(encoder),
+                    Some(target),
+                    Some(actor_projection),
+                    projection + values,
+                )
+            }
+            _ => (None, None, None, values),
+        };
         let actor = TaskHeadMlp::new(
             &mut actor_store,
             "actor",
@@ -319,9 +364,7 @@ impl SacLearner {
             config.init,
             &mut rng,
         )?;
-        let mut critic_store = ParamStore::new(device.clone());
         let q = critics(&mut critic_store, inputs + act_dim, config, heads, &mut rng)?;
-        let mut target_store = ParamStore::new(device.clone());
         let q_target = critics(&mut target_store, inputs + act_dim, config, heads, &mut rng)?;
         target_store.copy_from(&critic_store)?;
         let mut temperature_store = ParamStore::new(device.clone());
@@ -345,8 +388,13 @@ impl SacLearner {
         };
         Ok(SacLearner {
             obs_dim,
+            pixel_dim: pixels.map_or(0, |p| p.bytes()),
             act_dim,
             tasks,
+            pixels,
+            encoder,
+            target_encoder,
+            actor_projection,
             heads,
             scale,
             offset,
@@ -354,7 +402,12 @@ impl SacLearner {
             actor_adam: adam(config.actor_learning_rate, &actor_store)?,
             critic_adam: adam(config.critic_learning_rate, &critic_store)?,
             temperature_adam: adam(config.temperature_learning_rate, &temperature_store)?,
-            replay: TransitionReplay::new(config.replay_capacity, obs_dim, act_dim)?,
+            replay: TransitionReplay::with_pixels(
+                config.replay_capacity,
+                pixels.map_or(0, |p| p.bytes()),
+                obs_dim,
+                act_dim,
+            )?,
             state: SacState {
                 transitions: 0,
                 pending: 0,
@@ -391,10 +444,18 @@ impl SacLearner {
         Ok(self.log_alpha.exp()?.to_vec1()?)
     }
 
-    /// The network input `[n, inputs]` (observations, then the one-hot task id when
-    /// configured) and the one-hot `[n, heads]` that selects the heads.
+    /// The network's `f32` input `[n, values]` (observations, then the one-hot task id when
+    /// configured; beside the image features with a pixel encoder) and the one-hot
+    /// `[n, heads]` that selects the heads.
     fn inputs(&self, obs: &[f32], tasks: &[u32]) -> Result<(Tensor, Tensor)> {
         let n = tasks.len();
+        if obs.len() != n * self.obs_dim {
+            return Err(ActorCriticError::Scene(format!(
+                "{} observation values for {n} envs of {}",
+                obs.len(),
+                self.obs_dim
+            )));
+        }
         let mut x = Tensor::from_slice(obs, (n, self.obs_dim), &self.device)?;
         if !self.config.observation_scale.is_empty() {
             let scale = Tensor::from_slice(
@@ -405,11 +466,50 @@ impl SacLearner {
             x = x.broadcast_mul(&scale)?;
         }
         let x = if self.config.task_one_hot_input {
-            Tensor::cat(&[&x, &one_hot(tasks, self.tasks, &self.device)?], 1)?
+            concat_features(&[&x, &one_hot(tasks, self.tasks, &self.device)?])?
         } else {
             x
         };
         Ok((x, one_hot(tasks, self.heads, &self.device)?))
+    }
+
+    /// The convolution features `[n, conv_dim]` of `n` images through `encoder` (`None`
+    /// without a pixel encoder).
+    fn convolve(
+        &self,
+        encoder: Option<&SacEncoder>,
+        pixels: &[u8],
+        n: usize,
+    ) -> Result<Option<Tensor>> {
+        match (encoder, self.pixels) {
+            (Some(encoder), Some(shape)) => {
+                let images = images_to_tensor(pixels, n, shape, &self.device)?;
+                Ok(Some(encoder.convolve(&images)?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The actor's input: its projection of the (gradient-stopped) convolution features,
+    /// then `x`; `x` alone without a pixel encoder.
+    fn actor_input(&self, conv: Option<&Tensor>, x: &Tensor) -> Result<Tensor> {
+        match (conv, &self.actor_projection) {
+            (Some(conv), Some(projection)) => concat_features(&[&projection.forward(conv)?, x]),
+            _ => Ok(x.clone()),
+        }
+    }
+
+    /// The critics' input: `encoder`'s critic projection of the convolution features, then
+    /// `x`; `x` alone without a pixel encoder.
+    fn critic_input(
+        encoder: Option<&SacEncoder>,
+        conv: Option<&Tensor>,
+        x: &Tensor,
+    ) -> Result<Tensor> {
+        match (encoder, conv) {
+            (Some(encoder), Some(conv)) => concat_features(&[&encoder.critic_features(conv)?, x]),
+            _ => Ok(x.clone()),
+        }
     }
 
     /// The policy's mean and log standard deviation, `[n, A]` each.
@@ -432,8 +532,22 @@ impl SacLearner {
     /// Actions in the env's bounds for `n` observations: `tanh(mu)` when `noise` is `None`
     /// (evaluation), else `tanh(mu + sigma noise)` with `noise` `[n * A]`.
     pub fn act(&self, obs: &[f32], tasks: &[u32], noise: Option<&[f32]>) -> Result<Vec<f32>> {
+        self.act_with_pixels(&[], obs, tasks, noise)
+    }
+
+    /// [`SacLearner::act`] for observations with images: `pixels` `[n * pixel_dim]`, `obs`
+    /// the auxiliary values `[n * obs_dim]`.
+    pub fn act_with_pixels(
+        &self,
+        pixels: &[u8],
+        obs: &[f32],
+        tasks: &[u32],
+        noise: Option<&[f32]>,
+    ) -> Result<Vec<f32>> {
         let n = tasks.len();
         let (x, heads) = self.inputs(obs, tasks)?;
+        let conv = self.convolve(self.encoder.as_ref(), pixels, n)?;
+        let x = self.actor_input(conv.as_ref(), &x)?;
         let (mean, log_std) = self.policy(&x, &heads)?;
         let squashed = match noise {
             None => mean.tanh()?,
@@ -502,8 +616,26 @@ impl SacLearner {
         let c = self.config.clone();
         let b = c.batch_size;
         let batch = self.replay.sample(b, &mut self.state.rng)?;
-        let (x, heads) = self.inputs(&batch.obs, &batch.tasks)?;
-        let (x_next, _) = self.inputs(&batch.next_obs, &batch.tasks)?;
+        let (values, heads) = self.inputs(&batch.obs, &batch.tasks)?;
+        let (values_next, _) = self.inputs(&batch.next_obs, &batch.tasks)?;
+        // With a pixel encoder: the online convolutions of s (trained by the critic loss)
+        // and of s' (for the next action), the target's of s' (for the target critics).
+        let conv = self.convolve(self.encoder.as_ref(), &batch.pixels, b)?;
+        let conv_next = self
+            .convolve(self.encoder.as_ref(), &batch.next_pixels, b)?
+            .map(|t| t.detach());
+        let conv_next_target = self
+            .convolve(self.target_encoder.as_ref(), &batch.next_pixels, b)?
+            .map(|t| t.detach());
+        let x = Self::critic_input(self.encoder.as_ref(), conv.as_ref(), &values)?;
+        let x_actor = self.actor_input(conv.as_ref(), &values)?;
+        let x_next_actor = self.actor_input(conv_next.as_ref(), &values_next)?.detach();
+        let x_next = Self::critic_input(
+            self.target_encoder.as_ref(),
+            conv_next_target.as_ref(),
+            &values_next,
+        )?
+        .detach();
         let actions = Tensor::from_slice(&batch.actions, (b, self.act_dim), &self.device)?;
         let rewards = Tensor::from_slice(&batch.rewards, b, &self.device)?;
         let not_terminated = Tensor::from_slice(&batch.not_terminated, b, &self.device)?;
@@ -514,7 +646,7 @@ impl SacLearner {
 
         // Critic target (eq. 3): y = r + gamma (1 - d) (min Q'(s', a') - alpha log pi(a'|s')).
         let y = {
-            let (mean, log_std) = self.policy(&x_next, &heads)?;
+            let (mean, log_std) = self.policy(&x_next_actor, &heads)?;
             let noise = self.noise(b)?;
             let (a_next, log_pi_next) = sample(&mean, &log_std, &noise)?;
             let q_next = Self::min_q(&self.q_target, &x_next, &a_next, &heads)?;
@@ -534,11 +666,12 @@ impl SacLearner {
         }
         self.critic_adam.step(&self.critic_store, &grads)?;
 
-        // Actor (eq. 7): mean(alpha log pi(a~|s) - min Q(s, a~)), a~ reparameterised.
-        let (mean, log_std) = self.policy(&x, &heads)?;
+        // Actor (eq. 7): mean(alpha log pi(a~|s) - min Q(s, a~)), a~ reparameterised. With a
+        // pixel encoder the critics read the features of s computed before their step.
+        let (mean, log_std) = self.policy(&x_actor, &heads)?;
         let noise = self.noise(b)?;
         let (a_new, log_pi) = sample(&mean, &log_std, &noise)?;
-        let q_new = Self::min_q(&self.q, &x, &a_new, &heads)?;
+        let q_new = Self::min_q(&self.q, &x.detach(), &a_new, &heads)?;
         let actor_loss = ((&alpha_rows * &log_pi)? - q_new)?.mean_all()?;
         let mut grads = actor_loss.backward()?;
         if let Some(max) = c.max_grad_norm {
@@ -580,6 +713,8 @@ impl SacLearner {
         let b = self.config.batch_size;
         let batch = self.replay.sample(b, &mut self.state.rng)?;
         let (x, heads) = self.inputs(&batch.obs, &batch.tasks)?;
+        let conv = self.convolve(self.encoder.as_ref(), &batch.pixels, b)?;
+        let x = Self::critic_input(self.encoder.as_ref(), conv.as_ref(), &x)?;
         let actions = Tensor::from_slice(&batch.actions, (b, self.act_dim), &self.device)?;
         let xa = Tensor::cat(&[&x, &actions], 1)?;
         let mut acts = Vec::new();
@@ -788,6 +923,114 @@ mod tests {
         }
         let a = learner.act(&obs, &[0], None).unwrap()[0];
         assert!((a - 0.6).abs() < 0.1, "deterministic action {a}");
+    }
+
+    /// The pixel-encoder path on a fixed set of transitions that all terminate (so the target
+    /// is the reward, a function of the image): the critic loss falls, and the critic and
+    /// actor updates reach the convolutions and the actor's projection respectively.
+    #[test]
+    fn pixel_encoder_critic_loss_falls_on_a_fixed_batch() {
+        let config = SacConfig {
+            actor_hidden: vec![16],
+            critic_hidden: vec![16],
+            batch_size: 16,
+            replay_capacity: 16,
+            learning_starts: 0,
+            critic_learning_rate: 1e-3,
+            actor_learning_rate: 1e-3,
+            encoder: EncoderConfig::NatureCnn { projection: 32 },
+            ..SacConfig::default()
+        };
+        let space = Space::Image {
+            height: 36,
+            width: 36,
+            channels: 2,
+            aux: 1,
+        };
+        let mut learner = SacLearner::new(
+            &config,
+            &space,
+            &Space::uniform_box(-1.0, 1.0, 2),
+            1,
+            ChaCha8Rng::seed_from_u64(3),
+        )
+        .unwrap();
+        assert_eq!((learner.pixel_dim, learner.obs_dim), (2 * 36 * 36, 1));
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        for _ in 0..16 {
+            // A bright or dark image; the reward says which.
+            let bright = rng.random_bool(0.5);
+            let pixels: Vec<u8> = (0..2 * 36 * 36)
+                .map(|_| {
+                    let base: u8 = if bright { 160 } else { 20 };
+                    base + rng.random_range(0..60u8)
+                })
+                .collect();
+            let a = [
+                rng.random_range(-1.0..1.0f32),
+                rng.random_range(-1.0..1.0f32),
+            ];
+            let r = if bright { 1.0 } else { -1.0 };
+            learner
+                .replay
+                .push_with_pixels((&pixels, &[0.5]), &a, r, true, (&pixels, &[0.5]), 0)
+                .unwrap();
+        }
+        let conv_before = learner.critic_params().vars()[0]
+            .1
+            .as_tensor()
+            .copy()
+            .unwrap();
+        let proj_before = learner.actor_params().vars()[0]
+            .1
+            .as_tensor()
+            .copy()
+            .unwrap();
+        assert!(
+            learner.critic_params().vars()[0]
+                .0
+                .starts_with("encoder.cnn")
+        );
+        assert_eq!(
+            learner.actor_params().vars()[0].0,
+            "encoder.actor_projection.weight"
+        );
+        let losses: Vec<f64> = (0..60)
+            .map(|_| learner.update().unwrap().critic_loss)
+            .collect();
+        let first = losses[..5].iter().sum::<f64>() / 5.0;
+        let last = losses[55..].iter().sum::<f64>() / 5.0;
+        assert!(last < 0.25 * first, "critic loss {first} -> {last}");
+        let moved = |before: &Tensor, store: &ParamStore| {
+            let after = store.vars()[0].1.as_tensor();
+            (after - before)
+                .unwrap()
+                .abs()
+                .unwrap()
+                .max_all()
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap()
+        };
+        assert!(moved(&conv_before, learner.critic_params()) > 0.0);
+        assert!(moved(&proj_before, learner.actor_params()) > 0.0);
+        let noise = [0.3f32, -0.2, 1.0, 0.0];
+        let batch = learner.replay.sample(2, &mut rng).unwrap();
+        let a = learner
+            .act_with_pixels(&batch.pixels, &[0.5, 0.5], &[0, 0], Some(&noise))
+            .unwrap();
+        assert!(a.len() == 4 && a.iter().all(|v| v.abs() <= 1.0));
+        // A vector observation space is refused with the hint.
+        let err = SacLearner::new(
+            &config,
+            &Space::uniform_box(-1.0, 1.0, 3),
+            &Space::uniform_box(-1.0, 1.0, 2),
+            1,
+            ChaCha8Rng::seed_from_u64(0),
+        )
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("image"), "{err}");
     }
 
     #[test]

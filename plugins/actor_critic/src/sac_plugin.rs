@@ -33,6 +33,8 @@ pub struct SacAgent {
 pub struct SacEnvState {
     /// `s` of the pending transition of each env (`None`: no transition to store).
     pub last_obs: Vec<Option<Vec<f32>>>,
+    /// The image of `s` of each env (pixel encoder only).
+    pub last_pixels: Vec<Option<Vec<u8>>>,
     /// Transitions stored this update, handed to the learner in `AgentLearn`.
     pub new_transitions: u64,
     /// The phase seen at the last act (a change drops the pending transitions).
@@ -94,6 +96,7 @@ impl Plugin for SacPlugin {
                     learner,
                     envs: SacEnvState {
                         last_obs: vec![None; num_envs],
+                        last_pixels: vec![None; num_envs],
                         ..SacEnvState::default()
                     },
                     name: self.name,
@@ -157,6 +160,7 @@ pub fn observe(
     }
     let agent = &mut *agent;
     let scale = agent.learner.config.reward_scale as f32;
+    let pixels = agent.learner.pixel_dim > 0;
     let result = (|| -> Result<(), ActorCriticError> {
         for (index, &entity) in order.0.iter().enumerate() {
             let Ok((obs, last, action, reward, term, trunc, stepped, task)) = envs.get(entity)
@@ -167,6 +171,12 @@ pub fn observe(
                 continue;
             };
             let Some(s) = slot.take() else { continue };
+            let s_pixels = agent
+                .envs
+                .last_pixels
+                .get_mut(index)
+                .and_then(Option::take)
+                .unwrap_or_default();
             let Action::Continuous(a) = action else {
                 continue;
             };
@@ -175,16 +185,14 @@ pub fn observe(
             }
             let done = term.0 || trunc.0;
             let next = if done { &last.0 } else { obs };
-            let next = next
-                .as_f32()
-                .ok_or_else(|| ActorCriticError::Scene("SAC needs vector observations".into()))?;
+            let (next_pixels, next_values) = split_observation(next, pixels)?;
             let a = agent.learner.normalise_action(a);
-            agent.learner.replay.push(
-                &s,
+            agent.learner.replay.push_with_pixels(
+                (&s_pixels, &s),
                 &a,
                 reward.0 * scale,
                 term.0,
-                next,
+                (next_pixels, next_values),
                 task.map_or(0, |t| t.0 as u32),
             )?;
             agent.envs.new_transitions += 1;
@@ -193,6 +201,24 @@ pub fn observe(
     })();
     if let Err(e) = result {
         report(&errors, e);
+    }
+}
+
+/// An observation as `(image bytes, f32 values)`: `([], vector)` without a pixel encoder,
+/// `(image, auxiliary values)` with one.
+fn split_observation(obs: &Observation, pixels: bool) -> Result<(&[u8], &[f32]), ActorCriticError> {
+    if pixels {
+        let image = obs.as_u8().ok_or_else(|| {
+            ActorCriticError::Scene("SAC's pixel encoder needs image observations".into())
+        })?;
+        Ok((image, &obs.aux))
+    } else {
+        let values = obs.as_f32().ok_or_else(|| {
+            ActorCriticError::Scene(
+                "SAC needs vector observations (or `encoder: NatureCnn(...)` for images)".into(),
+            )
+        })?;
+        Ok((&[], values))
     }
 }
 
@@ -252,11 +278,14 @@ pub fn act(
     if eval != agent.envs.last_phase_eval {
         // The engine restarts the envs at a phase change: no transition spans it.
         agent.envs.last_obs.iter_mut().for_each(|s| *s = None);
+        agent.envs.last_pixels.iter_mut().for_each(|s| *s = None);
         agent.envs.last_phase_eval = eval;
     }
     let learner = &agent.learner;
     let random = !eval && learner.state.transitions < learner.config.learning_starts;
     let n = order.0.len();
+    let with_pixels = learner.pixel_dim > 0;
+    let mut pixels = Vec::with_capacity(n * learner.pixel_dim);
     let mut obs = Vec::with_capacity(n * learner.obs_dim);
     let mut tasks = Vec::with_capacity(n);
     let mut noise = Vec::with_capacity(n * learner.act_dim);
@@ -267,12 +296,11 @@ pub fn act(
                 ActorCriticError::Scene("an env entity is missing".into()),
             );
         };
-        let Some(values) = o.as_f32() else {
-            return report(
-                &errors,
-                ActorCriticError::Scene("SAC needs vector observations".into()),
-            );
+        let (image, values) = match split_observation(o, with_pixels) {
+            Ok(parts) => parts,
+            Err(e) => return report(&errors, e),
         };
+        pixels.extend_from_slice(image);
         obs.extend_from_slice(values);
         tasks.push(task.map_or(0, |t| t.0 as u32));
         if !eval && !random {
@@ -282,12 +310,12 @@ pub fn act(
     let actions = if random {
         None
     } else {
-        match learner.act(&obs, &tasks, (!eval).then_some(&noise[..])) {
+        match learner.act_with_pixels(&pixels, &obs, &tasks, (!eval).then_some(&noise[..])) {
             Ok(a) => Some(a),
             Err(e) => return report(&errors, e),
         }
     };
-    let (obs_dim, act_dim) = (learner.obs_dim, learner.act_dim);
+    let (obs_dim, act_dim, pixel_dim) = (learner.obs_dim, learner.act_dim, learner.pixel_dim);
     for (i, &entity) in order.0.iter().enumerate() {
         if let Ok((_, _, mut rng, mut action)) = envs.get_mut(entity) {
             *action = match &actions {
@@ -296,6 +324,9 @@ pub fn act(
             };
             if !eval && let Some(slot) = agent.envs.last_obs.get_mut(i) {
                 *slot = Some(obs[i * obs_dim..(i + 1) * obs_dim].to_vec());
+                if with_pixels && let Some(slot) = agent.envs.last_pixels.get_mut(i) {
+                    *slot = Some(pixels[i * pixel_dim..(i + 1) * pixel_dim].to_vec());
+                }
             }
         }
     }
