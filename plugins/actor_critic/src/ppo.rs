@@ -17,7 +17,10 @@
 //!   state-independent log standard deviation (box spaces; actions clipped to the bounds
 //!   only when sent to the env).
 //! - encoder: one tanh MLP shared by the policy and value heads, or one per head
-//!   (`shared_encoder`; Garcin et al. 2025 compare both).
+//!   (`shared_encoder`; Garcin et al. 2025 compare both). With `encoder: NatureCnn(...)`
+//!   image observations first pass the Nature CNN and a ReLU projection
+//!   ([`crate::encoder::PpoEncoder`]), shared or one per head by the same switch; images
+//!   stay `u8` in the rollout and become `f32 / 255` once per minibatch.
 
 use std::path::Path;
 
@@ -35,6 +38,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
+use crate::encoder::{EncoderConfig, PixelShape, PpoEncoder, concat_features, images_to_tensor};
 use crate::error::{ActorCriticError, Result};
 use crate::gae::gae;
 
@@ -94,6 +98,8 @@ pub struct PpoConfig {
     pub reward_scale: f64,
     /// Per-element factors applied to observations before the network (empty: none).
     pub observation_scale: Vec<f32>,
+    /// How observations reach the networks: `None` (vectors) or a pixel encoder.
+    pub encoder: EncoderConfig,
 }
 
 impl Default for PpoConfig {
@@ -118,6 +124,7 @@ impl Default for PpoConfig {
             initial_log_std: 0.0,
             reward_scale: 1.0,
             observation_scale: Vec::new(),
+            encoder: EncoderConfig::None,
         }
     }
 }
@@ -136,7 +143,7 @@ impl PpoConfig {
         if !self.initial_log_std.is_finite() {
             return Err("initial_log_std must be finite".into());
         }
-        Ok(())
+        self.encoder.validate()
     }
 }
 
@@ -203,8 +210,10 @@ fn run_mlp(layers: &[Linear], x: &Tensor) -> Result<Tensor> {
 /// One step of every env in the rollout.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct RolloutStep {
-    /// Observations `[envs, obs_dim]`.
+    /// Observations `[envs, obs_dim]` (an image's auxiliary values with a pixel encoder).
     pub obs: Vec<f32>,
+    /// Images `[envs, pixel_dim]` (empty without a pixel encoder).
+    pub pixels: Vec<u8>,
     /// Actions `[envs, action_len]` (unclipped Gaussian samples, or indices as `f32`).
     pub actions: Vec<f32>,
     /// `log pi_old(a|s)`, `[envs]`.
@@ -257,14 +266,19 @@ pub type Chosen = (Vec<Vec<f32>>, Vec<f32>, Vec<f32>, Vec<f32>);
 pub struct PpoLearner {
     /// The configuration.
     pub config: PpoConfig,
-    /// Observation values per env.
+    /// Observation `f32` values per env (an image's auxiliary values with a pixel encoder).
     pub obs_dim: usize,
+    /// Image bytes per env (0 without a pixel encoder).
+    pub pixel_dim: usize,
     /// The action distribution.
     pub kind: PolicyKind,
     /// Number of envs.
     pub envs: usize,
     device: Device,
     store: ParamStore,
+    pixels: Option<PixelShape>,
+    policy_pixels: Option<PpoEncoder>,
+    value_pixels: Option<PpoEncoder>,
     policy_encoder: Vec<Linear>,
     value_encoder: Vec<Linear>,
     policy_head: Linear,
@@ -276,7 +290,8 @@ pub struct PpoLearner {
 }
 
 impl PpoLearner {
-    /// Builds the learner for a vector observation space.
+    /// Builds the learner for a vector observation space (or an image space with a pixel
+    /// encoder).
     pub fn new(
         config: &PpoConfig,
         observation_space: &Space,
@@ -285,14 +300,21 @@ impl PpoLearner {
         mut rng: ChaCha8Rng,
     ) -> Result<Self> {
         config.validate().map_err(ActorCriticError::Config)?;
-        let obs_dim: usize = match observation_space {
-            Space::Box { shape, .. } => shape.iter().product(),
-            Space::Discrete { .. } => 1,
-            Space::Image { .. } => {
+        let (obs_dim, pixels): (usize, Option<PixelShape>) = match (
+            &config.encoder,
+            observation_space,
+        ) {
+            (EncoderConfig::None, Space::Box { shape, .. }) => (shape.iter().product(), None),
+            (EncoderConfig::None, Space::Discrete { .. }) => (1, None),
+            (EncoderConfig::None, Space::Image { .. }) => {
                 return Err(ActorCriticError::Scene(
-                    "PPO here takes vector observations; the image encoder is not implemented"
-                        .into(),
-                ));
+                        "PPO needs vector observations without an encoder; set `encoder: NatureCnn(projection: 512)` for images"
+                            .into(),
+                    ));
+            }
+            (EncoderConfig::NatureCnn { .. }, space) => {
+                let shape = PixelShape::of(space, "PPO")?;
+                (shape.aux, Some(shape))
             }
         };
         if !config.observation_scale.is_empty() && config.observation_scale.len() != obs_dim {
@@ -317,19 +339,38 @@ impl PpoLearner {
         };
         let device = Device::Cpu;
         let mut store = ParamStore::new(device.clone());
-        let policy_encoder = tanh_mlp(&mut store, "encoder", obs_dim, &config.hidden, &mut rng)?;
+        let (policy_pixels, value_pixels, inputs) = match (&config.encoder, pixels) {
+            (EncoderConfig::NatureCnn { projection }, Some(shape)) => {
+                let policy =
+                    PpoEncoder::new(&mut store, "pixel_encoder", shape, *projection, &mut rng)?;
+                let value = if config.shared_encoder {
+                    policy.clone()
+                } else {
+                    PpoEncoder::new(
+                        &mut store,
+                        "value_pixel_encoder",
+                        shape,
+                        *projection,
+                        &mut rng,
+                    )?
+                };
+                (Some(policy), Some(value), projection + obs_dim)
+            }
+            _ => (None, None, obs_dim),
+        };
+        let policy_encoder = tanh_mlp(&mut store, "encoder", inputs, &config.hidden, &mut rng)?;
         let value_encoder = if config.shared_encoder {
             policy_encoder.clone()
         } else {
             tanh_mlp(
                 &mut store,
                 "value_encoder",
-                obs_dim,
+                inputs,
                 &config.hidden,
                 &mut rng,
             )?
         };
-        let width = config.hidden.last().copied().unwrap_or(obs_dim);
+        let width = config.hidden.last().copied().unwrap_or(inputs);
         // CleanRL: orthogonal gain 0.01 for the policy head, 1 for the value head.
         let policy_head = Linear::new(
             &mut store,
@@ -369,10 +410,14 @@ impl PpoLearner {
         Ok(PpoLearner {
             config: config.clone(),
             obs_dim,
+            pixel_dim: pixels.map_or(0, |p| p.bytes()),
             kind,
             envs,
             device,
             store,
+            pixels,
+            policy_pixels,
+            value_pixels,
             policy_encoder,
             value_encoder,
             policy_head,
@@ -394,28 +439,59 @@ impl PpoLearner {
         &self.store
     }
 
-    /// Observations `[n, obs_dim]` as the network's input (scaled per element).
-    fn input(&self, obs: Vec<f32>, n: usize) -> Result<Tensor> {
+    /// Observations as the network's input: the values `[n, obs_dim]` (scaled per
+    /// element) and, with a pixel encoder, the images `[n, c, h, w]` in `[0, 1]`.
+    fn input(&self, pixels: &[u8], obs: Vec<f32>, n: usize) -> Result<Input> {
+        if obs.len() != n * self.obs_dim {
+            return Err(ActorCriticError::Scene(format!(
+                "{} observation values for {n} envs of {}",
+                obs.len(),
+                self.obs_dim
+            )));
+        }
+        let images = match self.pixels {
+            Some(shape) => Some(images_to_tensor(pixels, n, shape, &self.device)?),
+            None => None,
+        };
         let x = Tensor::from_vec(obs, (n, self.obs_dim), &self.device)?;
         if self.config.observation_scale.is_empty() {
-            return Ok(x);
+            return Ok(Input { x, images });
         }
         let scale = Tensor::from_slice(
             &self.config.observation_scale,
             (1, self.obs_dim),
             &self.device,
         )?;
-        Ok(x.broadcast_mul(&scale)?)
+        Ok(Input {
+            x: x.broadcast_mul(&scale)?,
+            images,
+        })
+    }
+
+    /// The MLP input of one head: its pixel encoder's features, then the values.
+    fn head_input(encoder: Option<&PpoEncoder>, input: &Input) -> Result<Tensor> {
+        match (encoder, &input.images) {
+            (Some(encoder), Some(images)) => {
+                concat_features(&[&encoder.forward(images)?, &input.x])
+            }
+            _ => Ok(input.x.clone()),
+        }
     }
 
     /// Policy outputs (logits or means) `[n, k]` and values `[n]`.
-    fn forward(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
-        let h = run_mlp(&self.policy_encoder, x)?;
+    fn forward(&self, input: &Input) -> Result<(Tensor, Tensor)> {
+        let h = run_mlp(
+            &self.policy_encoder,
+            &Self::head_input(self.policy_pixels.as_ref(), input)?,
+        )?;
         let out = self.policy_head.forward(&h)?;
         let hv = if self.config.shared_encoder {
             h
         } else {
-            run_mlp(&self.value_encoder, x)?
+            run_mlp(
+                &self.value_encoder,
+                &Self::head_input(self.value_pixels.as_ref(), input)?,
+            )?
         };
         let value = self.value_head.forward(&hv)?.squeeze(1)?;
         Ok((out, value))
@@ -452,9 +528,22 @@ impl PpoLearner {
         obs: &[f32],
         n: usize,
         deterministic: bool,
+        draw: impl FnMut(usize) -> Vec<f32>,
+    ) -> Result<Chosen> {
+        self.act_with_pixels(&[], obs, n, deterministic, draw)
+    }
+
+    /// [`PpoLearner::act`] for observations with images (`pixels` `[n * pixel_dim]`, `obs`
+    /// the auxiliary values).
+    pub fn act_with_pixels(
+        &self,
+        pixels: &[u8],
+        obs: &[f32],
+        n: usize,
+        deterministic: bool,
         mut draw: impl FnMut(usize) -> Vec<f32>,
     ) -> Result<Chosen> {
-        let x = self.input(obs.to_vec(), n)?;
+        let x = self.input(pixels, obs.to_vec(), n)?;
         let (out, value) = self.forward(&x)?;
         let out_v: Vec<Vec<f32>> = out.to_vec2()?;
         let mut stored = Vec::new();
@@ -508,7 +597,12 @@ impl PpoLearner {
 
     /// `V(s)` of `n` observations.
     pub fn values(&self, obs: &[f32], n: usize) -> Result<Vec<f32>> {
-        let x = self.input(obs.to_vec(), n)?;
+        self.values_with_pixels(&[], obs, n)
+    }
+
+    /// `V(s)` of `n` observations with images.
+    pub fn values_with_pixels(&self, pixels: &[u8], obs: &[f32], n: usize) -> Result<Vec<f32>> {
+        let x = self.input(pixels, obs.to_vec(), n)?;
         Ok(self.forward(&x)?.1.to_vec1()?)
     }
 
@@ -516,11 +610,19 @@ impl PpoLearner {
     /// added to its rewards (`next_obs`: the observations after that step) and it is marked
     /// done. Used when the envs are restarted under the rollout (an evaluation phase).
     pub fn truncate_rollout(&mut self, next_obs: &[f32]) -> Result<()> {
+        self.truncate_rollout_with_pixels(&[], next_obs)
+    }
+
+    /// [`PpoLearner::truncate_rollout`] for observations with images.
+    pub fn truncate_rollout_with_pixels(&mut self, pixels: &[u8], next_obs: &[f32]) -> Result<()> {
         let n = self.envs;
-        if self.state.rollout.is_empty() || next_obs.len() != n * self.obs_dim {
+        if self.state.rollout.is_empty()
+            || next_obs.len() != n * self.obs_dim
+            || pixels.len() != n * self.pixel_dim
+        {
             return Ok(());
         }
-        let values = self.values(next_obs, n)?;
+        let values = self.values_with_pixels(pixels, next_obs, n)?;
         let gamma = self.config.gamma as f32;
         if let Some(last) = self.state.rollout.last_mut() {
             for ((done, reward), value) in last.dones.iter_mut().zip(&mut last.rewards).zip(&values)
@@ -574,6 +676,10 @@ impl PpoLearner {
             }
         }
         let obs: Vec<f32> = steps.iter().flat_map(|s| s.obs.iter().copied()).collect();
+        let pixels: Vec<u8> = steps
+            .iter()
+            .flat_map(|s| s.pixels.iter().copied())
+            .collect();
         let actions: Vec<f32> = steps
             .iter()
             .flat_map(|s| s.actions.iter().copied())
@@ -611,7 +717,12 @@ impl PpoLearner {
                         .flat_map(|&i| src[i * width..(i + 1) * width].iter().copied())
                         .collect()
                 };
-                let x = self.input(pick(&obs, self.obs_dim), m)?;
+                let p = self.pixel_dim;
+                let minibatch_pixels: Vec<u8> = chunk
+                    .iter()
+                    .flat_map(|&i| pixels[i * p..(i + 1) * p].iter().copied())
+                    .collect();
+                let x = self.input(&minibatch_pixels, pick(&obs, self.obs_dim), m)?;
                 let a = Tensor::from_vec(pick(&actions, a_len), (m, a_len), &self.device)?;
                 let old_lp = Tensor::from_vec(pick(&old_log_probs, 1), m, &self.device)?;
                 let old_v = Tensor::from_vec(pick(&old_values, 1), m, &self.device)?;
@@ -727,6 +838,14 @@ impl PpoLearner {
     }
 }
 
+/// A batch as the networks take it.
+struct Input {
+    /// Observation values `[n, obs_dim]`, scaled.
+    x: Tensor,
+    /// Images `[n, c, h, w]` in `[0, 1]` (pixel encoder only).
+    images: Option<Tensor>,
+}
+
 fn log_softmax(x: &Tensor) -> candle_core::Result<Tensor> {
     let max = x.max_keepdim(D::Minus1)?;
     let shifted = x.broadcast_sub(&max)?;
@@ -813,6 +932,7 @@ mod tests {
             let (_, stored, log_probs, values) = l.act(&obs, 1, true, |_| vec![0.0, 0.0]).unwrap();
             // pi_old 10x smaller than pi: rho = 10 > 1.2 with a positive advantage.
             let step = RolloutStep {
+                pixels: Vec::new(),
                 obs: obs.to_vec(),
                 actions: stored,
                 log_probs: vec![log_probs[0] - 10f32.ln()],
@@ -841,6 +961,7 @@ mod tests {
             let mut l = learner(Space::Discrete { n: 3 }, 0.2);
             let (_, stored, log_probs, values) = l.act(&obs, 1, true, |_| vec![0.0]).unwrap();
             l.state.rollout = vec![RolloutStep {
+                pixels: Vec::new(),
                 obs: obs.to_vec(),
                 actions: stored,
                 log_probs,
@@ -874,6 +995,7 @@ mod tests {
             let obs = [0.3f32, -0.4];
             let (_, stored, log_probs, values) = l.act(&obs, 1, false, |_| vec![0.9, 0.9]).unwrap();
             l.state.rollout = vec![RolloutStep {
+                pixels: Vec::new(),
                 obs: obs.to_vec(),
                 actions: stored.clone(),
                 log_probs: log_probs.clone(),
@@ -882,7 +1004,7 @@ mod tests {
                 dones: vec![true],
             }];
             l.update(&[0.0]).unwrap();
-            let x = Tensor::from_slice(&obs, (1, 2), &Device::Cpu).unwrap();
+            let x = l.input(&[], obs.to_vec(), 1).unwrap();
             let (out, _) = l.forward(&x).unwrap();
             let a = Tensor::from_slice(&stored, (1, stored.len()), &Device::Cpu).unwrap();
             let after = l
@@ -934,6 +1056,7 @@ mod tests {
                         _ => -(a[0][0] - 0.6).powi(2),
                     };
                     l.state.rollout.push(RolloutStep {
+                        pixels: Vec::new(),
                         obs: obs.to_vec(),
                         actions: stored,
                         log_probs,
@@ -950,6 +1073,83 @@ mod tests {
                 _ => assert!((a[0][0] - 0.6).abs() < 0.1, "mean action {}", a[0][0]),
             }
         }
+    }
+
+    /// The pixel-encoder path: a contextual bandit on images (bright: action 1 pays, dark:
+    /// action 0 pays), both heads on one shared convolution stack; the deterministic policy
+    /// must read the image to pick the right action for both.
+    #[test]
+    fn ppo_pixel_encoder_learns_an_image_bandit() {
+        let config = PpoConfig {
+            hidden: vec![],
+            shared_encoder: true,
+            rollout_steps: 32,
+            epochs: 4,
+            minibatches: 2,
+            learning_rate: 1e-3,
+            entropy_coef: 0.01,
+            encoder: EncoderConfig::NatureCnn { projection: 16 },
+            ..PpoConfig::default()
+        };
+        let space = Space::Image {
+            height: 36,
+            width: 36,
+            channels: 2,
+            aux: 0,
+        };
+        let mut l = PpoLearner::new(
+            &config,
+            &space,
+            &Space::Discrete { n: 2 },
+            2,
+            ChaCha8Rng::seed_from_u64(5),
+        )
+        .unwrap();
+        assert_eq!((l.pixel_dim, l.obs_dim), (2 * 36 * 36, 0));
+        let image = |bright: bool, rng: &mut ChaCha8Rng| -> Vec<u8> {
+            let base: u8 = if bright { 150 } else { 30 };
+            (0..2 * 36 * 36)
+                .map(|_| base + rng.random_range(0..70u8))
+                .collect()
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(6);
+        for _ in 0..25 {
+            for _ in 0..32 {
+                // Env 0 sees a bright image, env 1 a dark one.
+                let pixels = [image(true, &mut rng), image(false, &mut rng)].concat();
+                let noise = [l.draw(&mut rng), l.draw(&mut rng)];
+                let (a, stored, log_probs, values) = l
+                    .act_with_pixels(&pixels, &[], 2, false, |i| noise[i].clone())
+                    .unwrap();
+                let rewards = vec![(a[0][0] == 1.0) as u8 as f32, (a[1][0] == 0.0) as u8 as f32];
+                l.state.rollout.push(RolloutStep {
+                    obs: Vec::new(),
+                    pixels,
+                    actions: stored,
+                    log_probs,
+                    values,
+                    rewards,
+                    dones: vec![true, true],
+                });
+            }
+            l.update(&[0.0, 0.0]).unwrap();
+        }
+        let pixels = [image(true, &mut rng), image(false, &mut rng)].concat();
+        let (a, ..) = l
+            .act_with_pixels(&pixels, &[], 2, true, |_| vec![])
+            .unwrap();
+        assert_eq!((a[0][0], a[1][0]), (1.0, 0.0));
+        // Images without the encoder are refused with the hint.
+        let err = PpoLearner::new(
+            &PpoConfig::default(),
+            &space,
+            &Space::Discrete { n: 2 },
+            1,
+            ChaCha8Rng::seed_from_u64(0),
+        )
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("NatureCnn"), "{err}");
     }
 
     #[test]

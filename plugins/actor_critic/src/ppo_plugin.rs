@@ -102,25 +102,47 @@ impl Plugin for PpoPlugin {
     }
 }
 
-/// The observations of every env in order, as `f32`.
+/// Appends one observation: its values to `values`, and with `pixels` its image to
+/// `images` and its auxiliary values to `values`.
+fn push_obs(
+    o: &Observation,
+    pixels: bool,
+    images: &mut Vec<u8>,
+    values: &mut Vec<f32>,
+) -> Result<(), ActorCriticError> {
+    match (&o.data, pixels) {
+        (ObsData::F32(v), false) => values.extend_from_slice(v),
+        (ObsData::U8(v), true) => {
+            images.extend_from_slice(v);
+            values.extend_from_slice(&o.aux);
+        }
+        (ObsData::U8(_), false) => {
+            return Err(ActorCriticError::Scene(
+                "PPO needs vector observations (or `encoder: NatureCnn(...)` for images)".into(),
+            ));
+        }
+        (ObsData::F32(_), true) => {
+            return Err(ActorCriticError::Scene(
+                "PPO's pixel encoder needs image observations".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The observations of every env in order: `(images, f32 values)`.
 fn gather_obs<'a>(
     order: &EnvOrder,
+    pixels: bool,
     obs: impl Fn(Entity) -> Option<&'a Observation>,
-) -> Result<Vec<f32>, ActorCriticError> {
-    let mut out = Vec::new();
+) -> Result<(Vec<u8>, Vec<f32>), ActorCriticError> {
+    let (mut images, mut values) = (Vec::new(), Vec::new());
     for &entity in &order.0 {
         let o = obs(entity)
             .ok_or_else(|| ActorCriticError::Scene("an env entity is missing".into()))?;
-        match &o.data {
-            ObsData::F32(v) => out.extend_from_slice(v),
-            ObsData::U8(_) => {
-                return Err(ActorCriticError::Scene(
-                    "PPO here needs vector observations".into(),
-                ));
-            }
-        }
+        push_obs(o, pixels, &mut images, &mut values)?;
     }
-    Ok(out)
+    Ok((images, values))
 }
 
 type EnvView<'a> = (
@@ -155,6 +177,8 @@ pub fn observe(
         step.dones = vec![false; n];
         let mut truncated = Vec::new();
         let mut finals = Vec::new();
+        let mut final_images = Vec::new();
+        let pixels = learner.pixel_dim > 0;
         for (i, &entity) in order.0.iter().enumerate() {
             let (last, reward, term, trunc, stepped) = envs
                 .get(entity)
@@ -167,13 +191,11 @@ pub fn observe(
             step.dones[i] = term.0 || trunc.0;
             if trunc.0 && !term.0 {
                 truncated.push(i);
-                finals.extend_from_slice(last.0.as_f32().ok_or_else(|| {
-                    ActorCriticError::Scene("PPO here needs vector observations".into())
-                })?);
+                push_obs(&last.0, pixels, &mut final_images, &mut finals)?;
             }
         }
         if !truncated.is_empty() {
-            let values = learner.values(&finals, truncated.len())?;
+            let values = learner.values_with_pixels(&final_images, &finals, truncated.len())?;
             for (k, &i) in truncated.iter().enumerate() {
                 step.rewards[i] += gamma * values[k];
             }
@@ -204,8 +226,8 @@ pub fn learn(
     }
     let learner = &mut agent.learner;
     let result = (|| {
-        let current = gather_obs(&order, |e| obs.get(e).ok())?;
-        let last_values = learner.values(&current, order.0.len())?;
+        let (images, current) = gather_obs(&order, learner.pixel_dim > 0, |e| obs.get(e).ok())?;
+        let last_values = learner.values_with_pixels(&images, &current, order.0.len())?;
         learner.update(&last_values)
     })();
     match result {
@@ -236,14 +258,17 @@ pub fn act(
         // the last stored step ends its episodes as a truncation, bootstrapping from the
         // observations the dropped step was chosen from.
         if let Some(pending) = agent.learner.state.pending.take()
-            && let Err(e) = agent.learner.truncate_rollout(&pending.obs)
+            && let Err(e) = agent
+                .learner
+                .truncate_rollout_with_pixels(&pending.pixels, &pending.obs)
         {
             return report(&errors, e);
         }
         agent.last_phase_eval = eval;
     }
     let learner = &mut agent.learner;
-    let obs = match gather_obs(&order, |e| envs.get(e).ok().map(|(o, _, _)| o)) {
+    let pixels = learner.pixel_dim > 0;
+    let (images, obs) = match gather_obs(&order, pixels, |e| envs.get(e).ok().map(|(o, _, _)| o)) {
         Ok(o) => o,
         Err(e) => return report(&errors, e),
     };
@@ -256,7 +281,9 @@ pub fn act(
             }
         }
     }
-    let chosen = learner.act(&obs, n, eval, |i| draws.get(i).cloned().unwrap_or_default());
+    let chosen = learner.act_with_pixels(&images, &obs, n, eval, |i| {
+        draws.get(i).cloned().unwrap_or_default()
+    });
     let (env_actions, stored, log_probs, values) = match chosen {
         Ok(c) => c,
         Err(e) => return report(&errors, e),
@@ -274,6 +301,7 @@ pub fn act(
     if !eval {
         learner.state.pending = Some(RolloutStep {
             obs,
+            pixels: images,
             actions: stored,
             log_probs,
             values,
