@@ -27,7 +27,7 @@ fn committed_presets_parse_and_validate() {
         config.validate().unwrap_or_else(|e| panic!("{name}: {e}"));
         seen += 1;
     }
-    assert!(seen >= 6, "found {seen} presets");
+    assert!(seen >= 8, "found {seen} presets");
 }
 
 #[test]
@@ -39,6 +39,28 @@ fn the_published_sac_preset_is_the_code_default_and_mt_sac_uses_task_heads() {
     let run = mt.sac();
     assert!(run.task_heads && run.task_one_hot_input);
     assert_eq!(run.critic_hidden, vec![1024; 3]);
+}
+
+#[test]
+fn the_cale_presets_use_the_pixel_encoder_and_dopamines_values() {
+    use arcadia_actor_critic::encoder::EncoderConfig;
+    let sac: SacConfig = load_ron(&assets().join("sac_cale.ron")).unwrap();
+    assert_eq!(sac.encoder, EncoderConfig::NatureCnn { projection: 512 });
+    assert_eq!(
+        (sac.reward_scale, sac.target_entropy, sac.batch_size),
+        (0.1, Some(-1.5), 32)
+    );
+    assert!(sac.actor_hidden.is_empty() && sac.critic_hidden.is_empty());
+    let ppo: PpoConfig = load_ron(&assets().join("ppo_cale.ron")).unwrap();
+    assert_eq!(ppo.encoder, EncoderConfig::NatureCnn { projection: 512 });
+    assert_eq!((ppo.epochs, ppo.clip, ppo.entropy_coef), (3, 0.1, 0.01));
+    let err = arcadia_engine::config::parse_ron::<SacConfig>(
+        "(encoder: NatureCnn(projection: 0))",
+        std::path::Path::new("e.ron"),
+    )
+    .map_err(|e| e.to_string())
+    .and_then(|c| c.validate());
+    assert!(err.unwrap_err().contains("projection"));
 }
 
 #[test]
