@@ -55,6 +55,7 @@ impl Environment for TrivialEnv {
             terminated: self.t >= self.limit,
             truncated: false,
             success: None,
+            ..Default::default()
         })
     }
 }

@@ -147,6 +147,10 @@ pub struct Terminated(pub bool);
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Truncated(pub bool);
 
+/// The last step cost a life while the episode goes on (see `StepOutcome::life_lost`).
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LifeLost(pub bool);
+
 /// Whether the env was stepped in this update (false before its first action).
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stepped(pub bool);

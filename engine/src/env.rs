@@ -18,6 +18,10 @@ pub struct StepOutcome {
     /// Task success at this step, for scenes that define it (`None` otherwise). An episode
     /// counts as a success if any of its steps reports `Some(true)`.
     pub success: Option<bool>,
+    /// The step cost a life while the episode goes on (Atari games). Agents that follow
+    /// Dopamine's Atari protocol (`terminal_on_life_loss`) treat it as terminal for their
+    /// returns; the episode, its return and its records continue.
+    pub life_lost: bool,
 }
 
 /// An error an environment reports instead of panicking (a NaN action, say).

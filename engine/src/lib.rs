@@ -26,7 +26,7 @@ pub mod prelude {
     pub use crate::checkpoint::{CheckpointError, CheckpointRegistry};
     pub use crate::components::{
         Action, EnvIndex, EpisodeMetrics, EpisodeStats, FinalObservation, ObsData, Observation,
-        Reward, Stepped, TaskId, Terminated, Truncated, is_done,
+        LifeLost, Reward, Stepped, TaskId, Terminated, Truncated, is_done,
     };
     pub use crate::env::{EnvError, Environment, StepOutcome};
     pub use crate::eval::{EnvRestart, EvalSchedule, Phase};

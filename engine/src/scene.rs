@@ -133,6 +133,7 @@ impl<E: Environment> Plugin for EnvPlugin<E> {
                     Reward::default(),
                     Terminated::default(),
                     Truncated::default(),
+                    LifeLost::default(),
                     Stepped::default(),
                     EpisodeStats::default(),
                     EpisodeMetrics::default(),
@@ -194,6 +195,7 @@ pub fn step_envs<E: Environment>(
         &mut Reward,
         &mut Terminated,
         &mut Truncated,
+        &mut LifeLost,
         &mut Stepped,
         &mut EpisodeStats,
     )>,
@@ -209,6 +211,7 @@ pub fn step_envs<E: Environment>(
             mut reward,
             mut term,
             mut trunc,
+            mut life_lost,
             mut stepped,
             mut stats,
         )| {
@@ -222,6 +225,7 @@ pub fn step_envs<E: Environment>(
                     reward.0 = outcome.reward;
                     term.0 = outcome.terminated;
                     trunc.0 = outcome.truncated;
+                    life_lost.0 = outcome.life_lost;
                     stats.episode_return += outcome.reward as f64;
                     stats.length += 1;
                     if let Some(success) = outcome.success {
@@ -379,6 +383,7 @@ struct EnvSnapshot<E> {
     reward: Reward,
     terminated: Terminated,
     truncated: Truncated,
+    life_lost: LifeLost,
     stepped: Stepped,
     stats: EpisodeStats,
 }
@@ -397,6 +402,7 @@ fn save_envs<E: Environment>(world: &mut World, dir: &Path) -> Result<(), Checkp
         &Reward,
         &Terminated,
         &Truncated,
+        &LifeLost,
         &Stepped,
         &EpisodeStats,
     )>();
@@ -413,6 +419,7 @@ fn save_envs<E: Environment>(world: &mut World, dir: &Path) -> Result<(), Checkp
             reward,
             term,
             trunc,
+            life_lost,
             stepped,
             stats,
         )) = query.get(world, entity)
@@ -430,6 +437,7 @@ fn save_envs<E: Environment>(world: &mut World, dir: &Path) -> Result<(), Checkp
             reward,
             terminated: term,
             truncated: trunc,
+            life_lost,
             stepped,
             stats,
         });
@@ -450,6 +458,7 @@ struct EnvSnapshotRef<'a, E> {
     reward: &'a Reward,
     terminated: &'a Terminated,
     truncated: &'a Truncated,
+    life_lost: &'a LifeLost,
     stepped: &'a Stepped,
     stats: &'a EpisodeStats,
 }
@@ -482,6 +491,7 @@ fn load_envs<E: Environment>(world: &mut World, dir: &Path) -> Result<(), Checkp
             snapshot.reward,
             snapshot.terminated,
             snapshot.truncated,
+            snapshot.life_lost,
             snapshot.stepped,
             snapshot.stats,
         ));

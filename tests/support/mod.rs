@@ -64,6 +64,7 @@ impl Environment for Corridor {
             terminated: reached,
             truncated: !reached && self.t >= self.max_steps,
             success: Some(reached),
+            ..Default::default()
         })
     }
     fn episode_metrics(&self) -> Vec<(String, f64)> {

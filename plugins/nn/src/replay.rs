@@ -285,7 +285,9 @@ impl Replay {
 
     /// Stores the step of env `env` from its current observation with `action`, `reward`
     /// and flags, landing on `next_obs` (the final observation when the episode ended). When
-    /// the episode ended, `reset_obs` is the first observation of the next one.
+    /// the episode ended, `reset_obs` is the first observation of the next one; a
+    /// `terminated` step without `reset_obs` is a terminal inside a stream that goes on (a
+    /// lost life under Dopamine's Atari protocol): returns stop there, frames continue.
     #[allow(clippy::too_many_arguments)]
     pub fn add(
         &mut self,
@@ -331,8 +333,13 @@ impl Replay {
         e.next_record += 1;
         e.current = Some(next_frame);
         self.added += 1;
-        let done = terminated || truncated;
-        let ready = if done {
+        let done = reset_obs.is_some();
+        if truncated && !done {
+            return Err(NnError::Mismatch(format!(
+                "env {env} truncated an episode without a reset observation"
+            )));
+        }
+        let ready = if done || terminated {
             index + 1
         } else {
             (index + 2).saturating_sub(self.config.n_step as u64)
@@ -348,12 +355,7 @@ impl Replay {
             self.tree.set(slot, priority);
             e.pending += 1;
         }
-        if done {
-            let (obs, aux) = reset_obs.ok_or_else(|| {
-                NnError::Mismatch(format!(
-                    "env {env} ended an episode without a reset observation"
-                ))
-            })?;
+        if let Some((obs, aux)) = reset_obs {
             self.start_episode(env, obs, aux)?;
         }
         Ok(())
@@ -672,6 +674,57 @@ mod tests {
         assert_eq!(returns[&0], (0.0, 1.5, 0.25, 2.0));
         assert_eq!(returns[&1], (1.0, 1.0, 0.5, 2.0));
         assert!(!returns.contains_key(&7));
+    }
+
+    #[test]
+    fn a_lost_life_ends_returns_but_not_the_frame_stream() {
+        let mut r = Replay::new(ReplayConfig {
+            capacity: 100,
+            num_envs: 1,
+            observation_len: 4,
+            stack: 4,
+            aux: 0,
+            pixels: true,
+            gamma: 0.5,
+            n_step: 3,
+            prioritized: false,
+        })
+        .unwrap();
+        // One-byte frames numbered by step; a stack is the last four.
+        let stack = |t: u8| -> Vec<u8> { (0..4).map(|k| t + k).collect() };
+        r.start_episode(0, ObsRef::U8(&stack(0)), &[]).unwrap();
+        for t in 1..=6u8 {
+            // Step 3 (landing on stack 3) loses a life: terminal, no reset observation.
+            let terminal = t == 3;
+            let next = stack(t);
+            r.add(0, t as u32, 1.0, terminal, false, (ObsRef::U8(&next), &[]), None)
+                .unwrap();
+        }
+        // The frames went on one per step: no new episode was started at the lost life.
+        assert_eq!(r.envs[0].next_frame, 4 + 6);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let mut seen = std::collections::BTreeMap::new();
+        for _ in 0..100 {
+            let b = r.sample(4, &mut rng).unwrap();
+            let BatchObs::U8(o) = &b.obs else { panic!() };
+            for i in 0..4 {
+                let a = b.actions[i];
+                assert_eq!(&o[i * 4..(i + 1) * 4], &stack(a as u8 - 1)[..]);
+                seen.insert(a, (b.returns[i], b.discounts[i]));
+            }
+        }
+        // Steps 1..=3 stop at the lost life: 1 + 0.5 + 0.25, 1 + 0.5, 1, all with discount 0.
+        assert_eq!(seen[&1], (1.75, 0.0));
+        assert_eq!(seen[&2], (1.5, 0.0));
+        assert_eq!(seen[&3], (1.0, 0.0));
+        // Step 4 starts after it: a full 3-step return that bootstraps.
+        assert_eq!(seen[&4], (1.75, 0.125));
+        // A truncation without a reset observation is an error, not a silent cut.
+        let next = stack(7);
+        assert!(
+            r.add(0, 7, 0.0, false, true, (ObsRef::U8(&next), &[]), None)
+                .is_err()
+        );
     }
 
     #[test]

@@ -89,6 +89,10 @@ pub struct ValueConfig {
     /// Rewards are clipped to `[-c, c]` before storage (`None`: not clipped).
     #[serde(deserialize_with = "optional_positive")]
     pub reward_clip: Option<f64>,
+    /// A lost life ends the n-step returns as a terminal state while the game goes on
+    /// (Dopamine's Atari-100k protocol; scenes report lives through `LifeLost`). Episodes,
+    /// returns and evaluation still run to game over.
+    pub terminal_on_life_loss: bool,
     /// Frames stacked in an image observation (storage stores each frame once); 1 for
     /// vector observations.
     #[serde(deserialize_with = "check::at_least_one_usize")]
@@ -146,6 +150,7 @@ impl ValueConfig {
             priority_exponent: 0.5,
             importance_exponent: 0.5,
             reward_clip: Some(1.0),
+            terminal_on_life_loss: false,
             frame_stack: 4,
             augmentation_pad: 0,
             log_every: 100,
@@ -177,7 +182,8 @@ impl ValueConfig {
 
     /// Data-efficient Rainbow (van Hasselt et al. 2019) as Dopamine's Atari-100k config: noisy,
     /// dueling, double, 51 atoms, 10-step returns, prioritized, update every step, target
-    /// every 2000, epsilon 0.01 over 2000 steps, min replay 1600, Adam 1e-4 / 1.5e-4.
+    /// every 2000, epsilon 0.01 over 2000 steps, min replay 1600, Adam 1e-4 / 1.5e-4, a lost
+    /// life terminal.
     pub fn der() -> Self {
         ValueConfig {
             noisy: true,
@@ -192,13 +198,15 @@ impl ValueConfig {
             epsilon_decay_period: 2000,
             learning_rate: 1e-4,
             adam_epsilon: 1.5e-4,
+            terminal_on_life_loss: true,
             ..ValueConfig::dqn()
         }
     }
 
     /// DrQ(eps) (Agarwal et al. 2021) as Dopamine's Atari-100k config: scalar DQN with
     /// 10-step returns, double Q, dueling, min replay 1600, update every step, target every
-    /// step, epsilon 0.01 over 5000 steps, random shifts of 4 pixels, Adam 1e-4 / 1.5e-4.
+    /// step, epsilon 0.01 over 5000 steps, random shifts of 4 pixels, Adam 1e-4 / 1.5e-4, a
+    /// lost life terminal.
     pub fn drq_eps() -> Self {
         ValueConfig {
             dueling: true,
@@ -211,6 +219,7 @@ impl ValueConfig {
             learning_rate: 1e-4,
             adam_epsilon: 1.5e-4,
             augmentation_pad: 4,
+            terminal_on_life_loss: true,
             ..ValueConfig::dqn()
         }
     }

@@ -113,6 +113,7 @@ type EnvView<'a> = (
     &'a Reward,
     &'a Terminated,
     &'a Truncated,
+    &'a LifeLost,
     &'a Stepped,
 );
 
@@ -130,9 +131,11 @@ pub fn observe(
     }
     let agent = &mut *agent;
     let clip = agent.learner.config.reward_clip;
+    let terminal_on_life_loss = agent.learner.config.terminal_on_life_loss;
     let result = (|| -> Result<(), ValueError> {
         for (index, &entity) in order.0.iter().enumerate() {
-            let Ok((obs, last, action, reward, term, trunc, stepped)) = envs.get(entity) else {
+            let Ok((obs, last, action, reward, term, trunc, life_lost, stepped)) = envs.get(entity)
+            else {
                 continue;
             };
             let replay = &mut agent.learner.replay;
@@ -151,11 +154,13 @@ pub fn observe(
             };
             let done = term.0 || trunc.0;
             let next = if done { &last.0 } else { obs };
+            // Dopamine's Atari protocol: a lost life ends the returns, not the episode.
+            let terminal = term.0 || (life_lost.0 && terminal_on_life_loss);
             replay.add(
                 index,
                 *a,
                 r,
-                term.0,
+                terminal,
                 trunc.0,
                 (obs_ref(next), &next.aux),
                 done.then(|| (obs_ref(obs), &obs.aux[..])),

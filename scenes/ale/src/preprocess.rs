@@ -335,6 +335,10 @@ pub struct StepOutcome {
     pub terminated: bool,
     /// The episode was truncated (frame budget).
     pub truncated: bool,
+    /// A life was lost during this step (reported with or without `terminal_on_life_loss`):
+    /// agents that follow Dopamine's Atari protocol treat the step as terminal while the
+    /// game goes on.
+    pub life_lost: bool,
 }
 
 /// gymnasium's `AtariPreprocessing` followed by frame stacking, for one environment.
@@ -574,6 +578,7 @@ impl AtariPreprocessing {
             reward: 0,
             terminated: false,
             truncated: false,
+            life_lost: false,
         };
         let skip = self.config.frame_skip;
         let mut pooled = false;
@@ -581,11 +586,13 @@ impl AtariPreprocessing {
             let (r, mut terminated, truncated) = self.base_step(action, strength);
             out.reward += i64::from(r);
             self.game_over = terminated;
+            let lives = self.ale.lives();
+            let life_lost = lives < self.lives;
+            self.lives = lives;
+            out.life_lost |= life_lost;
             if self.config.terminal_on_life_loss {
-                let lives = self.ale.lives();
-                terminated = terminated || lives < self.lives;
+                terminated = terminated || life_lost;
                 self.game_over = terminated;
-                self.lives = lives;
             }
             out.terminated = terminated;
             out.truncated = truncated;

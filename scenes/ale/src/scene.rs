@@ -201,6 +201,7 @@ impl Environment for AleEnv {
             reward: outcome.reward as f32,
             terminated: outcome.terminated,
             truncated: outcome.truncated,
+            life_lost: outcome.life_lost,
             success: None,
         })
     }

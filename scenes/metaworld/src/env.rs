@@ -238,6 +238,7 @@ impl MetaWorldEnv {
                 terminated: false,
                 truncated,
                 success: Some(false),
+                ..Default::default()
             });
         }
         let current = self.frame();
@@ -260,6 +261,7 @@ impl MetaWorldEnv {
             terminated: false,
             truncated,
             success: Some(success),
+            ..Default::default()
         })
     }
 

@@ -478,6 +478,7 @@ impl StemEnv {
             terminated: success,
             truncated: !success && self.elapsed_s >= self.config.timeout_s,
             success: Some(success),
+            ..Default::default()
         })
     }
 
