@@ -1,6 +1,7 @@
 //! Batch throughput with the full preprocessing, next to EnvPool configured the same:
-//! `cargo run --release -p arcadia-ale --example batch_bench -- [GAME] [ENVS] [STEPS] [THREADS] [envpool]`
-//! (defaults: pong, 8 envs, 2,500 agent steps per env, all cores).
+//! `cargo run --release -p arcadia-ale --example batch_bench -- [GAME] [ENVS] [STEPS] [THREADS] [envpool] [draw-all]`
+//! (defaults: pong, 8 envs, 2,500 agent steps per env, all cores; `draw-all` sets
+//! `PreprocessConfig::draw_all_frames`).
 //!
 //! Each env is an [`AtariPreprocessing`] (sticky actions 0.25, 1..=30 NOOP starts, frame skip 4
 //! with max-pool, grayscale, 84x84 `INTER_AREA`, stack 4) stepped with uniformly random actions;
@@ -83,6 +84,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(cores)
         .clamp(1, envs.max(1));
     let vs_envpool = args.iter().any(|a| a == "envpool");
+    let draw_all_frames = args.iter().any(|a| a == "draw-all");
     let registry = RomRegistry::open_default();
     let rom = match registry.resolve(game) {
         Ok(rom) => rom,
@@ -104,6 +106,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             ale,
             PreprocessConfig {
                 seed: i as u32,
+                draw_all_frames,
                 ..PreprocessConfig::default()
             },
         )?;

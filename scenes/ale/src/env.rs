@@ -69,7 +69,7 @@ impl AleConfig {
 
 /// Everything of the environment except the game settings, so a game's `set_mode` can
 /// drive it while the game itself is borrowed.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 struct Core {
     console: stella::Console,
     config: AleConfig,
@@ -86,8 +86,66 @@ struct Core {
     mode: u32,
     difficulty: u32,
     max_lives: i32,
-    screen: Vec<u8>,
     ram: Vec<u8>,
+}
+
+impl Clone for Core {
+    fn clone(&self) -> Self {
+        Core {
+            console: self.console.clone(),
+            config: self.config.clone(),
+            rng: self.rng.clone(),
+            ram: self.ram.clone(),
+            ..*self
+        }
+    }
+
+    /// Reuses the buffers (emulator, RNG, RAM copy): no allocation for the same ROM.
+    fn clone_from(&mut self, src: &Self) {
+        self.copy_state_from(src);
+        self.console.clone_from(&src.console);
+    }
+}
+
+impl Core {
+    /// `clone_from` but for the emulator's frame buffer contents.
+    fn copy_state_from(&mut self, src: &Self) {
+        // Destructured without `..`, so a new field cannot be forgotten here.
+        let Core {
+            console,
+            config,
+            rng,
+            controls,
+            use_paddles,
+            paddle_range,
+            player_a,
+            player_b,
+            strength_a,
+            strength_b,
+            frame_number,
+            episode_frame_number,
+            mode,
+            difficulty,
+            max_lives,
+            ram,
+        } = self;
+        console.copy_state_from(&src.console);
+        config.clone_from(&src.config);
+        rng.clone_from(&src.rng);
+        ram.clone_from(&src.ram);
+        *controls = src.controls;
+        *use_paddles = src.use_paddles;
+        *paddle_range = src.paddle_range;
+        *player_a = src.player_a;
+        *player_b = src.player_b;
+        *strength_a = src.strength_a;
+        *strength_b = src.strength_b;
+        *frame_number = src.frame_number;
+        *episode_frame_number = src.episode_frame_number;
+        *mode = src.mode;
+        *difficulty = src.difficulty;
+        *max_lives = src.max_lives;
+    }
 }
 
 impl Ram for Core {
@@ -120,10 +178,9 @@ impl Core {
     }
 
     /// ALE's `processScreen` + `processRAM` (128 bus reads).
+    /// (The screen is not copied: every path that runs frames ends here, so the emulator's
+    /// frame buffer is what ALE's copy would hold.)
     fn capture(&mut self) {
-        let screen = self.console.screen();
-        self.screen.clear();
-        self.screen.extend_from_slice(screen);
         for i in 0..128u16 {
             let v = self.console.peek(0x80 + i);
             self.ram[usize::from(i)] = v;
@@ -276,11 +333,41 @@ impl ModeEnv for Core {
 /// ALE 0.12's reset, sticky-action, frame-skip and truncation semantics.
 ///
 /// `Clone` and serde give full save/restore (emulator, game settings, RNG, counters).
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 pub struct Ale {
     core: Core,
     game: Game,
     md5: String,
+}
+
+impl Clone for Ale {
+    fn clone(&self) -> Self {
+        Ale {
+            core: self.core.clone(),
+            game: self.game.clone(),
+            md5: self.md5.clone(),
+        }
+    }
+
+    /// A save state into an existing environment: reuses its buffers, so it does not
+    /// allocate when `self` runs the same ROM (e.g. a snapshot made with `clone`).
+    fn clone_from(&mut self, src: &Self) {
+        self.core.clone_from(&src.core);
+        self.game.clone_from(&src.game);
+        self.md5.clone_from(&src.md5);
+    }
+}
+
+impl Ale {
+    /// Copies the whole state of `src` (an environment of the same ROM, e.g. a snapshot made
+    /// with `clone`) except the contents of the emulator's two frame buffers, without
+    /// allocating: for replaying frames that ran undrawn, see
+    /// [`stella::Console::copy_state_from`] and [`Ale::set_render`].
+    pub fn copy_state_from(&mut self, src: &Ale) {
+        self.core.copy_state_from(&src.core);
+        self.game.clone_from(&src.game);
+        self.md5.clone_from(&src.md5);
+    }
 }
 
 impl std::fmt::Debug for Ale {
@@ -329,7 +416,6 @@ impl Ale {
             || props.right_controller == stella::ControllerKind::Paddles;
         let console =
             stella::Console::new(rom, props).map_err(|e| AleError::Emulator(e.to_string()))?;
-        let pixels = console.screen().len();
         let mode = game.default_mode();
         let max_lives = game.lives();
         let mut core = Core {
@@ -353,7 +439,6 @@ impl Ale {
             mode,
             difficulty: 0,
             max_lives,
-            screen: vec![0; pixels],
             ram: vec![0; 128],
         };
         core.reset(&mut game)?;
@@ -493,7 +578,20 @@ impl Ale {
 
     /// The screen as palette indices, `height() x width()` row-major (`getScreen`).
     pub fn screen(&self) -> &[u8] {
-        &self.core.screen
+        self.core.console.screen()
+    }
+
+    /// Turns the drawing of frames on (the default) or off: see [`stella::Console::set_render`].
+    /// Frames emulated without drawing change nothing but the screen, which may then be stale
+    /// ([`Ale::screen_exact`]).
+    pub fn set_render(&mut self, on: bool) {
+        self.core.console.set_render(on);
+    }
+
+    /// Whether [`Ale::screen`] is what it would be had every frame been drawn (always true
+    /// unless [`Ale::set_render`] turned drawing off).
+    pub fn screen_exact(&self) -> bool {
+        self.core.console.screen_exact()
     }
 
     /// Screen height in lines (210 for NTSC games).
@@ -515,17 +613,12 @@ impl Ale {
     pub fn screen_grayscale_into(&self, out: &mut Vec<u8>) {
         let pal = self.is_pal();
         out.clear();
-        out.extend(
-            self.core
-                .screen
-                .iter()
-                .map(|&i| stella::palette::gray(i, pal)),
-        );
+        out.extend(self.screen().iter().map(|&i| stella::palette::gray(i, pal)));
     }
 
     /// The grayscale screen (`getScreenGrayscale`).
     pub fn screen_grayscale(&self) -> Vec<u8> {
-        let mut v = Vec::with_capacity(self.core.screen.len());
+        let mut v = Vec::with_capacity(self.screen().len());
         self.screen_grayscale_into(&mut v);
         v
     }
@@ -534,14 +627,14 @@ impl Ale {
     pub fn screen_rgb_into(&self, out: &mut Vec<u8>) {
         let pal = self.is_pal();
         out.clear();
-        for &i in &self.core.screen {
+        for &i in self.screen() {
             out.extend_from_slice(&stella::palette::rgb(i, pal));
         }
     }
 
     /// The RGB screen (`getScreenRGB`).
     pub fn screen_rgb(&self) -> Vec<u8> {
-        let mut v = Vec::with_capacity(self.core.screen.len() * 3);
+        let mut v = Vec::with_capacity(self.screen().len() * 3);
         self.screen_rgb_into(&mut v);
         v
     }

@@ -309,6 +309,14 @@ pub struct PreprocessConfig {
     pub full_action_space: bool,
     /// Seed of the NOOP-count generator.
     pub seed: u32,
+    /// Draw the screen of every emulated frame. By default (false) a step of `frame_skip >= 3`
+    /// emulates its first `frame_skip - 2` frames without drawing them (no observation uses
+    /// their pixels), a reset (with `noop_max >= 1`) draws only its last two NOOP frames, and
+    /// each checks that the two observed screens are nevertheless exact; when
+    /// they are not (a frame ended early and left pixels of an undrawn frame on screen, rare)
+    /// the step is replayed from a snapshot with every frame drawn. Observations, rewards and
+    /// the emulator state are identical either way; true only costs time.
+    pub draw_all_frames: bool,
 }
 
 impl Default for PreprocessConfig {
@@ -322,6 +330,7 @@ impl Default for PreprocessConfig {
             frame_stack: 4,
             full_action_space: false,
             seed: 0,
+            draw_all_frames: false,
         }
     }
 }
@@ -355,6 +364,11 @@ pub struct AtariPreprocessing {
     rng: Mt19937,
     lives: i32,
     game_over: bool,
+    /// The environment before the current step but for its frame buffers, for replaying a
+    /// step whose undrawn frames left an observed screen inexact (allocated at the first
+    /// step, then reused).
+    #[serde(skip)]
+    snapshot: Option<Box<Ale>>,
 }
 
 impl AtariPreprocessing {
@@ -392,6 +406,7 @@ impl AtariPreprocessing {
             config,
             lives: 0,
             game_over: false,
+            snapshot: None,
         })
     }
 
@@ -530,13 +545,22 @@ impl AtariPreprocessing {
     }
 
     /// Resets: a new episode, random NOOPs, and a stack filled with the first frame.
+    ///
+    /// Unless `draw_all_frames`, only the last two NOOP frames are drawn (the reset sequence
+    /// before them is not observed), with the same exactness check and replay as a step.
     pub fn reset(&mut self) -> Result<&[u8], AleError> {
-        self.ale.reset()?;
-        for _ in 0..self.uniform_noops() {
-            let (_, terminated, truncated) = self.base_step(Action::Noop, 1.0);
-            if terminated || truncated {
-                self.ale.reset()?;
+        let lazy = !self.config.draw_all_frames && self.config.noop_max >= 1;
+        if lazy {
+            self.save_snapshot();
+        }
+        let noops = self.reset_frames(None, lazy);
+        self.ale.set_render(true);
+        let noops = noops?;
+        if lazy && !self.ale.screen_exact() {
+            if let Some(snapshot) = &self.snapshot {
+                self.ale.copy_state_from(snapshot);
             }
+            self.reset_frames(Some(noops), false)?;
         }
         self.lives = self.ale.lives();
         self.game_over = false;
@@ -548,6 +572,36 @@ impl AtariPreprocessing {
             slot.copy_from_slice(&self.frame);
         }
         Ok(&self.stack)
+    }
+
+    /// The frames of a reset: ALE's reset, then `noops` NOOP frames (drawn from the NOOP
+    /// generator when `None`), resetting again if the episode ends. With `lazy` only the last
+    /// two NOOP frames are drawn. Returns the NOOP count; leaves drawing off with `lazy`.
+    fn reset_frames(&mut self, noops: Option<u32>, lazy: bool) -> Result<u32, AleError> {
+        self.ale.set_render(!lazy);
+        self.ale.reset()?;
+        let n = match noops {
+            Some(n) => n,
+            None => self.uniform_noops(),
+        };
+        for i in 0..n {
+            if lazy && i + 2 >= n {
+                self.ale.set_render(true);
+            }
+            let (_, terminated, truncated) = self.base_step(Action::Noop, 1.0);
+            if terminated || truncated {
+                self.ale.reset()?;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Saves the environment's state (but for its frame buffers) into `snapshot`.
+    fn save_snapshot(&mut self) {
+        match &mut self.snapshot {
+            Some(snapshot) => snapshot.copy_state_from(&self.ale),
+            None => self.snapshot = Some(Box::new(self.ale.clone())),
+        }
     }
 
     /// One agent step with action index `index` into [`AtariPreprocessing::actions`].
@@ -573,7 +627,16 @@ impl AtariPreprocessing {
         self.step_action(action, r)
     }
 
-    fn step_action(&mut self, action: Action, strength: f32) -> Result<StepOutcome, AleError> {
+    /// The frames of one step: the action repeated `frame_skip` times (stopping at the end of
+    /// the episode), the last two screens grabbed. With `lazy` the frames before those two are
+    /// not drawn; returns the outcome, whether the last grab max-pooled, and whether every
+    /// grabbed screen (and the screen left in the emulator) is exact.
+    fn skip_frames(
+        &mut self,
+        action: Action,
+        strength: f32,
+        lazy: bool,
+    ) -> (StepOutcome, bool, bool) {
         let mut out = StepOutcome {
             reward: 0,
             terminated: false,
@@ -582,7 +645,11 @@ impl AtariPreprocessing {
         };
         let skip = self.config.frame_skip;
         let mut pooled = false;
+        let mut exact = true;
         for t in 0..skip {
+            if lazy {
+                self.ale.set_render(t + 2 >= skip);
+            }
             let (r, mut terminated, truncated) = self.base_step(action, strength);
             out.reward += i64::from(r);
             self.game_over = terminated;
@@ -600,6 +667,7 @@ impl AtariPreprocessing {
                 break;
             }
             if skip >= 2 && t == skip - 2 {
+                exact &= self.ale.screen_exact();
                 self.grab(1);
             } else if t == skip - 1 {
                 if skip >= 2 && self.channels == 1 {
@@ -609,6 +677,30 @@ impl AtariPreprocessing {
                     self.grab(0);
                 }
             }
+        }
+        if lazy {
+            self.ale.set_render(true);
+            exact &= self.ale.screen_exact();
+        }
+        (out, pooled, exact)
+    }
+
+    fn step_action(&mut self, action: Action, strength: f32) -> Result<StepOutcome, AleError> {
+        let skip = self.config.frame_skip;
+        let lazy = skip >= 3 && !self.config.draw_all_frames;
+        let (lives, game_over) = (self.lives, self.game_over);
+        if lazy {
+            self.save_snapshot();
+        }
+        let (mut out, mut pooled, exact) = self.skip_frames(action, strength, lazy);
+        if !exact && let Some(snapshot) = &self.snapshot {
+            // An undrawn frame left stale pixels on an observed screen: replay the step with
+            // every frame drawn over the same frame buffers (the emulation is the same, so is
+            // everything else; see `stella::Console::copy_state_from`).
+            self.ale.copy_state_from(snapshot);
+            self.lives = lives;
+            self.game_over = game_over;
+            (out, pooled, _) = self.skip_frames(action, strength, false);
         }
         if !pooled {
             self.pool();

@@ -12,10 +12,25 @@ const UPPER_MASK: u32 = 0x8000_0000;
 const LOWER_MASK: u32 = 0x7fff_ffff;
 
 /// The 32-bit Mersenne Twister, bit-for-bit equal to C++ `std::mt19937`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mt19937 {
     state: Vec<u32>,
     index: usize,
+}
+
+impl Clone for Mt19937 {
+    fn clone(&self) -> Self {
+        Self {
+            state: self.state.clone(),
+            index: self.index,
+        }
+    }
+
+    /// Reuses the state buffer: no allocation.
+    fn clone_from(&mut self, src: &Self) {
+        self.state.clone_from(&src.state);
+        self.index = src.index;
+    }
 }
 
 impl Default for Mt19937 {

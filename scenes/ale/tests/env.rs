@@ -251,3 +251,70 @@ fn garbage_roms_give_errors_or_run_but_never_panic() {
         }
     }
 }
+
+/// `AtariPreprocessing` skips drawing the frames no observation uses (and replays a step from a
+/// snapshot when that left an observed screen stale): everything must be identical to drawing
+/// every frame, through truncations at odd frame counts (episodes that end on an undrawn
+/// frame), lives lost, PAL, flicker, DPC, RGB and other frame skips.
+#[test]
+fn undrawn_frames_change_no_observation() {
+    use arcadia_ale::preprocess::{AtariPreprocessing, PreprocessConfig};
+    use arcadia_ale::rng::Mt19937;
+    let cases: &[(&str, u32, bool, bool)] = &[
+        // game, frame skip, grayscale, terminal on life loss
+        ("pong", 4, true, false),
+        ("breakout", 4, true, true),
+        ("ms_pacman", 4, true, false),
+        ("asteroids", 4, true, false),
+        ("pitfall2", 4, true, false),
+        ("keystone_kapers", 4, true, false),
+        ("seaquest", 5, false, false),
+        ("space_invaders", 3, true, true),
+        ("montezuma_revenge", 4, false, false),
+    ];
+    for &(game, frame_skip, grayscale, life_loss) in cases {
+        let Some(rom) = bundled_rom(game) else {
+            println!("SKIP: ale-py's {game} ROM not available");
+            return;
+        };
+        let make = |draw_all_frames: bool| {
+            let config = AleConfig {
+                random_seed: 3,
+                max_num_frames_per_episode: 1_001,
+                ..AleConfig::default()
+            };
+            let ale = Ale::new(&rom.bytes, config).unwrap();
+            let pre = PreprocessConfig {
+                frame_skip,
+                grayscale,
+                terminal_on_life_loss: life_loss,
+                draw_all_frames,
+                seed: 5,
+                ..PreprocessConfig::default()
+            };
+            AtariPreprocessing::new(ale, pre).unwrap()
+        };
+        let (mut lazy, mut full) = (make(false), make(true));
+        assert_eq!(lazy.reset().unwrap(), full.reset().unwrap(), "{game}");
+        let mut mt = Mt19937::new(17);
+        let mut episodes = 0;
+        for step in 0..700 {
+            let a = (mt.next_u32() as usize) % lazy.actions().len();
+            let (x, y) = (lazy.step(a).unwrap(), full.step(a).unwrap());
+            assert_eq!(x, y, "{game} step {step}");
+            assert_eq!(lazy.observation(), full.observation(), "{game} step {step}");
+            assert_eq!(
+                lazy.ale().screen(),
+                full.ale().screen(),
+                "{game} step {step}"
+            );
+            assert!(lazy.ale().screen_exact(), "{game} step {step}");
+            assert_eq!(lazy.ale().ram(), full.ale().ram(), "{game} step {step}");
+            if x.terminated || x.truncated {
+                episodes += 1;
+                assert_eq!(lazy.reset().unwrap(), full.reset().unwrap(), "{game}");
+            }
+        }
+        assert!(episodes >= 2, "{game}: {episodes} episodes");
+    }
+}

@@ -1,7 +1,8 @@
-//! Frames per second of the bare emulator: `cargo run --release -p stella --example bench -- ROM [FRAMES] [hash]`.
+//! Frames per second of the bare emulator: `cargo run --release -p stella --example bench -- ROM [FRAMES] [hash|lazy]`.
 //!
 //! With a third argument `hash` it also prints an FNV-1a hash of every frame's screen and RAM (slower;
-//! for checking that an optimisation changed nothing).
+//! for checking that an optimisation changed nothing). With `lazy` it draws only the last two
+//! frames of every four (`Console::set_render`), as a frame skip of 4 with max-pooling needs.
 
 use std::time::Instant;
 
@@ -16,6 +17,7 @@ fn main() {
     let props = stella::Properties::for_rom(&rom);
     let mut c = stella::Console::new(&rom, props).expect("load ROM");
     let hash = args.get(2).is_some_and(|a| a == "hash");
+    let lazy = args.get(2).is_some_and(|a| a == "lazy");
     let mut h = 0xcbf2_9ce4_8422_2325u64;
     let mut s = 1u32;
     let start = Instant::now();
@@ -28,6 +30,9 @@ fn main() {
             i.joysticks[0].right = s & 0x400 != 0 && s & 0x200 == 0;
             i.paddles[0].resistance = 27_450 + (s >> 8) as i32 % 700_000;
             i.switches.reset = f < 8;
+        }
+        if lazy {
+            c.set_render(f % 4 >= 2);
         }
         c.run_frame();
         for a in 0x80..0x100u16 {

@@ -120,7 +120,7 @@ impl PortReader for Ports<'_> {
 }
 
 /// Everything the CPU talks to.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 pub struct Bus {
     /// System cycles since the frame started (`System::cycles`).
     pub cycles: u32,
@@ -142,6 +142,59 @@ pub struct Bus {
     pub exec_status: u8,
     /// Whether the CPU's last bus access was a read (WSYNC halts only then).
     pub last_access_was_read: bool,
+}
+
+impl Clone for Bus {
+    fn clone(&self) -> Self {
+        Bus {
+            cycles: self.cycles,
+            data_bus: self.data_bus,
+            rng: self.rng.clone(),
+            riot: self.riot.clone(),
+            tia: self.tia.clone(),
+            cart: self.cart.clone(),
+            inputs: self.inputs,
+            wiring: self.wiring,
+            exec_status: self.exec_status,
+            last_access_was_read: self.last_access_was_read,
+        }
+    }
+
+    /// Reuses every buffer (RNG state, frame buffers, cartridge): no allocation.
+    fn clone_from(&mut self, src: &Self) {
+        self.copy_state_from(src);
+        self.tia.clone_from(&src.tia);
+    }
+}
+
+impl Bus {
+    /// Copies all of `src` but the TIA's frame buffer contents (see [`Tia::copy_state_from`]),
+    /// reusing every buffer: no allocation.
+    pub fn copy_state_from(&mut self, src: &Bus) {
+        // Destructured without `..`, so a new field cannot be forgotten here.
+        let Bus {
+            cycles,
+            data_bus,
+            rng,
+            riot,
+            tia,
+            cart,
+            inputs,
+            wiring,
+            exec_status,
+            last_access_was_read,
+        } = self;
+        *cycles = src.cycles;
+        *data_bus = src.data_bus;
+        rng.clone_from(&src.rng);
+        riot.clone_from(&src.riot);
+        tia.copy_state_from(&src.tia);
+        cart.clone_from(&src.cart);
+        *inputs = src.inputs;
+        *wiring = src.wiring;
+        *exec_status = src.exec_status;
+        *last_access_was_read = src.last_access_was_read;
+    }
 }
 
 impl Bus {

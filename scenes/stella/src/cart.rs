@@ -53,7 +53,7 @@ impl CartKind {
 }
 
 /// A cartridge with its bank state.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 pub struct Cart {
     kind: CartKind,
     image: Vec<u8>,
@@ -78,6 +78,34 @@ pub struct Cart {
     window: [u8; 4096],
     /// DPC chip state.
     dpc: Option<Box<Dpc>>,
+}
+
+impl Clone for Cart {
+    fn clone(&self) -> Self {
+        Cart {
+            image: self.image.clone(),
+            ram: self.ram.clone(),
+            dpc: self.dpc.clone(),
+            ..*self
+        }
+    }
+
+    /// Reuses the image, RAM and DPC buffers: no allocation when `self` holds the same kind of
+    /// cartridge.
+    fn clone_from(&mut self, src: &Self) {
+        let mut image = std::mem::take(&mut self.image);
+        let mut ram = std::mem::take(&mut self.ram);
+        let mut dpc = self.dpc.take();
+        image.clone_from(&src.image);
+        ram.clone_from(&src.ram);
+        dpc.clone_from(&src.dpc);
+        *self = Cart {
+            image,
+            ram,
+            dpc,
+            ..*src
+        };
+    }
 }
 
 /// The DPC chip's registers (Stella 2.x `CartridgeDPC`).

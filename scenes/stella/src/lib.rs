@@ -62,12 +62,32 @@ pub enum RomError {
 /// An Atari 2600: CPU, RIOT, TIA and cartridge, as ALE 0.12's Stella core.
 ///
 /// `Clone` is a full save of the console state; so is serde serialisation.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 pub struct Console {
     cpu: Cpu,
     bus: Bus,
     props: Properties,
     pal: bool,
+}
+
+impl Clone for Console {
+    fn clone(&self) -> Self {
+        Console {
+            cpu: self.cpu,
+            bus: self.bus.clone(),
+            props: self.props.clone(),
+            pal: self.pal,
+        }
+    }
+
+    /// A save state into an existing console: reuses its buffers, so it does not allocate when
+    /// `self` runs the same ROM (e.g. a snapshot taken before with `clone`).
+    fn clone_from(&mut self, src: &Self) {
+        self.cpu = src.cpu;
+        self.bus.clone_from(&src.bus);
+        self.props.clone_from(&src.props);
+        self.pal = src.pal;
+    }
 }
 
 impl Console {
@@ -176,8 +196,54 @@ impl Console {
     }
 
     /// Palette indices of the last frame, `height() x 160`, row-major (ALE's `getScreen`).
+    /// After frames run with rendering off (see [`Console::set_render`]) it may hold stale
+    /// pixels: [`Console::screen_exact`] tells.
     pub fn screen(&self) -> &[u8] {
         &self.bus.tia.current_fb[..self.height() * 160]
+    }
+
+    /// Turns the production of pixels on (the default) or off for the frames that follow.
+    ///
+    /// Without rendering a frame is emulated exactly as with it (CPU, RAM, collisions, timing,
+    /// frame ends: everything the program or [`Console::peek`] can observe) but its pixels are
+    /// not written, which saves a large part of the emulation time when a frame's screen is
+    /// not looked at (e.g. the first frames of a frame skip). The frame buffer then keeps
+    /// older pixels where the frame would have drawn; the console tracks which, and
+    /// [`Console::screen_exact`] says whether the current screen is nevertheless exact (it is
+    /// once a rendered frame has covered what an unrendered one left stale, the usual case
+    /// two frames later).
+    pub fn set_render(&mut self, on: bool) {
+        self.bus.tia.set_render(on);
+    }
+
+    /// Copies the whole state of `src` (a console of the same ROM, e.g. a snapshot made with
+    /// `clone`) except the contents of the two frame buffers, which stay as they are: no
+    /// allocation, and none of the ~100 KB of pixels copied.
+    ///
+    /// For replaying frames that ran unrendered: save the state before them, run them without
+    /// rendering, and if the screen then turns out inexact ([`Console::screen_exact`]), copy
+    /// the saved state back and run the same frames (same inputs, same bus accesses) again
+    /// with rendering on; the frame buffers then end exactly as if every frame had been
+    /// rendered the first time. (This holds because rendered frames only overwrite pixels
+    /// with values that do not depend on the old ones, except when a frame that did not end
+    /// within 25,000 instructions is greyed out, and that is never done while unknown pixels
+    /// are around: the greyed lines are marked unknown instead.)
+    pub fn copy_state_from(&mut self, src: &Console) {
+        self.cpu = src.cpu;
+        self.bus.copy_state_from(&src.bus);
+        self.props.clone_from(&src.props);
+        self.pal = src.pal;
+    }
+
+    /// Whether pixels are produced (see [`Console::set_render`]).
+    pub fn render(&self) -> bool {
+        self.bus.tia.render()
+    }
+
+    /// Whether [`Console::screen`] is exactly what it would be had every frame been rendered.
+    /// Always true if rendering was never turned off.
+    pub fn screen_exact(&self) -> bool {
+        self.bus.tia.screen_exact(self.height())
     }
 
     /// Screen height in lines (210 for NTSC by default, 250 for PAL).

@@ -6,10 +6,25 @@ const N: usize = 624;
 const M: usize = 397;
 
 /// `std::mt19937`, bit for bit: same seeding, same output sequence.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 pub struct Mt19937 {
     state: Vec<u32>,
     index: usize,
+}
+
+impl Clone for Mt19937 {
+    fn clone(&self) -> Self {
+        Mt19937 {
+            state: self.state.clone(),
+            index: self.index,
+        }
+    }
+
+    /// Reuses the state buffer: no allocation.
+    fn clone_from(&mut self, src: &Self) {
+        self.state.clone_from(&src.state);
+        self.index = src.index;
+    }
 }
 
 impl std::fmt::Debug for Mt19937 {

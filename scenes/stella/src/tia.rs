@@ -23,7 +23,7 @@ pub const MIN_RESISTANCE: i32 = 0;
 pub const MAX_RESISTANCE: i32 = 0x7FFF_FFFF;
 
 /// TIA state.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 pub struct Tia {
     // frame
     pub(crate) current_fb: Vec<u8>,
@@ -102,6 +102,40 @@ pub struct Tia {
     /// addresses) asked for the frame to be drawn; the draw is deferred to the next update (the
     /// result is the same, in one run instead of two) or to [`Tia::flush`]. `NO_PENDING` if none.
     pending_clock: i32,
+    /// Whether pixels are written (see [`Tia::set_render`]).
+    render: bool,
+    /// Pixels of `current_fb` that may differ from what rendering would have written: the
+    /// frame-pointer range `[lo, hi)` (empty when `lo >= hi`), a superset of the pixels left
+    /// unwritten while not rendering.
+    unknown: (usize, usize),
+    /// `unknown` of `previous_fb`.
+    previous_unknown: (usize, usize),
+}
+
+/// An empty unknown range.
+const KNOWN: (usize, usize) = (0, 0);
+
+impl Clone for Tia {
+    fn clone(&self) -> Self {
+        Tia {
+            current_fb: self.current_fb.clone(),
+            previous_fb: self.previous_fb.clone(),
+            ..*self
+        }
+    }
+
+    /// Reuses the frame buffers: no allocation.
+    fn clone_from(&mut self, src: &Self) {
+        let mut current_fb = std::mem::take(&mut self.current_fb);
+        let mut previous_fb = std::mem::take(&mut self.previous_fb);
+        current_fb.clone_from(&src.current_fb);
+        previous_fb.clone_from(&src.previous_fb);
+        *self = Tia {
+            current_fb,
+            previous_fb,
+            ..*src
+        };
+    }
 }
 
 const NO_PENDING: i32 = i32::MIN;
@@ -205,6 +239,9 @@ impl Tia {
             m0_cosmic_ark_enabled: false,
             m0_cosmic_ark_counter: 0,
             pending_clock: NO_PENDING,
+            render: true,
+            unknown: KNOWN,
+            previous_unknown: KNOWN,
         }
     }
 
@@ -274,6 +311,8 @@ impl Tia {
         self.pending_clock = NO_PENDING;
         self.current_fb.iter_mut().for_each(|b| *b = 0);
         self.previous_fb.iter_mut().for_each(|b| *b = 0);
+        self.unknown = KNOWN;
+        self.previous_unknown = KNOWN;
         self.frame_pointer = 0;
         self.y_start = y_start;
         self.height = height;
@@ -312,6 +351,7 @@ impl Tia {
     /// returns the colour clocks into the current line.
     pub fn start_frame_pre(&mut self, cycles: u32) -> i32 {
         std::mem::swap(&mut self.current_fb, &mut self.previous_fb);
+        std::mem::swap(&mut self.unknown, &mut self.previous_unknown);
         ((cycles
             .wrapping_mul(3)
             .wrapping_sub(self.clock_when_frame_started as u32))
@@ -372,6 +412,18 @@ impl Tia {
             c = self.y_start;
         }
         let end = self.height.saturating_add(self.y_start);
+        if !self.render || !self.buffers_exact() {
+            // Greying transforms the pixels in place. Not rendering, it is skipped (unknown
+            // pixels). And while a buffer holds unknown pixels it is skipped too, so that a
+            // caller replaying these frames over the same buffers from a saved state (see
+            // `Console::copy_state_from`) never greys a line twice: a grey-out writes only if
+            // no frame after it runs unrendered before both buffers are exact again, i.e. never
+            // in frames a replay would repeat.
+            let lo = (c.saturating_sub(self.y_start) as usize).saturating_mul(160);
+            let hi = (end.saturating_sub(self.y_start) as usize).saturating_mul(160);
+            self.mark_unknown(lo, hi.min(FB_SIZE));
+            return;
+        }
         for s in c..end {
             let row = (s - self.y_start) as usize * 160;
             if row + 160 > FB_SIZE {
@@ -383,22 +435,89 @@ impl Tia {
         }
     }
 
+    /// Whether pixels are written to the frame buffer (default true). With `false`, frames are
+    /// emulated identically (collisions, timing, frame ends, everything the CPU can see) but
+    /// their pixels are not produced; the pixels left unwritten are tracked, see
+    /// [`Tia::screen_exact`].
+    pub fn set_render(&mut self, on: bool) {
+        self.flush();
+        self.render = on;
+    }
+
+    /// Whether pixels are written (see [`Tia::set_render`]).
+    pub fn render(&self) -> bool {
+        self.render
+    }
+
+    /// Whether the first `height` lines of the current frame buffer are what rendering every
+    /// frame would have produced (always true unless [`Tia::set_render`] turned rendering off
+    /// for a frame whose pixels no later frame has overwritten).
+    pub fn screen_exact(&self, height: usize) -> bool {
+        let (lo, hi) = self.unknown;
+        lo >= hi || lo >= height * 160
+    }
+
+    /// Whether neither frame buffer holds unknown pixels.
+    #[inline]
+    fn buffers_exact(&self) -> bool {
+        self.unknown.0 >= self.unknown.1 && self.previous_unknown.0 >= self.previous_unknown.1
+    }
+
+    /// Copies all of `src` but the contents of the two frame buffers (registers, positions,
+    /// frame timing, which pixels are unknown): no allocation.
+    pub fn copy_state_from(&mut self, src: &Tia) {
+        *self = Tia {
+            current_fb: std::mem::take(&mut self.current_fb),
+            previous_fb: std::mem::take(&mut self.previous_fb),
+            ..*src
+        };
+    }
+
+    /// Adds `[lo, hi)` to the unknown pixels of the current buffer (hull of both ranges).
+    #[inline]
+    fn mark_unknown(&mut self, lo: usize, hi: usize) {
+        if lo >= hi {
+            return;
+        }
+        let (ulo, uhi) = self.unknown;
+        self.unknown = if ulo >= uhi {
+            (lo, hi)
+        } else {
+            (ulo.min(lo), uhi.max(hi))
+        };
+    }
+
+    /// Pixels `[lo, hi)` were just written: an unknown range they start or cover shrinks.
+    #[inline]
+    fn mark_written(&mut self, lo: usize, hi: usize) {
+        let (ulo, uhi) = self.unknown;
+        if lo <= ulo && hi > ulo {
+            self.unknown = if hi >= uhi { KNOWN } else { (hi, uhi) };
+        }
+    }
+
     /// Scanlines of the last complete frame.
     pub fn scanlines_last_frame(&self) -> i32 {
         self.scanline_count_for_last_frame
     }
 
     #[inline]
-    fn draw(&mut self, clocks: usize, hpos: usize) {
+    fn draw<const RENDER: bool>(&mut self, clocks: usize, hpos: usize) {
         let start = self.frame_pointer;
         let end = start + clocks;
         if end > FB_SIZE || hpos + clocks > 160 {
             self.frame_pointer = end;
             return;
         }
-        let fb = &mut self.current_fb[start..end];
+        if !RENDER {
+            self.draw_nothing(start, end, hpos);
+            return;
+        }
+        if self.unknown.0 < self.unknown.1 {
+            self.mark_written(start, end);
+        }
         if self.vblank & 0x02 != 0 {
-            fb.iter_mut().for_each(|p| *p = 0);
+            self.current_fb[start..end].iter_mut().for_each(|p| *p = 0);
             self.frame_pointer = end;
             return;
         }
@@ -406,12 +525,13 @@ impl Tia {
         let bk = self.color[BK];
         let objects = self.enabled_objects;
         if objects == 0 {
-            fb.iter_mut().for_each(|p| *p = bk);
+            self.current_fb[start..end].iter_mut().for_each(|p| *p = bk);
             self.frame_pointer = end;
             return;
         }
         let pfmask = &t.playfield[self.pf_mask][hpos..hpos + clocks];
         if objects == PF_BIT {
+            let fb = &mut self.current_fb[start..end];
             let pf = self.pf;
             if self.pf_priority_and_score & SCORE_BIT != 0 {
                 // Stella's playfield-only fast path uses the score colours even with priority set.
@@ -485,6 +605,7 @@ impl Tia {
                 self.collision = coll;
             }
         }
+        let fb = &mut self.current_fb[start..end];
         // The priority rules as four ordered overrides of the background colour (the last
         // object group present wins): byte selects that vectorise, instead of two table
         // lookups per pixel. Same result as Stella's priority table (`tables::priority`).
@@ -524,6 +645,80 @@ impl Tia {
         self.frame_pointer = end;
     }
 
+    /// The object bits of pixels `hpos..hpos + e.len()` of the line into `e` (zero on entry),
+    /// and the collisions among them. Needs two enabled objects or more.
+    #[inline(always)]
+    fn objects_and_collisions(&mut self, e: &mut [u8], hpos: usize) {
+        let pf = self.pf;
+        let (g0, g1) = (self.current_grp0, self.current_grp1);
+        let clocks = e.len();
+        let t = &*TABLES;
+        let objects = self.enabled_objects;
+        let pfmask = &t.playfield[self.pf_mask][hpos..hpos + clocks];
+        if pf != 0 {
+            for (x, m) in e.iter_mut().zip(pfmask) {
+                *x = if pf & m != 0 { PF_BIT } else { 0 };
+            }
+        }
+        if objects & BL_BIT != 0 {
+            let bl = &t.ball[self.bl_mask + hpos..self.bl_mask + hpos + clocks];
+            for (x, m) in e.iter_mut().zip(bl) {
+                *x |= m * BL_BIT;
+            }
+        }
+        if g1 != 0 {
+            let p1 = &t.player[self.p1_mask + hpos..self.p1_mask + hpos + clocks];
+            for (x, m) in e.iter_mut().zip(p1) {
+                *x |= if m & g1 != 0 { P1_BIT } else { 0 };
+            }
+        }
+        if objects & M1_BIT != 0 {
+            let m1 = &t.missile[self.m1_mask + hpos..self.m1_mask + hpos + clocks];
+            for (x, m) in e.iter_mut().zip(m1) {
+                *x |= m * M1_BIT;
+            }
+        }
+        if g0 != 0 {
+            let p0 = &t.player[self.p0_mask + hpos..self.p0_mask + hpos + clocks];
+            for (x, m) in e.iter_mut().zip(p0) {
+                *x |= if m & g0 != 0 { P0_BIT } else { 0 };
+            }
+        }
+        if objects & M0_BIT != 0 {
+            let m0 = &t.missile[self.m0_mask + hpos..self.m0_mask + hpos + clocks];
+            for (x, m) in e.iter_mut().zip(m0) {
+                *x |= m * M0_BIT;
+            }
+        }
+        // Collisions need two objects; a single one cannot collide.
+        if objects & objects.wrapping_sub(1) != 0 {
+            let possible = t.collision[(objects & 0x3F) as usize];
+            if self.collision & possible != possible {
+                let mut coll = self.collision;
+                for &x in e.iter() {
+                    coll |= t.collision[(x & 63) as usize];
+                }
+                self.collision = coll;
+            }
+        }
+    }
+
+    /// [`Tia::draw`] without rendering: the collisions a drawn run would register (only where
+    /// the drawing code registers them), the frame pointer advanced, the pixels marked unknown.
+    #[inline(never)]
+    fn draw_nothing(&mut self, start: usize, end: usize, hpos: usize) {
+        let objects = self.enabled_objects;
+        if self.vblank & 0x02 == 0 && objects & objects.wrapping_sub(1) != 0 {
+            let possible = TABLES.collision[(objects & 0x3F) as usize];
+            if self.collision & possible != possible {
+                let mut ebuf = [0u8; 160];
+                self.objects_and_collisions(&mut ebuf[..end - start], hpos);
+            }
+        }
+        self.mark_unknown(start, end);
+        self.frame_pointer = end;
+    }
+
     /// Draws what a deferred write asked for (see `pending_clock`).
     #[inline]
     pub fn flush(&mut self) {
@@ -545,12 +740,16 @@ impl Tia {
         {
             return;
         }
-        self.update_frame_draw(clock);
+        if self.render {
+            self.update_frame_draw::<true>(clock);
+        } else {
+            self.update_frame_draw::<false>(clock);
+        }
     }
 
     /// [`Tia::update_frame`] when there is something to draw.
     #[inline(never)]
-    fn update_frame_draw(&mut self, mut clock: i32) {
+    fn update_frame_draw<const RENDER: bool>(&mut self, mut clock: i32) {
         if clock > self.clock_stop_display {
             clock = self.clock_stop_display;
         }
@@ -583,12 +782,14 @@ impl Tia {
             }
             let old_fp = self.frame_pointer;
             if clocks_to_update > 0 {
-                self.draw(clocks_to_update as usize, (from_start - HBLANK) as usize);
+                self.draw::<RENDER>(clocks_to_update as usize, (from_start - HBLANK) as usize);
             }
             if self.hmove_blank_enabled && from_start < HBLANK + 8 {
                 let blanks = ((HBLANK + 8) - from_start) as usize;
                 let end = (old_fp + blanks).min(FB_SIZE);
-                if old_fp < end {
+                if !RENDER {
+                    self.mark_unknown(old_fp, end);
+                } else if old_fp < end {
                     self.current_fb[old_fp..end].iter_mut().for_each(|p| *p = 0);
                 }
                 if clocks_to_update + from_start >= HBLANK + 8 {
