@@ -117,7 +117,7 @@ pub fn importance_weights(probabilities: &[f64], beta: f64) -> Vec<f32> {
     raw.iter().map(|&w| (w / max) as f32).collect()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Record {
     frame: u64,
     next_frame: u64,
@@ -127,14 +127,52 @@ struct Record {
     truncated: bool,
 }
 
+/// The frame ring of one env. Rings are allocated whole up front, so a checkpoint of a
+/// replay that is still filling would be mostly zeros: frames, records and priorities are
+/// written without their unused tails (see [`compact`]) and grown back when read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 enum FrameData {
-    F32(Vec<f32>),
-    U8(Vec<u8>),
+    F32(#[serde(with = "compact")] Vec<f32>),
+    U8(#[serde(with = "compact")] Vec<u8>),
+}
+
+/// Serializes a vector as its length and its values up to the last non-default one.
+pub(crate) mod compact {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Writes `(len, values[..last non-default + 1])`.
+    pub fn serialize<T, S>(values: &[T], s: S) -> Result<S::Ok, S::Error>
+    where
+        T: Serialize + Default + PartialEq,
+        S: Serializer,
+    {
+        let zero = T::default();
+        let used = values.iter().rposition(|v| *v != zero).map_or(0, |i| i + 1);
+        (values.len(), &values[..used]).serialize(s)
+    }
+
+    /// Reads what [`serialize`] wrote and pads it with defaults to its length.
+    pub fn deserialize<'de, T, D>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        T: Deserialize<'de> + Default + Clone,
+        D: Deserializer<'de>,
+    {
+        use serde::de::Error;
+        let (len, mut values): (usize, Vec<T>) = Deserialize::deserialize(d)?;
+        if values.len() > len {
+            return Err(D::Error::custom(format!(
+                "a store of {len} values holds {}",
+                values.len()
+            )));
+        }
+        values.resize(len, T::default());
+        Ok(values)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct EnvBuffer {
+    #[serde(with = "compact")]
     records: Vec<Record>,
     next_record: u64,
     oldest: u64,
@@ -725,6 +763,33 @@ mod tests {
             r.add(0, 7, 0.0, false, true, (ObsRef::U8(&next), &[]), None)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_filling_replay_serializes_without_its_empty_frames() {
+        let config = ReplayConfig {
+            capacity: 10_000,
+            num_envs: 1,
+            observation_len: 4 * 1024,
+            stack: 4,
+            aux: 0,
+            pixels: true,
+            gamma: 0.9,
+            n_step: 1,
+            prioritized: false,
+        };
+        let mut r = Replay::new(config).unwrap();
+        let obs = |t: u8| vec![t.max(1); 4 * 1024];
+        r.start_episode(0, ObsRef::U8(&obs(1)), &[]).unwrap();
+        for t in 2..12u8 {
+            r.add(0, 0, 1.0, false, false, (ObsRef::U8(&obs(t)), &[]), None)
+                .unwrap();
+        }
+        let bytes = postcard::to_stdvec(&r).unwrap();
+        let full = r.frame_capacity * r.frame_len;
+        assert!(bytes.len() < full / 10, "{} bytes for {full} frame bytes", bytes.len());
+        let back: Replay = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back, r, "the frame store is grown back to its full size");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct SumTree {
     capacity: usize,
     leaves: usize,
+    #[serde(with = "crate::replay::compact")]
     nodes: Vec<f64>,
     max_priority: f64,
 }
