@@ -743,8 +743,15 @@ impl Tia {
         if self.render {
             self.update_frame_draw::<true>(clock);
         } else {
-            self.update_frame_draw::<false>(clock);
+            self.update_frame_undrawn(clock);
         }
+    }
+
+    /// [`Tia::update_frame`] without rendering (kept out of the way of the rendering code).
+    #[cold]
+    #[inline(never)]
+    fn update_frame_undrawn(&mut self, clock: i32) {
+        self.update_frame_draw::<false>(clock);
     }
 
     /// [`Tia::update_frame`] when there is something to draw.
