@@ -60,19 +60,38 @@ fn clone_and_serde_restore_the_whole_environment() {
     let mut from_bytes = Ale::from_snapshot(&ale.snapshot().unwrap()).unwrap();
     assert!(Ale::from_snapshot(b"garbage").is_err());
     let mut copy = saved.clone();
+    // `clone_from` into an environment of the same ROM in another state (no allocation), and
+    // `copy_state_from`, which keeps the target's frame buffers: the next frames' screens are
+    // drawn afresh, so after two frames they agree too.
+    let mut into = Ale::new(&rom.bytes, AleConfig::default()).unwrap();
+    into.act(Action::Fire, 1.0);
+    into.clone_from(&saved);
+    assert_eq!(into.screen(), saved.screen());
+    let mut state_only = Ale::new(&rom.bytes, AleConfig::default()).unwrap();
+    state_only.copy_state_from(&saved);
+    assert_eq!(state_only.ram(), saved.ram());
     for i in 0..200 {
         let a = Action::ALL[(i * 7) % 4];
         let r0 = ale.act(a, 0.5);
         let r1 = copy.act(a, 0.5);
         let r2 = restored.act(a, 0.5);
         let r3 = from_bytes.act(a, 0.5);
-        assert_eq!((r0, r0, r0), (r1, r2, r3));
+        let r4 = into.act(a, 0.5);
+        let r5 = state_only.act(a, 0.5);
+        assert_eq!((r0, r0, r0, r0, r0), (r1, r2, r3, r4, r5));
         assert_eq!(ale.ram(), from_bytes.ram());
         assert_eq!(ale.ram(), copy.ram());
         assert_eq!(ale.ram(), restored.ram());
+        assert_eq!(ale.ram(), into.ram());
+        assert_eq!(ale.ram(), state_only.ram());
         assert_eq!(ale.screen(), restored.screen());
+        assert_eq!(ale.screen(), into.screen());
+        if i >= 2 {
+            assert_eq!(ale.screen(), state_only.screen());
+        }
     }
     assert_eq!(ale.frame_number(), restored.frame_number());
+    assert_eq!(ale.frame_number(), state_only.frame_number());
 }
 
 #[test]
