@@ -25,8 +25,8 @@ use scene::StepErrors;
 pub mod prelude {
     pub use crate::checkpoint::{CheckpointError, CheckpointRegistry};
     pub use crate::components::{
-        Action, EnvIndex, EpisodeMetrics, EpisodeStats, FinalObservation, ObsData, Observation,
-        LifeLost, Reward, Stepped, TaskId, Terminated, Truncated, is_done,
+        Action, EnvIndex, EpisodeMetrics, EpisodeStats, FinalObservation, LifeLost, ObsData,
+        Observation, Reward, Stepped, TaskId, Terminated, Truncated, is_done,
     };
     pub use crate::env::{EnvError, Environment, StepOutcome};
     pub use crate::eval::{EnvRestart, EvalSchedule, Phase};

@@ -735,8 +735,16 @@ mod tests {
             // Step 3 (landing on stack 3) loses a life: terminal, no reset observation.
             let terminal = t == 3;
             let next = stack(t);
-            r.add(0, t as u32, 1.0, terminal, false, (ObsRef::U8(&next), &[]), None)
-                .unwrap();
+            r.add(
+                0,
+                t as u32,
+                1.0,
+                terminal,
+                false,
+                (ObsRef::U8(&next), &[]),
+                None,
+            )
+            .unwrap();
         }
         // The frames went on one per step: no new episode was started at the lost life.
         assert_eq!(r.envs[0].next_frame, 4 + 6);
@@ -787,7 +795,11 @@ mod tests {
         }
         let bytes = postcard::to_stdvec(&r).unwrap();
         let full = r.frame_capacity * r.frame_len;
-        assert!(bytes.len() < full / 10, "{} bytes for {full} frame bytes", bytes.len());
+        assert!(
+            bytes.len() < full / 10,
+            "{} bytes for {full} frame bytes",
+            bytes.len()
+        );
         let back: Replay = postcard::from_bytes(&bytes).unwrap();
         assert_eq!(back, r, "the frame store is grown back to its full size");
     }
