@@ -555,56 +555,9 @@ impl Tia {
             self.frame_pointer = end;
             return;
         }
-        let pf = self.pf;
-        let (g0, g1) = (self.current_grp0, self.current_grp1);
         let mut ebuf = [0u8; 160];
         let e = &mut ebuf[..clocks];
-        if pf != 0 {
-            for (x, m) in e.iter_mut().zip(pfmask) {
-                *x = if pf & m != 0 { PF_BIT } else { 0 };
-            }
-        }
-        if objects & BL_BIT != 0 {
-            let bl = &t.ball[self.bl_mask + hpos..self.bl_mask + hpos + clocks];
-            for (x, m) in e.iter_mut().zip(bl) {
-                *x |= m * BL_BIT;
-            }
-        }
-        if g1 != 0 {
-            let p1 = &t.player[self.p1_mask + hpos..self.p1_mask + hpos + clocks];
-            for (x, m) in e.iter_mut().zip(p1) {
-                *x |= if m & g1 != 0 { P1_BIT } else { 0 };
-            }
-        }
-        if objects & M1_BIT != 0 {
-            let m1 = &t.missile[self.m1_mask + hpos..self.m1_mask + hpos + clocks];
-            for (x, m) in e.iter_mut().zip(m1) {
-                *x |= m * M1_BIT;
-            }
-        }
-        if g0 != 0 {
-            let p0 = &t.player[self.p0_mask + hpos..self.p0_mask + hpos + clocks];
-            for (x, m) in e.iter_mut().zip(p0) {
-                *x |= if m & g0 != 0 { P0_BIT } else { 0 };
-            }
-        }
-        if objects & M0_BIT != 0 {
-            let m0 = &t.missile[self.m0_mask + hpos..self.m0_mask + hpos + clocks];
-            for (x, m) in e.iter_mut().zip(m0) {
-                *x |= m * M0_BIT;
-            }
-        }
-        // Collisions need two objects; a single one cannot collide.
-        if objects & objects.wrapping_sub(1) != 0 {
-            let possible = t.collision[(objects & 0x3F) as usize];
-            if self.collision & possible != possible {
-                let mut coll = self.collision;
-                for &x in e.iter() {
-                    coll |= t.collision[(x & 63) as usize];
-                }
-                self.collision = coll;
-            }
-        }
+        self.objects_and_collisions(e, hpos);
         let fb = &mut self.current_fb[start..end];
         // The priority rules as four ordered overrides of the background colour (the last
         // object group present wins): byte selects that vectorise, instead of two table
