@@ -375,14 +375,27 @@ mod tests {
     use arcadia_engine::config::parse_ron;
     use std::path::Path;
 
+    /// Both copies of each preset (the crate's `presets/` and the workspace's
+    /// `assets/agents/`, where experiments point users) must equal the code's values.
     #[test]
     fn preset_files_equal_the_published_configs_in_code() {
-        for name in ValueConfig::PRESETS {
-            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("presets/{name}.ron"));
-            let text = std::fs::read_to_string(&path).unwrap();
-            let parsed: ValueConfig = parse_ron(&text, &path).unwrap();
-            assert_eq!(parsed, ValueConfig::preset(name).unwrap(), "{name}");
-            parsed.validate().unwrap();
+        let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in [
+            crate_dir.join("presets"),
+            crate_dir.join("../../assets/agents"),
+        ] {
+            for name in ValueConfig::PRESETS {
+                let path = dir.join(format!("{name}.ron"));
+                let text = std::fs::read_to_string(&path).unwrap();
+                let parsed: ValueConfig = parse_ron(&text, &path).unwrap();
+                assert_eq!(
+                    parsed,
+                    ValueConfig::preset(name).unwrap(),
+                    "{}",
+                    path.display()
+                );
+                parsed.validate().unwrap();
+            }
         }
     }
 

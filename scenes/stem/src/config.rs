@@ -82,7 +82,8 @@ pub enum ActionKind {
     #[default]
     Continuous,
     /// Beam on the line to one of the 3 neighbours (counter-clockwise from +x) at one of
-    /// `discrete_radii_bonds`: `neighbour * radii + radius` indexes the action.
+    /// `discrete_radii_bonds`, for one of `discrete_dwells` dwell times:
+    /// `(dwell * 3 + neighbour) * radii + radius` indexes the action.
     Discrete,
 }
 
@@ -188,9 +189,13 @@ pub struct StemConfig {
     pub actions: ActionKind,
     /// Dwell time of the beam per step, seconds, as a range `(low, high)`. Equal ends: a
     /// fixed dwell. Otherwise continuous actions get a third value in `[0, 1]` choosing the
-    /// dwell in the range; discrete actions and the greedy controller dwell `low`.
+    /// dwell in the range; discrete actions choose among `discrete_dwells` levels of it;
+    /// the greedy controller dwells `low`.
     #[serde(deserialize_with = "positive_range")]
     pub dwell_s: (f64, f64),
+    /// Dwell levels of discrete actions, spread evenly over `dwell_s` (ends included); 1:
+    /// every discrete action dwells `dwell_s.0`.
+    pub discrete_dwells: usize,
     /// Largest beam offset from the silicon per axis for continuous actions, bonds.
     #[serde(deserialize_with = "check::positive")]
     pub max_beam_distance_bonds: f64,
@@ -229,6 +234,7 @@ impl Default for StemConfig {
             observation: ObservationKind::State,
             actions: ActionKind::Continuous,
             dwell_s: (1.5, 1.5),
+            discrete_dwells: 1,
             max_beam_distance_bonds: 1.0,
             discrete_radii_bonds: vec![0.85, 1.0, 1.32, 1.53],
             image_duration_s: 2.0,
@@ -274,6 +280,18 @@ impl StemConfig {
         if !(dlo.is_finite() && dhi.is_finite() && dlo > 0.0 && dlo <= dhi) {
             return Err(format!(
                 "dwell_s must satisfy 0 < low <= high, found ({dlo}, {dhi})"
+            ));
+        }
+        if self.discrete_dwells == 0 || self.discrete_dwells > 64 {
+            return Err(format!(
+                "discrete_dwells must be in 1..=64, found {}",
+                self.discrete_dwells
+            ));
+        }
+        if self.discrete_dwells > 1 && dlo == dhi {
+            return Err(format!(
+                "discrete_dwells: {} needs a dwell range, but dwell_s is the single value {dlo}",
+                self.discrete_dwells
             ));
         }
         if self.discrete_radii_bonds.is_empty() {

@@ -183,7 +183,16 @@ impl StemEnv {
     }
 
     fn discrete_n(&self) -> u32 {
-        3 * self.config.discrete_radii_bonds.len() as u32
+        (3 * self.config.discrete_radii_bonds.len() * self.config.discrete_dwells) as u32
+    }
+
+    /// The dwell time of discrete dwell level `level` (evenly spread over `dwell_s`).
+    fn discrete_dwell(&self, level: usize) -> f64 {
+        let (lo, hi) = self.config.dwell_s;
+        match self.config.discrete_dwells {
+            1 => lo,
+            n => lo + (hi - lo) * level as f64 / (n - 1) as f64,
+        }
     }
 
     /// Checks `action` against the action space without building it (no allocation).
@@ -230,11 +239,12 @@ impl StemEnv {
         match action {
             Action::Discrete(a) => {
                 let radii = &self.config.discrete_radii_bonds;
-                let (k, r) = (*a as usize / radii.len(), radii[*a as usize % radii.len()]);
+                let (placement, r) = (*a as usize / radii.len(), radii[*a as usize % radii.len()]);
+                let (level, k) = (placement / 3, placement % 3);
                 let unit = self.lattice.neighbours_by_angle(self.si)[k].1.normalized();
                 (
                     self.view.clamp(si + unit * (r * BOND_LENGTH)),
-                    self.config.dwell_s.0,
+                    self.discrete_dwell(level),
                 )
             }
             Action::Continuous(v) => {
@@ -562,6 +572,39 @@ mod tests {
             d.step_with(&Action::Continuous(vec![0.0, 0.0]), &mut rng, &mut obs)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn discrete_dwell_levels_spread_over_the_dwell_range() {
+        let (e, _, _) = env(StemConfig {
+            actions: ActionKind::Discrete,
+            dwell_s: (1.5, 5.0),
+            discrete_dwells: 8,
+            discrete_radii_bonds: vec![0.85, 1.0],
+            ..Default::default()
+        });
+        assert_eq!(e.action_space(), Space::Discrete { n: 48 });
+        let si = e.lattice.position(e.si);
+        for a in 0..48u32 {
+            let (beam, dwell) = e.beam_and_dwell(&Action::Discrete(a));
+            let level = a as usize / 6;
+            assert!(
+                (dwell - (1.5 + 0.5 * level as f64)).abs() < 1e-12,
+                "{a}: {dwell}"
+            );
+            // The placement part repeats across levels: the same beam at every dwell.
+            let (base, _) = e.beam_and_dwell(&Action::Discrete(a % 6));
+            assert_eq!(beam, base);
+            let r = if a % 2 == 0 { 0.85 } else { 1.0 };
+            assert!(((beam - si).length() - r * BOND_LENGTH).abs() < 1e-9);
+        }
+        // The greedy controller keeps the lowest level.
+        assert!(matches!(e.greedy_action(), Action::Discrete(a) if a < 6));
+        let bad = StemConfig {
+            discrete_dwells: 4,
+            ..Default::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("discrete_dwells"));
     }
 
     #[test]
