@@ -289,6 +289,13 @@ pub struct Ctx<'a> {
     /// The cartridge's plain-read range (`Cart::plain_range`), constant while the context lives.
     plain_lo: u16,
     plain_span: u16,
+    /// Addresses `code_lo..code_lo + code_span` (of `addr & 0x1FFF`) start three plain ROM
+    /// bytes: an instruction there is fetched with one load ([`Ctx::code_at`]).
+    code_lo: u16,
+    code_span: u16,
+    /// The bytes of the current instruction not fetched yet (the next in the low byte), while
+    /// [`crate::cpu::Cpu`] runs an instruction from [`Ctx::code_at`].
+    pub pre: u32,
 }
 
 impl<'a> Ctx<'a> {
@@ -303,7 +310,22 @@ impl<'a> Ctx<'a> {
             budget: 0,
             plain_lo,
             plain_span,
+            code_lo: 0x1000 + plain_lo,
+            code_span: plain_span.saturating_sub(2),
+            pre: 0,
             bus,
+        }
+    }
+
+    /// The opcode at `pc` and the two bytes after it (in the low three bytes, little endian) if
+    /// all three are plain ROM reads (no side effect but the data bus), else `None`.
+    #[inline(always)]
+    pub fn code_at(&self, pc: u16) -> Option<u32> {
+        let c = pc & 0x1FFF;
+        if c.wrapping_sub(self.code_lo) < self.code_span {
+            Some(self.bus.cart.code_word(c))
+        } else {
+            None
         }
     }
 

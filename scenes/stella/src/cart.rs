@@ -73,9 +73,10 @@ pub struct Cart {
     /// See `plain_lo` (0: no plain reads).
     plain_span: u16,
     /// The 4K of ROM the CPU sees at $1000-$1FFF with the current banks (a copy of the segments
-    /// `seg` points at, refreshed when they change), so plain reads need no bank arithmetic.
+    /// `seg` points at, refreshed when they change), so plain reads need no bank arithmetic. Three
+    /// zero bytes follow the 4K so that [`Cart::code_word`] reads four bytes at any offset.
     #[serde(with = "BigArray")]
-    window: [u8; 4096],
+    window: [u8; WINDOW_LEN],
     /// DPC chip state.
     dpc: Option<Box<Dpc>>,
 }
@@ -107,6 +108,9 @@ impl Clone for Cart {
         };
     }
 }
+
+/// Length of the read window: 4K plus the padding [`Cart::code_word`] reads past its end.
+const WINDOW_LEN: usize = 4096 + 3;
 
 /// The DPC chip's registers (Stella 2.x `CartridgeDPC`).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -452,7 +456,7 @@ impl Cart {
             switching: false,
             plain_lo: 0,
             plain_span: 0,
-            window: [0; 4096],
+            window: [0; WINDOW_LEN],
             dpc: (kind == CartKind::DPC).then(|| {
                 Box::new(Dpc {
                     random: 1,
@@ -577,6 +581,17 @@ impl Cart {
     #[inline(always)]
     pub fn window_byte(&self, offset: u16) -> u8 {
         self.window[(offset & 0x0FFF) as usize]
+    }
+
+    /// The bytes at cartridge offsets `offset & 0xFFF` and the three after it (little endian), as
+    /// the current banks show them; one load for an instruction fetch. Only the bytes at offsets
+    /// in [`Cart::plain_range`] are what a read returns.
+    #[inline(always)]
+    pub fn code_word(&self, offset: u16) -> u32 {
+        let i = (offset & 0x0FFF) as usize;
+        let mut b = [0u8; 4];
+        b.copy_from_slice(&self.window[i..i + 4]);
+        u32::from_le_bytes(b)
     }
 
     /// A read with no side effect (plain ROM below the hotspot page), if this is one.

@@ -171,18 +171,28 @@ impl Cpu {
         bus.last_access_was_read = false;
     }
 
+    /// Reads the byte at PC and advances PC. With `F` (the instruction came from
+    /// [`Ctx::code_at`]) the byte is taken from `bus.pre`: a plain ROM read whose only effects
+    /// are the data bus and the last-access flag.
     #[inline(always)]
-    fn fetch(&mut self, bus: &mut Ctx<'_>) -> u8 {
-        let v = self.rd(bus, self.pc);
+    fn fetch<const F: bool>(&mut self, bus: &mut Ctx<'_>) -> u8 {
+        let v = if F {
+            let v = bus.pre as u8;
+            bus.pre >>= 8;
+            bus.data_bus = v;
+            bus.last_access_was_read = true;
+            v
+        } else {
+            self.rd(bus, self.pc)
+        };
         self.pc = self.pc.wrapping_add(1);
         v
     }
 
     #[inline(always)]
-    fn fetch16(&mut self, bus: &mut Ctx<'_>) -> u16 {
-        let lo = self.rd(bus, self.pc) as u16;
-        let hi = self.rd(bus, self.pc.wrapping_add(1)) as u16;
-        self.pc = self.pc.wrapping_add(2);
+    fn fetch16<const F: bool>(&mut self, bus: &mut Ctx<'_>) -> u16 {
+        let lo = self.fetch::<F>(bus) as u16;
+        let hi = self.fetch::<F>(bus) as u16;
         lo | (hi << 8)
     }
 
@@ -194,20 +204,24 @@ impl Cpu {
 
     /// Resolves the operand address (and reads the operand for reads and read-modify-writes).
     #[inline(always)]
-    fn operand(&mut self, bus: &mut Ctx<'_>, mode: Mode, access: Access) -> (u16, u8) {
+    fn operand<const F: bool>(
+        &mut self,
+        bus: &mut Ctx<'_>,
+        mode: Mode,
+        access: Access,
+    ) -> (u16, u8) {
         let read = access != Access::Write;
         let addr: u16 = match mode {
             Mode::Imm => {
                 let a = self.pc;
-                self.pc = self.pc.wrapping_add(1);
-                a
+                return (a, self.fetch::<F>(bus));
             }
-            Mode::Zp => self.fetch(bus) as u16,
-            Mode::Zpx => self.fetch(bus).wrapping_add(self.x) as u16,
-            Mode::Zpy => self.fetch(bus).wrapping_add(self.y) as u16,
-            Mode::Abs => self.fetch16(bus),
+            Mode::Zp => self.fetch::<F>(bus) as u16,
+            Mode::Zpx => self.fetch::<F>(bus).wrapping_add(self.x) as u16,
+            Mode::Zpy => self.fetch::<F>(bus).wrapping_add(self.y) as u16,
+            Mode::Abs => self.fetch16::<F>(bus),
             Mode::Absx | Mode::Absy => {
-                let base = self.fetch16(bus);
+                let base = self.fetch16::<F>(bus);
                 let idx = if mode == Mode::Absx { self.x } else { self.y };
                 let a = base.wrapping_add(idx as u16);
                 if access == Access::Read && (base ^ a) & 0xFF00 != 0 {
@@ -216,13 +230,13 @@ impl Cpu {
                 a
             }
             Mode::Indx => {
-                let p = self.fetch(bus).wrapping_add(self.x) as u16;
+                let p = self.fetch::<F>(bus).wrapping_add(self.x) as u16;
                 let lo = self.rd(bus, p) as u16;
                 let hi = self.rd(bus, p + 1) as u16;
                 lo | (hi << 8)
             }
             Mode::Indy => {
-                let p = self.fetch(bus) as u16;
+                let p = self.fetch::<F>(bus) as u16;
                 let lo = self.rd(bus, p) as u16;
                 let hi = self.rd(bus, p + 1) as u16;
                 let base = lo | (hi << 8);
@@ -320,7 +334,13 @@ impl Cpu {
         let mut ctx = Ctx::new(bus);
         ctx.budget = if ctx.bus.exec_status == 0 { number } else { 0 };
         while ctx.budget != 0 {
-            cpu.step_in(&mut ctx);
+            match ctx.code_at(cpu.pc) {
+                Some(code) => {
+                    ctx.pre = code;
+                    cpu.step_in::<true>(&mut ctx);
+                }
+                None => (cpu, ctx) = Cpu::step_slow(cpu, ctx),
+            }
             ctx.budget -= 1;
         }
         ctx.sync();
@@ -328,38 +348,47 @@ impl Cpu {
         bus.exec_status & FATAL_BIT == 0
     }
 
+    /// An instruction whose bytes are not all plain ROM reads (code in RAM, next to a hotspot,
+    /// FE carts): every fetch goes through the bus. Out of line, and by value so the caller's
+    /// registers and context can stay in machine registers.
+    #[inline(never)]
+    fn step_slow(mut cpu: Cpu, mut ctx: Ctx<'_>) -> (Cpu, Ctx<'_>) {
+        cpu.step_in::<false>(&mut ctx);
+        (cpu, ctx)
+    }
+
     /// One instruction (ignores the stop/halt status, unlike [`Cpu::execute`]).
     pub fn step(&mut self, bus: &mut Bus) {
         let mut ctx = Ctx::new(bus);
-        self.step_in(&mut ctx);
+        self.step_in::<false>(&mut ctx);
         ctx.sync();
     }
 
     /// One instruction with the bus counters in `bus`.
     #[inline(always)]
-    fn step_in(&mut self, bus: &mut Ctx<'_>) {
+    fn step_in<const F: bool>(&mut self, bus: &mut Ctx<'_>) {
         use Access::*;
         use Mode::*;
-        let op = self.fetch(bus);
+        let op = self.fetch::<F>(bus);
         self.ir = op;
         // Each arm adds its opcode's cycles (a constant there, not a table load here).
         match op {
             0x00 => {
                 bus.tick(CYCLES[0x00]);
                 // BRK IMPLIED
-                self.brk(bus);
+                self.brk::<F>(bus);
             }
             0x01 => {
                 bus.tick(CYCLES[0x01]);
                 // ORA INDIRECTX_READ
-                let (_, v) = self.operand(bus, Indx, Read);
+                let (_, v) = self.operand::<F>(bus, Indx, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x03 => {
                 bus.tick(CYCLES[0x03]);
                 // SLO INDIRECTX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Indx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Indx, Rmw);
                 self.c = v & 0x80 != 0;
                 let r = v << 1;
                 self.wr(bus, a, r);
@@ -369,20 +398,20 @@ impl Cpu {
             0x04 => {
                 bus.tick(CYCLES[0x04]);
                 // NOP ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 let _ = v;
             }
             0x05 => {
                 bus.tick(CYCLES[0x05]);
                 // ORA ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x06 => {
                 bus.tick(CYCLES[0x06]);
                 // ASL ZERO_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zp, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zp, Rmw);
                 let r = self.rmw_op(0, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -390,7 +419,7 @@ impl Cpu {
             0x07 => {
                 bus.tick(CYCLES[0x07]);
                 // SLO ZERO_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zp, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zp, Rmw);
                 self.c = v & 0x80 != 0;
                 let r = v << 1;
                 self.wr(bus, a, r);
@@ -406,7 +435,7 @@ impl Cpu {
             0x09 => {
                 bus.tick(CYCLES[0x09]);
                 // ORA IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
@@ -420,7 +449,7 @@ impl Cpu {
             0x0B => {
                 bus.tick(CYCLES[0x0B]);
                 // ANC IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.a &= v;
                 self.nz(self.a);
                 self.c = self.n;
@@ -428,20 +457,20 @@ impl Cpu {
             0x0C => {
                 bus.tick(CYCLES[0x0C]);
                 // NOP ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 let _ = v;
             }
             0x0D => {
                 bus.tick(CYCLES[0x0D]);
                 // ORA ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x0E => {
                 bus.tick(CYCLES[0x0E]);
                 // ASL ABSOLUTE_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Abs, Rmw);
+                let (a, v) = self.operand::<F>(bus, Abs, Rmw);
                 let r = self.rmw_op(0, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -449,7 +478,7 @@ impl Cpu {
             0x0F => {
                 bus.tick(CYCLES[0x0F]);
                 // SLO ABSOLUTE_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Abs, Rmw);
+                let (a, v) = self.operand::<F>(bus, Abs, Rmw);
                 self.c = v & 0x80 != 0;
                 let r = v << 1;
                 self.wr(bus, a, r);
@@ -459,20 +488,20 @@ impl Cpu {
             0x10 => {
                 bus.tick(CYCLES[0x10]);
                 // BPL IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.branch(bus, !self.n, v);
             }
             0x11 => {
                 bus.tick(CYCLES[0x11]);
                 // ORA INDIRECTY_READ
-                let (_, v) = self.operand(bus, Indy, Read);
+                let (_, v) = self.operand::<F>(bus, Indy, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x13 => {
                 bus.tick(CYCLES[0x13]);
                 // SLO INDIRECTY_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Indy, Rmw);
+                let (a, v) = self.operand::<F>(bus, Indy, Rmw);
                 self.c = v & 0x80 != 0;
                 let r = v << 1;
                 self.wr(bus, a, r);
@@ -482,20 +511,20 @@ impl Cpu {
             0x14 => {
                 bus.tick(CYCLES[0x14]);
                 // NOP ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 let _ = v;
             }
             0x15 => {
                 bus.tick(CYCLES[0x15]);
                 // ORA ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x16 => {
                 bus.tick(CYCLES[0x16]);
                 // ASL ZEROX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
                 let r = self.rmw_op(0, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -503,7 +532,7 @@ impl Cpu {
             0x17 => {
                 bus.tick(CYCLES[0x17]);
                 // SLO ZEROX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
                 self.c = v & 0x80 != 0;
                 let r = v << 1;
                 self.wr(bus, a, r);
@@ -518,7 +547,7 @@ impl Cpu {
             0x19 => {
                 bus.tick(CYCLES[0x19]);
                 // ORA ABSOLUTEY_READ
-                let (_, v) = self.operand(bus, Absy, Read);
+                let (_, v) = self.operand::<F>(bus, Absy, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
@@ -529,7 +558,7 @@ impl Cpu {
             0x1B => {
                 bus.tick(CYCLES[0x1B]);
                 // SLO ABSOLUTEY_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absy, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absy, Rmw);
                 self.c = v & 0x80 != 0;
                 let r = v << 1;
                 self.wr(bus, a, r);
@@ -539,20 +568,20 @@ impl Cpu {
             0x1C => {
                 bus.tick(CYCLES[0x1C]);
                 // NOP ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 let _ = v;
             }
             0x1D => {
                 bus.tick(CYCLES[0x1D]);
                 // ORA ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 self.a |= v;
                 self.nz(self.a);
             }
             0x1E => {
                 bus.tick(CYCLES[0x1E]);
                 // ASL ABSOLUTEX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absx, Rmw);
                 let r = self.rmw_op(0, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -560,7 +589,7 @@ impl Cpu {
             0x1F => {
                 bus.tick(CYCLES[0x1F]);
                 // SLO ABSOLUTEX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absx, Rmw);
                 self.c = v & 0x80 != 0;
                 let r = v << 1;
                 self.wr(bus, a, r);
@@ -570,19 +599,19 @@ impl Cpu {
             0x20 => {
                 bus.tick(CYCLES[0x20]);
                 // JSR IMPLIED
-                self.jsr(bus);
+                self.jsr::<F>(bus);
             }
             0x21 => {
                 bus.tick(CYCLES[0x21]);
                 // AND INDIRECTX_READ
-                let (_, v) = self.operand(bus, Indx, Read);
+                let (_, v) = self.operand::<F>(bus, Indx, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x23 => {
                 bus.tick(CYCLES[0x23]);
                 // RLA INDIRECTX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Indx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Indx, Rmw);
                 let r = (v << 1) | self.c as u8;
                 self.wr(bus, a, r);
                 self.a &= r;
@@ -592,7 +621,7 @@ impl Cpu {
             0x24 => {
                 bus.tick(CYCLES[0x24]);
                 // BIT ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.not_z = self.a & v != 0;
                 self.n = v & 0x80 != 0;
                 self.v = v & 0x40 != 0;
@@ -600,14 +629,14 @@ impl Cpu {
             0x25 => {
                 bus.tick(CYCLES[0x25]);
                 // AND ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x26 => {
                 bus.tick(CYCLES[0x26]);
                 // ROL ZERO_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zp, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zp, Rmw);
                 let r = self.rmw_op(1, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -615,7 +644,7 @@ impl Cpu {
             0x27 => {
                 bus.tick(CYCLES[0x27]);
                 // RLA ZERO_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zp, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zp, Rmw);
                 let r = (v << 1) | self.c as u8;
                 self.wr(bus, a, r);
                 self.a &= r;
@@ -632,7 +661,7 @@ impl Cpu {
             0x29 => {
                 bus.tick(CYCLES[0x29]);
                 // AND IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
@@ -647,7 +676,7 @@ impl Cpu {
             0x2B => {
                 bus.tick(CYCLES[0x2B]);
                 // ANC IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.a &= v;
                 self.nz(self.a);
                 self.c = self.n;
@@ -655,7 +684,7 @@ impl Cpu {
             0x2C => {
                 bus.tick(CYCLES[0x2C]);
                 // BIT ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.not_z = self.a & v != 0;
                 self.n = v & 0x80 != 0;
                 self.v = v & 0x40 != 0;
@@ -663,14 +692,14 @@ impl Cpu {
             0x2D => {
                 bus.tick(CYCLES[0x2D]);
                 // AND ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x2E => {
                 bus.tick(CYCLES[0x2E]);
                 // ROL ABSOLUTE_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Abs, Rmw);
+                let (a, v) = self.operand::<F>(bus, Abs, Rmw);
                 let r = self.rmw_op(1, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -678,7 +707,7 @@ impl Cpu {
             0x2F => {
                 bus.tick(CYCLES[0x2F]);
                 // RLA ABSOLUTE_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Abs, Rmw);
+                let (a, v) = self.operand::<F>(bus, Abs, Rmw);
                 let r = (v << 1) | self.c as u8;
                 self.wr(bus, a, r);
                 self.a &= r;
@@ -688,20 +717,20 @@ impl Cpu {
             0x30 => {
                 bus.tick(CYCLES[0x30]);
                 // BMI IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.branch(bus, self.n, v);
             }
             0x31 => {
                 bus.tick(CYCLES[0x31]);
                 // AND INDIRECTY_READ
-                let (_, v) = self.operand(bus, Indy, Read);
+                let (_, v) = self.operand::<F>(bus, Indy, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x33 => {
                 bus.tick(CYCLES[0x33]);
                 // RLA INDIRECTY_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Indy, Rmw);
+                let (a, v) = self.operand::<F>(bus, Indy, Rmw);
                 let r = (v << 1) | self.c as u8;
                 self.wr(bus, a, r);
                 self.a &= r;
@@ -711,20 +740,20 @@ impl Cpu {
             0x34 => {
                 bus.tick(CYCLES[0x34]);
                 // NOP ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 let _ = v;
             }
             0x35 => {
                 bus.tick(CYCLES[0x35]);
                 // AND ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x36 => {
                 bus.tick(CYCLES[0x36]);
                 // ROL ZEROX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
                 let r = self.rmw_op(1, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -732,7 +761,7 @@ impl Cpu {
             0x37 => {
                 bus.tick(CYCLES[0x37]);
                 // RLA ZEROX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
                 let r = (v << 1) | self.c as u8;
                 self.wr(bus, a, r);
                 self.a &= r;
@@ -747,7 +776,7 @@ impl Cpu {
             0x39 => {
                 bus.tick(CYCLES[0x39]);
                 // AND ABSOLUTEY_READ
-                let (_, v) = self.operand(bus, Absy, Read);
+                let (_, v) = self.operand::<F>(bus, Absy, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
@@ -758,7 +787,7 @@ impl Cpu {
             0x3B => {
                 bus.tick(CYCLES[0x3B]);
                 // RLA ABSOLUTEY_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absy, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absy, Rmw);
                 let r = (v << 1) | self.c as u8;
                 self.wr(bus, a, r);
                 self.a &= r;
@@ -768,20 +797,20 @@ impl Cpu {
             0x3C => {
                 bus.tick(CYCLES[0x3C]);
                 // NOP ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 let _ = v;
             }
             0x3D => {
                 bus.tick(CYCLES[0x3D]);
                 // AND ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 self.a &= v;
                 self.nz(self.a);
             }
             0x3E => {
                 bus.tick(CYCLES[0x3E]);
                 // ROL ABSOLUTEX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absx, Rmw);
                 let r = self.rmw_op(1, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -789,7 +818,7 @@ impl Cpu {
             0x3F => {
                 bus.tick(CYCLES[0x3F]);
                 // RLA ABSOLUTEX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absx, Rmw);
                 let r = (v << 1) | self.c as u8;
                 self.wr(bus, a, r);
                 self.a &= r;
@@ -804,14 +833,14 @@ impl Cpu {
             0x41 => {
                 bus.tick(CYCLES[0x41]);
                 // EOR INDIRECTX_READ
-                let (_, v) = self.operand(bus, Indx, Read);
+                let (_, v) = self.operand::<F>(bus, Indx, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x43 => {
                 bus.tick(CYCLES[0x43]);
                 // SRE INDIRECTX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Indx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Indx, Rmw);
                 self.c = v & 1 != 0;
                 let r = v >> 1;
                 self.wr(bus, a, r);
@@ -821,20 +850,20 @@ impl Cpu {
             0x44 => {
                 bus.tick(CYCLES[0x44]);
                 // NOP ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 let _ = v;
             }
             0x45 => {
                 bus.tick(CYCLES[0x45]);
                 // EOR ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x46 => {
                 bus.tick(CYCLES[0x46]);
                 // LSR ZERO_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zp, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zp, Rmw);
                 let r = self.rmw_op(2, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -842,7 +871,7 @@ impl Cpu {
             0x47 => {
                 bus.tick(CYCLES[0x47]);
                 // SRE ZERO_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zp, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zp, Rmw);
                 self.c = v & 1 != 0;
                 let r = v >> 1;
                 self.wr(bus, a, r);
@@ -857,7 +886,7 @@ impl Cpu {
             0x49 => {
                 bus.tick(CYCLES[0x49]);
                 // EOR IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
@@ -871,7 +900,7 @@ impl Cpu {
             0x4B => {
                 bus.tick(CYCLES[0x4B]);
                 // ASR IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.a &= v;
                 self.c = self.a & 1 != 0;
                 self.a >>= 1;
@@ -880,20 +909,20 @@ impl Cpu {
             0x4C => {
                 bus.tick(CYCLES[0x4C]);
                 // JMP ABSOLUTE_WRITE
-                let (a, _) = self.operand(bus, Abs, Write);
+                let (a, _) = self.operand::<F>(bus, Abs, Write);
                 self.pc = a;
             }
             0x4D => {
                 bus.tick(CYCLES[0x4D]);
                 // EOR ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x4E => {
                 bus.tick(CYCLES[0x4E]);
                 // LSR ABSOLUTE_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Abs, Rmw);
+                let (a, v) = self.operand::<F>(bus, Abs, Rmw);
                 let r = self.rmw_op(2, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -901,7 +930,7 @@ impl Cpu {
             0x4F => {
                 bus.tick(CYCLES[0x4F]);
                 // SRE ABSOLUTE_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Abs, Rmw);
+                let (a, v) = self.operand::<F>(bus, Abs, Rmw);
                 self.c = v & 1 != 0;
                 let r = v >> 1;
                 self.wr(bus, a, r);
@@ -911,20 +940,20 @@ impl Cpu {
             0x50 => {
                 bus.tick(CYCLES[0x50]);
                 // BVC IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.branch(bus, !self.v, v);
             }
             0x51 => {
                 bus.tick(CYCLES[0x51]);
                 // EOR INDIRECTY_READ
-                let (_, v) = self.operand(bus, Indy, Read);
+                let (_, v) = self.operand::<F>(bus, Indy, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x53 => {
                 bus.tick(CYCLES[0x53]);
                 // SRE INDIRECTY_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Indy, Rmw);
+                let (a, v) = self.operand::<F>(bus, Indy, Rmw);
                 self.c = v & 1 != 0;
                 let r = v >> 1;
                 self.wr(bus, a, r);
@@ -934,20 +963,20 @@ impl Cpu {
             0x54 => {
                 bus.tick(CYCLES[0x54]);
                 // NOP ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 let _ = v;
             }
             0x55 => {
                 bus.tick(CYCLES[0x55]);
                 // EOR ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x56 => {
                 bus.tick(CYCLES[0x56]);
                 // LSR ZEROX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
                 let r = self.rmw_op(2, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -955,7 +984,7 @@ impl Cpu {
             0x57 => {
                 bus.tick(CYCLES[0x57]);
                 // SRE ZEROX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
                 self.c = v & 1 != 0;
                 let r = v >> 1;
                 self.wr(bus, a, r);
@@ -970,7 +999,7 @@ impl Cpu {
             0x59 => {
                 bus.tick(CYCLES[0x59]);
                 // EOR ABSOLUTEY_READ
-                let (_, v) = self.operand(bus, Absy, Read);
+                let (_, v) = self.operand::<F>(bus, Absy, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
@@ -981,7 +1010,7 @@ impl Cpu {
             0x5B => {
                 bus.tick(CYCLES[0x5B]);
                 // SRE ABSOLUTEY_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absy, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absy, Rmw);
                 self.c = v & 1 != 0;
                 let r = v >> 1;
                 self.wr(bus, a, r);
@@ -991,20 +1020,20 @@ impl Cpu {
             0x5C => {
                 bus.tick(CYCLES[0x5C]);
                 // NOP ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 let _ = v;
             }
             0x5D => {
                 bus.tick(CYCLES[0x5D]);
                 // EOR ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 self.a ^= v;
                 self.nz(self.a);
             }
             0x5E => {
                 bus.tick(CYCLES[0x5E]);
                 // LSR ABSOLUTEX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absx, Rmw);
                 let r = self.rmw_op(2, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -1012,7 +1041,7 @@ impl Cpu {
             0x5F => {
                 bus.tick(CYCLES[0x5F]);
                 // SRE ABSOLUTEX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absx, Rmw);
                 self.c = v & 1 != 0;
                 let r = v >> 1;
                 self.wr(bus, a, r);
@@ -1027,13 +1056,13 @@ impl Cpu {
             0x61 => {
                 bus.tick(CYCLES[0x61]);
                 // ADC INDIRECTX_READ
-                let (_, v) = self.operand(bus, Indx, Read);
+                let (_, v) = self.operand::<F>(bus, Indx, Read);
                 self.adc(v);
             }
             0x63 => {
                 bus.tick(CYCLES[0x63]);
                 // RRA INDIRECTX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Indx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Indx, Rmw);
                 let old_c = self.c;
                 self.c = v & 1 != 0;
                 let r = (v >> 1) | if old_c { 0x80 } else { 0 };
@@ -1043,19 +1072,19 @@ impl Cpu {
             0x64 => {
                 bus.tick(CYCLES[0x64]);
                 // NOP ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 let _ = v;
             }
             0x65 => {
                 bus.tick(CYCLES[0x65]);
                 // ADC ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.adc(v);
             }
             0x66 => {
                 bus.tick(CYCLES[0x66]);
                 // ROR ZERO_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zp, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zp, Rmw);
                 let r = self.rmw_op(3, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -1063,7 +1092,7 @@ impl Cpu {
             0x67 => {
                 bus.tick(CYCLES[0x67]);
                 // RRA ZERO_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zp, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zp, Rmw);
                 let old_c = self.c;
                 self.c = v & 1 != 0;
                 let r = (v >> 1) | if old_c { 0x80 } else { 0 };
@@ -1080,7 +1109,7 @@ impl Cpu {
             0x69 => {
                 bus.tick(CYCLES[0x69]);
                 // ADC IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.adc(v);
             }
             0x6A => {
@@ -1094,24 +1123,24 @@ impl Cpu {
             0x6B => {
                 bus.tick(CYCLES[0x6B]);
                 // ARR IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.arr(v);
             }
             0x6C => {
                 bus.tick(CYCLES[0x6C]);
                 // JMP INDIRECT
-                self.jmp_indirect(bus);
+                self.jmp_indirect::<F>(bus);
             }
             0x6D => {
                 bus.tick(CYCLES[0x6D]);
                 // ADC ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.adc(v);
             }
             0x6E => {
                 bus.tick(CYCLES[0x6E]);
                 // ROR ABSOLUTE_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Abs, Rmw);
+                let (a, v) = self.operand::<F>(bus, Abs, Rmw);
                 let r = self.rmw_op(3, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -1119,7 +1148,7 @@ impl Cpu {
             0x6F => {
                 bus.tick(CYCLES[0x6F]);
                 // RRA ABSOLUTE_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Abs, Rmw);
+                let (a, v) = self.operand::<F>(bus, Abs, Rmw);
                 let old_c = self.c;
                 self.c = v & 1 != 0;
                 let r = (v >> 1) | if old_c { 0x80 } else { 0 };
@@ -1129,19 +1158,19 @@ impl Cpu {
             0x70 => {
                 bus.tick(CYCLES[0x70]);
                 // BVS IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.branch(bus, self.v, v);
             }
             0x71 => {
                 bus.tick(CYCLES[0x71]);
                 // ADC INDIRECTY_READ
-                let (_, v) = self.operand(bus, Indy, Read);
+                let (_, v) = self.operand::<F>(bus, Indy, Read);
                 self.adc(v);
             }
             0x73 => {
                 bus.tick(CYCLES[0x73]);
                 // RRA INDIRECTY_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Indy, Rmw);
+                let (a, v) = self.operand::<F>(bus, Indy, Rmw);
                 let old_c = self.c;
                 self.c = v & 1 != 0;
                 let r = (v >> 1) | if old_c { 0x80 } else { 0 };
@@ -1151,19 +1180,19 @@ impl Cpu {
             0x74 => {
                 bus.tick(CYCLES[0x74]);
                 // NOP ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 let _ = v;
             }
             0x75 => {
                 bus.tick(CYCLES[0x75]);
                 // ADC ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 self.adc(v);
             }
             0x76 => {
                 bus.tick(CYCLES[0x76]);
                 // ROR ZEROX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
                 let r = self.rmw_op(3, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -1171,7 +1200,7 @@ impl Cpu {
             0x77 => {
                 bus.tick(CYCLES[0x77]);
                 // RRA ZEROX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
                 let old_c = self.c;
                 self.c = v & 1 != 0;
                 let r = (v >> 1) | if old_c { 0x80 } else { 0 };
@@ -1186,7 +1215,7 @@ impl Cpu {
             0x79 => {
                 bus.tick(CYCLES[0x79]);
                 // ADC ABSOLUTEY_READ
-                let (_, v) = self.operand(bus, Absy, Read);
+                let (_, v) = self.operand::<F>(bus, Absy, Read);
                 self.adc(v);
             }
             0x7A => {
@@ -1196,7 +1225,7 @@ impl Cpu {
             0x7B => {
                 bus.tick(CYCLES[0x7B]);
                 // RRA ABSOLUTEY_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absy, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absy, Rmw);
                 let old_c = self.c;
                 self.c = v & 1 != 0;
                 let r = (v >> 1) | if old_c { 0x80 } else { 0 };
@@ -1206,19 +1235,19 @@ impl Cpu {
             0x7C => {
                 bus.tick(CYCLES[0x7C]);
                 // NOP ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 let _ = v;
             }
             0x7D => {
                 bus.tick(CYCLES[0x7D]);
                 // ADC ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 self.adc(v);
             }
             0x7E => {
                 bus.tick(CYCLES[0x7E]);
                 // ROR ABSOLUTEX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absx, Rmw);
                 let r = self.rmw_op(3, v);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -1226,7 +1255,7 @@ impl Cpu {
             0x7F => {
                 bus.tick(CYCLES[0x7F]);
                 // RRA ABSOLUTEX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absx, Rmw);
                 let old_c = self.c;
                 self.c = v & 1 != 0;
                 let r = (v >> 1) | if old_c { 0x80 } else { 0 };
@@ -1236,49 +1265,49 @@ impl Cpu {
             0x80 => {
                 bus.tick(CYCLES[0x80]);
                 // NOP IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 let _ = v;
             }
             0x81 => {
                 bus.tick(CYCLES[0x81]);
                 // STA INDIRECTX_WRITE
-                let (a, _) = self.operand(bus, Indx, Write);
+                let (a, _) = self.operand::<F>(bus, Indx, Write);
                 self.wr(bus, a, self.a);
             }
             0x82 => {
                 bus.tick(CYCLES[0x82]);
                 // NOP IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 let _ = v;
             }
             0x83 => {
                 bus.tick(CYCLES[0x83]);
                 // SAX INDIRECTX_WRITE
-                let (a, _) = self.operand(bus, Indx, Write);
+                let (a, _) = self.operand::<F>(bus, Indx, Write);
                 self.wr(bus, a, self.a & self.x);
             }
             0x84 => {
                 bus.tick(CYCLES[0x84]);
                 // STY ZERO_WRITE
-                let (a, _) = self.operand(bus, Zp, Write);
+                let (a, _) = self.operand::<F>(bus, Zp, Write);
                 self.wr(bus, a, self.y);
             }
             0x85 => {
                 bus.tick(CYCLES[0x85]);
                 // STA ZERO_WRITE
-                let (a, _) = self.operand(bus, Zp, Write);
+                let (a, _) = self.operand::<F>(bus, Zp, Write);
                 self.wr(bus, a, self.a);
             }
             0x86 => {
                 bus.tick(CYCLES[0x86]);
                 // STX ZERO_WRITE
-                let (a, _) = self.operand(bus, Zp, Write);
+                let (a, _) = self.operand::<F>(bus, Zp, Write);
                 self.wr(bus, a, self.x);
             }
             0x87 => {
                 bus.tick(CYCLES[0x87]);
                 // SAX ZERO_WRITE
-                let (a, _) = self.operand(bus, Zp, Write);
+                let (a, _) = self.operand::<F>(bus, Zp, Write);
                 self.wr(bus, a, self.a & self.x);
             }
             0x88 => {
@@ -1290,7 +1319,7 @@ impl Cpu {
             0x89 => {
                 bus.tick(CYCLES[0x89]);
                 // NOP IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 let _ = v;
             }
             0x8A => {
@@ -1302,75 +1331,75 @@ impl Cpu {
             0x8B => {
                 bus.tick(CYCLES[0x8B]);
                 // ANE IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.a = (self.a | 0xEE) & self.x & v;
                 self.nz(self.a);
             }
             0x8C => {
                 bus.tick(CYCLES[0x8C]);
                 // STY ABSOLUTE_WRITE
-                let (a, _) = self.operand(bus, Abs, Write);
+                let (a, _) = self.operand::<F>(bus, Abs, Write);
                 self.wr(bus, a, self.y);
             }
             0x8D => {
                 bus.tick(CYCLES[0x8D]);
                 // STA ABSOLUTE_WRITE
-                let (a, _) = self.operand(bus, Abs, Write);
+                let (a, _) = self.operand::<F>(bus, Abs, Write);
                 self.wr(bus, a, self.a);
             }
             0x8E => {
                 bus.tick(CYCLES[0x8E]);
                 // STX ABSOLUTE_WRITE
-                let (a, _) = self.operand(bus, Abs, Write);
+                let (a, _) = self.operand::<F>(bus, Abs, Write);
                 self.wr(bus, a, self.x);
             }
             0x8F => {
                 bus.tick(CYCLES[0x8F]);
                 // SAX ABSOLUTE_WRITE
-                let (a, _) = self.operand(bus, Abs, Write);
+                let (a, _) = self.operand::<F>(bus, Abs, Write);
                 self.wr(bus, a, self.a & self.x);
             }
             0x90 => {
                 bus.tick(CYCLES[0x90]);
                 // BCC IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.branch(bus, !self.c, v);
             }
             0x91 => {
                 bus.tick(CYCLES[0x91]);
                 // STA INDIRECTY_WRITE
-                let (a, _) = self.operand(bus, Indy, Write);
+                let (a, _) = self.operand::<F>(bus, Indy, Write);
                 self.wr(bus, a, self.a);
             }
             0x93 => {
                 bus.tick(CYCLES[0x93]);
                 // SHA INDIRECTY_WRITE
-                let (a, _) = self.operand(bus, Indy, Write);
+                let (a, _) = self.operand::<F>(bus, Indy, Write);
                 let w = self.a & self.x & ((a >> 8) as u8).wrapping_add(1);
                 self.wr(bus, a, w);
             }
             0x94 => {
                 bus.tick(CYCLES[0x94]);
                 // STY ZEROX_WRITE
-                let (a, _) = self.operand(bus, Zpx, Write);
+                let (a, _) = self.operand::<F>(bus, Zpx, Write);
                 self.wr(bus, a, self.y);
             }
             0x95 => {
                 bus.tick(CYCLES[0x95]);
                 // STA ZEROX_WRITE
-                let (a, _) = self.operand(bus, Zpx, Write);
+                let (a, _) = self.operand::<F>(bus, Zpx, Write);
                 self.wr(bus, a, self.a);
             }
             0x96 => {
                 bus.tick(CYCLES[0x96]);
                 // STX ZEROY_WRITE
-                let (a, _) = self.operand(bus, Zpy, Write);
+                let (a, _) = self.operand::<F>(bus, Zpy, Write);
                 self.wr(bus, a, self.x);
             }
             0x97 => {
                 bus.tick(CYCLES[0x97]);
                 // SAX ZEROY_WRITE
-                let (a, _) = self.operand(bus, Zpy, Write);
+                let (a, _) = self.operand::<F>(bus, Zpy, Write);
                 self.wr(bus, a, self.a & self.x);
             }
             0x98 => {
@@ -1382,7 +1411,7 @@ impl Cpu {
             0x99 => {
                 bus.tick(CYCLES[0x99]);
                 // STA ABSOLUTEY_WRITE
-                let (a, _) = self.operand(bus, Absy, Write);
+                let (a, _) = self.operand::<F>(bus, Absy, Write);
                 self.wr(bus, a, self.a);
             }
             0x9A => {
@@ -1393,7 +1422,7 @@ impl Cpu {
             0x9B => {
                 bus.tick(CYCLES[0x9B]);
                 // SHS ABSOLUTEY_WRITE
-                let (a, _) = self.operand(bus, Absy, Write);
+                let (a, _) = self.operand::<F>(bus, Absy, Write);
                 self.sp = self.a & self.x;
                 let w = self.a & self.x & ((a >> 8) as u8).wrapping_add(1);
                 self.wr(bus, a, w);
@@ -1401,55 +1430,55 @@ impl Cpu {
             0x9C => {
                 bus.tick(CYCLES[0x9C]);
                 // SHY ABSOLUTEX_WRITE
-                let (a, _) = self.operand(bus, Absx, Write);
+                let (a, _) = self.operand::<F>(bus, Absx, Write);
                 let w = self.y & ((a >> 8) as u8).wrapping_add(1);
                 self.wr(bus, a, w);
             }
             0x9D => {
                 bus.tick(CYCLES[0x9D]);
                 // STA ABSOLUTEX_WRITE
-                let (a, _) = self.operand(bus, Absx, Write);
+                let (a, _) = self.operand::<F>(bus, Absx, Write);
                 self.wr(bus, a, self.a);
             }
             0x9E => {
                 bus.tick(CYCLES[0x9E]);
                 // SHX ABSOLUTEY_WRITE
-                let (a, _) = self.operand(bus, Absy, Write);
+                let (a, _) = self.operand::<F>(bus, Absy, Write);
                 let w = self.x & ((a >> 8) as u8).wrapping_add(1);
                 self.wr(bus, a, w);
             }
             0x9F => {
                 bus.tick(CYCLES[0x9F]);
                 // SHA ABSOLUTEY_WRITE
-                let (a, _) = self.operand(bus, Absy, Write);
+                let (a, _) = self.operand::<F>(bus, Absy, Write);
                 let w = self.a & self.x & ((a >> 8) as u8).wrapping_add(1);
                 self.wr(bus, a, w);
             }
             0xA0 => {
                 bus.tick(CYCLES[0xA0]);
                 // LDY IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.y = v;
                 self.nz(v);
             }
             0xA1 => {
                 bus.tick(CYCLES[0xA1]);
                 // LDA INDIRECTX_READ
-                let (_, v) = self.operand(bus, Indx, Read);
+                let (_, v) = self.operand::<F>(bus, Indx, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xA2 => {
                 bus.tick(CYCLES[0xA2]);
                 // LDX IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.x = v;
                 self.nz(v);
             }
             0xA3 => {
                 bus.tick(CYCLES[0xA3]);
                 // LAX INDIRECTX_READ
-                let (_, v) = self.operand(bus, Indx, Read);
+                let (_, v) = self.operand::<F>(bus, Indx, Read);
                 self.a = v;
                 self.x = v;
                 self.nz(v);
@@ -1457,28 +1486,28 @@ impl Cpu {
             0xA4 => {
                 bus.tick(CYCLES[0xA4]);
                 // LDY ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.y = v;
                 self.nz(v);
             }
             0xA5 => {
                 bus.tick(CYCLES[0xA5]);
                 // LDA ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xA6 => {
                 bus.tick(CYCLES[0xA6]);
                 // LDX ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.x = v;
                 self.nz(v);
             }
             0xA7 => {
                 bus.tick(CYCLES[0xA7]);
                 // LAX ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.a = v;
                 self.x = v;
                 self.nz(v);
@@ -1492,7 +1521,7 @@ impl Cpu {
             0xA9 => {
                 bus.tick(CYCLES[0xA9]);
                 // LDA IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.a = v;
                 self.nz(v);
             }
@@ -1505,7 +1534,7 @@ impl Cpu {
             0xAB => {
                 bus.tick(CYCLES[0xAB]);
                 // LXA IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 let r = (self.a | 0xEE) & v;
                 self.a = r;
                 self.x = r;
@@ -1514,28 +1543,28 @@ impl Cpu {
             0xAC => {
                 bus.tick(CYCLES[0xAC]);
                 // LDY ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.y = v;
                 self.nz(v);
             }
             0xAD => {
                 bus.tick(CYCLES[0xAD]);
                 // LDA ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xAE => {
                 bus.tick(CYCLES[0xAE]);
                 // LDX ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.x = v;
                 self.nz(v);
             }
             0xAF => {
                 bus.tick(CYCLES[0xAF]);
                 // LAX ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.a = v;
                 self.x = v;
                 self.nz(v);
@@ -1543,20 +1572,20 @@ impl Cpu {
             0xB0 => {
                 bus.tick(CYCLES[0xB0]);
                 // BCS IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.branch(bus, self.c, v);
             }
             0xB1 => {
                 bus.tick(CYCLES[0xB1]);
                 // LDA INDIRECTY_READ
-                let (_, v) = self.operand(bus, Indy, Read);
+                let (_, v) = self.operand::<F>(bus, Indy, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xB3 => {
                 bus.tick(CYCLES[0xB3]);
                 // LAX INDIRECTY_READ
-                let (_, v) = self.operand(bus, Indy, Read);
+                let (_, v) = self.operand::<F>(bus, Indy, Read);
                 self.a = v;
                 self.x = v;
                 self.nz(v);
@@ -1564,28 +1593,28 @@ impl Cpu {
             0xB4 => {
                 bus.tick(CYCLES[0xB4]);
                 // LDY ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 self.y = v;
                 self.nz(v);
             }
             0xB5 => {
                 bus.tick(CYCLES[0xB5]);
                 // LDA ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xB6 => {
                 bus.tick(CYCLES[0xB6]);
                 // LDX ZEROY_READ
-                let (_, v) = self.operand(bus, Zpy, Read);
+                let (_, v) = self.operand::<F>(bus, Zpy, Read);
                 self.x = v;
                 self.nz(v);
             }
             0xB7 => {
                 bus.tick(CYCLES[0xB7]);
                 // LAX ZEROY_READ
-                let (_, v) = self.operand(bus, Zpy, Read);
+                let (_, v) = self.operand::<F>(bus, Zpy, Read);
                 self.a = v;
                 self.x = v;
                 self.nz(v);
@@ -1598,7 +1627,7 @@ impl Cpu {
             0xB9 => {
                 bus.tick(CYCLES[0xB9]);
                 // LDA ABSOLUTEY_READ
-                let (_, v) = self.operand(bus, Absy, Read);
+                let (_, v) = self.operand::<F>(bus, Absy, Read);
                 self.a = v;
                 self.nz(v);
             }
@@ -1611,7 +1640,7 @@ impl Cpu {
             0xBB => {
                 bus.tick(CYCLES[0xBB]);
                 // LAS ABSOLUTEY_READ
-                let (_, v) = self.operand(bus, Absy, Read);
+                let (_, v) = self.operand::<F>(bus, Absy, Read);
                 let r = self.sp & v;
                 self.a = r;
                 self.x = r;
@@ -1621,28 +1650,28 @@ impl Cpu {
             0xBC => {
                 bus.tick(CYCLES[0xBC]);
                 // LDY ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 self.y = v;
                 self.nz(v);
             }
             0xBD => {
                 bus.tick(CYCLES[0xBD]);
                 // LDA ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 self.a = v;
                 self.nz(v);
             }
             0xBE => {
                 bus.tick(CYCLES[0xBE]);
                 // LDX ABSOLUTEY_READ
-                let (_, v) = self.operand(bus, Absy, Read);
+                let (_, v) = self.operand::<F>(bus, Absy, Read);
                 self.x = v;
                 self.nz(v);
             }
             0xBF => {
                 bus.tick(CYCLES[0xBF]);
                 // LAX ABSOLUTEY_READ
-                let (_, v) = self.operand(bus, Absy, Read);
+                let (_, v) = self.operand::<F>(bus, Absy, Read);
                 self.a = v;
                 self.x = v;
                 self.nz(v);
@@ -1650,25 +1679,25 @@ impl Cpu {
             0xC0 => {
                 bus.tick(CYCLES[0xC0]);
                 // CPY IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.cmp(self.y, v);
             }
             0xC1 => {
                 bus.tick(CYCLES[0xC1]);
                 // CMP INDIRECTX_READ
-                let (_, v) = self.operand(bus, Indx, Read);
+                let (_, v) = self.operand::<F>(bus, Indx, Read);
                 self.cmp(self.a, v);
             }
             0xC2 => {
                 bus.tick(CYCLES[0xC2]);
                 // NOP IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 let _ = v;
             }
             0xC3 => {
                 bus.tick(CYCLES[0xC3]);
                 // DCP INDIRECTX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Indx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Indx, Rmw);
                 let r = v.wrapping_sub(1);
                 self.wr(bus, a, r);
                 self.cmp(self.a, r);
@@ -1676,19 +1705,19 @@ impl Cpu {
             0xC4 => {
                 bus.tick(CYCLES[0xC4]);
                 // CPY ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.cmp(self.y, v);
             }
             0xC5 => {
                 bus.tick(CYCLES[0xC5]);
                 // CMP ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.cmp(self.a, v);
             }
             0xC6 => {
                 bus.tick(CYCLES[0xC6]);
                 // DEC ZERO_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zp, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zp, Rmw);
                 let r = v.wrapping_sub(1);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -1696,7 +1725,7 @@ impl Cpu {
             0xC7 => {
                 bus.tick(CYCLES[0xC7]);
                 // DCP ZERO_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zp, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zp, Rmw);
                 let r = v.wrapping_sub(1);
                 self.wr(bus, a, r);
                 self.cmp(self.a, r);
@@ -1710,7 +1739,7 @@ impl Cpu {
             0xC9 => {
                 bus.tick(CYCLES[0xC9]);
                 // CMP IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.cmp(self.a, v);
             }
             0xCA => {
@@ -1722,7 +1751,7 @@ impl Cpu {
             0xCB => {
                 bus.tick(CYCLES[0xCB]);
                 // SBX IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 let r = ((self.x & self.a) as u16).wrapping_sub(v as u16);
                 self.x = r as u8;
                 self.nz(self.x);
@@ -1731,19 +1760,19 @@ impl Cpu {
             0xCC => {
                 bus.tick(CYCLES[0xCC]);
                 // CPY ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.cmp(self.y, v);
             }
             0xCD => {
                 bus.tick(CYCLES[0xCD]);
                 // CMP ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.cmp(self.a, v);
             }
             0xCE => {
                 bus.tick(CYCLES[0xCE]);
                 // DEC ABSOLUTE_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Abs, Rmw);
+                let (a, v) = self.operand::<F>(bus, Abs, Rmw);
                 let r = v.wrapping_sub(1);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -1751,7 +1780,7 @@ impl Cpu {
             0xCF => {
                 bus.tick(CYCLES[0xCF]);
                 // DCP ABSOLUTE_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Abs, Rmw);
+                let (a, v) = self.operand::<F>(bus, Abs, Rmw);
                 let r = v.wrapping_sub(1);
                 self.wr(bus, a, r);
                 self.cmp(self.a, r);
@@ -1759,19 +1788,19 @@ impl Cpu {
             0xD0 => {
                 bus.tick(CYCLES[0xD0]);
                 // BNE IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.branch(bus, self.not_z, v);
             }
             0xD1 => {
                 bus.tick(CYCLES[0xD1]);
                 // CMP INDIRECTY_READ
-                let (_, v) = self.operand(bus, Indy, Read);
+                let (_, v) = self.operand::<F>(bus, Indy, Read);
                 self.cmp(self.a, v);
             }
             0xD3 => {
                 bus.tick(CYCLES[0xD3]);
                 // DCP INDIRECTY_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Indy, Rmw);
+                let (a, v) = self.operand::<F>(bus, Indy, Rmw);
                 let r = v.wrapping_sub(1);
                 self.wr(bus, a, r);
                 self.cmp(self.a, r);
@@ -1779,19 +1808,19 @@ impl Cpu {
             0xD4 => {
                 bus.tick(CYCLES[0xD4]);
                 // NOP ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 let _ = v;
             }
             0xD5 => {
                 bus.tick(CYCLES[0xD5]);
                 // CMP ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 self.cmp(self.a, v);
             }
             0xD6 => {
                 bus.tick(CYCLES[0xD6]);
                 // DEC ZEROX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
                 let r = v.wrapping_sub(1);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -1799,7 +1828,7 @@ impl Cpu {
             0xD7 => {
                 bus.tick(CYCLES[0xD7]);
                 // DCP ZEROX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
                 let r = v.wrapping_sub(1);
                 self.wr(bus, a, r);
                 self.cmp(self.a, r);
@@ -1812,7 +1841,7 @@ impl Cpu {
             0xD9 => {
                 bus.tick(CYCLES[0xD9]);
                 // CMP ABSOLUTEY_READ
-                let (_, v) = self.operand(bus, Absy, Read);
+                let (_, v) = self.operand::<F>(bus, Absy, Read);
                 self.cmp(self.a, v);
             }
             0xDA => {
@@ -1822,7 +1851,7 @@ impl Cpu {
             0xDB => {
                 bus.tick(CYCLES[0xDB]);
                 // DCP ABSOLUTEY_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absy, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absy, Rmw);
                 let r = v.wrapping_sub(1);
                 self.wr(bus, a, r);
                 self.cmp(self.a, r);
@@ -1830,19 +1859,19 @@ impl Cpu {
             0xDC => {
                 bus.tick(CYCLES[0xDC]);
                 // NOP ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 let _ = v;
             }
             0xDD => {
                 bus.tick(CYCLES[0xDD]);
                 // CMP ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 self.cmp(self.a, v);
             }
             0xDE => {
                 bus.tick(CYCLES[0xDE]);
                 // DEC ABSOLUTEX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absx, Rmw);
                 let r = v.wrapping_sub(1);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -1850,7 +1879,7 @@ impl Cpu {
             0xDF => {
                 bus.tick(CYCLES[0xDF]);
                 // DCP ABSOLUTEX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absx, Rmw);
                 let r = v.wrapping_sub(1);
                 self.wr(bus, a, r);
                 self.cmp(self.a, r);
@@ -1858,25 +1887,25 @@ impl Cpu {
             0xE0 => {
                 bus.tick(CYCLES[0xE0]);
                 // CPX IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.cmp(self.x, v);
             }
             0xE1 => {
                 bus.tick(CYCLES[0xE1]);
                 // SBC INDIRECTX_READ
-                let (_, v) = self.operand(bus, Indx, Read);
+                let (_, v) = self.operand::<F>(bus, Indx, Read);
                 self.sbc(v);
             }
             0xE2 => {
                 bus.tick(CYCLES[0xE2]);
                 // NOP IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 let _ = v;
             }
             0xE3 => {
                 bus.tick(CYCLES[0xE3]);
                 // ISB INDIRECTX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Indx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Indx, Rmw);
                 let r = v.wrapping_add(1);
                 self.wr(bus, a, r);
                 self.sbc(r);
@@ -1884,19 +1913,19 @@ impl Cpu {
             0xE4 => {
                 bus.tick(CYCLES[0xE4]);
                 // CPX ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.cmp(self.x, v);
             }
             0xE5 => {
                 bus.tick(CYCLES[0xE5]);
                 // SBC ZERO_READ
-                let (_, v) = self.operand(bus, Zp, Read);
+                let (_, v) = self.operand::<F>(bus, Zp, Read);
                 self.sbc(v);
             }
             0xE6 => {
                 bus.tick(CYCLES[0xE6]);
                 // INC ZERO_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zp, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zp, Rmw);
                 let r = v.wrapping_add(1);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -1904,7 +1933,7 @@ impl Cpu {
             0xE7 => {
                 bus.tick(CYCLES[0xE7]);
                 // ISB ZERO_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zp, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zp, Rmw);
                 let r = v.wrapping_add(1);
                 self.wr(bus, a, r);
                 self.sbc(r);
@@ -1918,7 +1947,7 @@ impl Cpu {
             0xE9 => {
                 bus.tick(CYCLES[0xE9]);
                 // SBC IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.sbc(v);
             }
             0xEA => {
@@ -1928,25 +1957,25 @@ impl Cpu {
             0xEB => {
                 bus.tick(CYCLES[0xEB]);
                 // SBC IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.sbc(v);
             }
             0xEC => {
                 bus.tick(CYCLES[0xEC]);
                 // CPX ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.cmp(self.x, v);
             }
             0xED => {
                 bus.tick(CYCLES[0xED]);
                 // SBC ABSOLUTE_READ
-                let (_, v) = self.operand(bus, Abs, Read);
+                let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.sbc(v);
             }
             0xEE => {
                 bus.tick(CYCLES[0xEE]);
                 // INC ABSOLUTE_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Abs, Rmw);
+                let (a, v) = self.operand::<F>(bus, Abs, Rmw);
                 let r = v.wrapping_add(1);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -1954,7 +1983,7 @@ impl Cpu {
             0xEF => {
                 bus.tick(CYCLES[0xEF]);
                 // ISB ABSOLUTE_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Abs, Rmw);
+                let (a, v) = self.operand::<F>(bus, Abs, Rmw);
                 let r = v.wrapping_add(1);
                 self.wr(bus, a, r);
                 self.sbc(r);
@@ -1962,19 +1991,19 @@ impl Cpu {
             0xF0 => {
                 bus.tick(CYCLES[0xF0]);
                 // BEQ IMMEDIATE_READ
-                let (_, v) = self.operand(bus, Imm, Read);
+                let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.branch(bus, !self.not_z, v);
             }
             0xF1 => {
                 bus.tick(CYCLES[0xF1]);
                 // SBC INDIRECTY_READ
-                let (_, v) = self.operand(bus, Indy, Read);
+                let (_, v) = self.operand::<F>(bus, Indy, Read);
                 self.sbc(v);
             }
             0xF3 => {
                 bus.tick(CYCLES[0xF3]);
                 // ISB INDIRECTY_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Indy, Rmw);
+                let (a, v) = self.operand::<F>(bus, Indy, Rmw);
                 let r = v.wrapping_add(1);
                 self.wr(bus, a, r);
                 self.sbc(r);
@@ -1982,19 +2011,19 @@ impl Cpu {
             0xF4 => {
                 bus.tick(CYCLES[0xF4]);
                 // NOP ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 let _ = v;
             }
             0xF5 => {
                 bus.tick(CYCLES[0xF5]);
                 // SBC ZEROX_READ
-                let (_, v) = self.operand(bus, Zpx, Read);
+                let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 self.sbc(v);
             }
             0xF6 => {
                 bus.tick(CYCLES[0xF6]);
                 // INC ZEROX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
                 let r = v.wrapping_add(1);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -2002,7 +2031,7 @@ impl Cpu {
             0xF7 => {
                 bus.tick(CYCLES[0xF7]);
                 // ISB ZEROX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Zpx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
                 let r = v.wrapping_add(1);
                 self.wr(bus, a, r);
                 self.sbc(r);
@@ -2015,7 +2044,7 @@ impl Cpu {
             0xF9 => {
                 bus.tick(CYCLES[0xF9]);
                 // SBC ABSOLUTEY_READ
-                let (_, v) = self.operand(bus, Absy, Read);
+                let (_, v) = self.operand::<F>(bus, Absy, Read);
                 self.sbc(v);
             }
             0xFA => {
@@ -2025,7 +2054,7 @@ impl Cpu {
             0xFB => {
                 bus.tick(CYCLES[0xFB]);
                 // ISB ABSOLUTEY_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absy, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absy, Rmw);
                 let r = v.wrapping_add(1);
                 self.wr(bus, a, r);
                 self.sbc(r);
@@ -2033,19 +2062,19 @@ impl Cpu {
             0xFC => {
                 bus.tick(CYCLES[0xFC]);
                 // NOP ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 let _ = v;
             }
             0xFD => {
                 bus.tick(CYCLES[0xFD]);
                 // SBC ABSOLUTEX_READ
-                let (_, v) = self.operand(bus, Absx, Read);
+                let (_, v) = self.operand::<F>(bus, Absx, Read);
                 self.sbc(v);
             }
             0xFE => {
                 bus.tick(CYCLES[0xFE]);
                 // INC ABSOLUTEX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absx, Rmw);
                 let r = v.wrapping_add(1);
                 self.wr(bus, a, r);
                 self.nz(r);
@@ -2053,7 +2082,7 @@ impl Cpu {
             0xFF => {
                 bus.tick(CYCLES[0xFF]);
                 // ISB ABSOLUTEX_READMODIFYWRITE
-                let (a, v) = self.operand(bus, Absx, Rmw);
+                let (a, v) = self.operand::<F>(bus, Absx, Rmw);
                 let r = v.wrapping_add(1);
                 self.wr(bus, a, r);
                 self.sbc(r);
@@ -2101,8 +2130,8 @@ impl Cpu {
     }
 
     #[inline(always)]
-    fn jmp_indirect(&mut self, bus: &mut Ctx<'_>) {
-        let addr = self.fetch16(bus);
+    fn jmp_indirect<const F: bool>(&mut self, bus: &mut Ctx<'_>) {
+        let addr = self.fetch16::<F>(bus);
         let high = if (addr ^ addr.wrapping_add(1)) & 0xFF00 != 0 {
             addr & 0xFF00
         } else {
@@ -2114,12 +2143,12 @@ impl Cpu {
     }
 
     #[inline(always)]
-    fn jsr(&mut self, bus: &mut Ctx<'_>) {
-        let low = self.fetch(bus) as u16;
+    fn jsr<const F: bool>(&mut self, bus: &mut Ctx<'_>) {
+        let low = self.fetch::<F>(bus) as u16;
         self.rd(bus, 0x0100 + self.sp as u16);
         self.push(bus, (self.pc >> 8) as u8);
         self.push(bus, self.pc as u8);
-        let hi = self.fetch(bus) as u16;
+        let hi = self.fetch::<F>(bus) as u16;
         self.pc = low | (hi << 8);
     }
 
@@ -2130,7 +2159,9 @@ impl Cpu {
         self.sp = self.sp.wrapping_add(1);
         let hi = self.rd(bus, 0x0100 + self.sp as u16) as u16;
         self.pc = lo | (hi << 8);
-        self.fetch(bus);
+        // A read at the return address (a real bus access: not the prefetched bytes).
+        self.rd(bus, self.pc);
+        self.pc = self.pc.wrapping_add(1);
     }
 
     #[inline(always)]
@@ -2146,8 +2177,8 @@ impl Cpu {
     }
 
     #[inline(always)]
-    fn brk(&mut self, bus: &mut Ctx<'_>) {
-        self.fetch(bus);
+    fn brk<const F: bool>(&mut self, bus: &mut Ctx<'_>) {
+        self.fetch::<F>(bus);
         self.b = true;
         self.push(bus, (self.pc >> 8) as u8);
         self.push(bus, self.pc as u8);
