@@ -282,6 +282,8 @@ impl Drop for ConvSaved {
 struct ConvOp {
     plan: Arc<ConvPlan>,
     relu: bool,
+    /// The output's shape per sample (its values are `[positions, out]`).
+    sample_shape: Vec<usize>,
     saved: Mutex<Option<Arc<ConvSaved>>>,
 }
 
@@ -299,6 +301,7 @@ impl CustomOp3 for ConvOp {
         s3: &CpuStorage,
         l3: &CandleLayout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
+        crate::heap::keep_heap();
         let plan = &*self.plan;
         let (x, w, b) = (
             cpu_values(s1, l1)?,
@@ -352,10 +355,9 @@ impl CustomOp3 for ConvOp {
         });
         *self.saved.lock().unwrap_or_else(|e| e.into_inner()) =
             Some(Arc::new(ConvSaved { cols, wt }));
-        Ok((
-            CpuStorage::F32(y),
-            Shape::from((batch, plan.positions, plan.out)),
-        ))
+        let mut dims = vec![batch];
+        dims.extend_from_slice(&self.sample_shape);
+        Ok((CpuStorage::F32(y), Shape::from(dims)))
     }
 
     fn bwd(
@@ -432,22 +434,29 @@ impl CustomOp3 for ConvOp {
     }
 }
 
-/// A convolution over `x` (`[batch, input_len]`, f32 on the CPU) with `weight`
-/// `[out, c, k, k]` and `bias` `[out]` as one op: `[batch, positions, out]`, ReLU applied
-/// when `relu`.
+/// A convolution over `x` (`[batch, ...]`, `input_len` f32 values per sample on the CPU)
+/// with `weight` `[out, c, k, k]` and `bias` `[out]` as one op: `[batch, ...sample_shape]`
+/// (`positions * out` values per sample), ReLU applied when `relu`. Taking and giving any
+/// shape saves the reshapes around the op (each a zeroed gradient and a sum in candle's
+/// backward pass).
 pub(crate) fn conv(
     x: &Tensor,
     weight: &Tensor,
     bias: &Tensor,
     plan: &Arc<ConvPlan>,
     relu: bool,
+    sample_shape: &[usize],
 ) -> candle_core::Result<Tensor> {
+    if sample_shape.iter().product::<usize>() != plan.positions * plan.out {
+        bail!("fused conv: output shape {sample_shape:?} does not hold [positions, out]");
+    }
     x.contiguous()?.apply_op3(
         &weight.contiguous()?,
         &bias.contiguous()?,
         ConvOp {
             plan: Arc::clone(plan),
             relu,
+            sample_shape: sample_shape.to_vec(),
             saved: Mutex::new(None),
         },
     )
@@ -471,6 +480,7 @@ impl CustomOp3 for LinearOp {
         s3: &CpuStorage,
         l3: &CandleLayout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
+        crate::heap::keep_heap();
         let (x, w, b) = (
             cpu_values(s1, l1)?,
             cpu_values(s2, l2)?,
@@ -635,7 +645,7 @@ mod tests {
                 (k, stride, pad),
                 (oh, ow, out),
             ));
-            conv(x.as_tensor(), &wt, &b, &plan, relu).unwrap()
+            conv(x.as_tensor(), &wt, &b, &plan, relu, &[oh * ow, out]).unwrap()
         } else {
             let img = match layout {
                 Layout::Nchw => x.as_tensor().reshape((n, c, h, w)).unwrap(),

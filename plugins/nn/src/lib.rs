@@ -8,6 +8,7 @@ pub mod dueling;
 pub mod error;
 mod fused;
 pub mod gather;
+mod heap;
 pub mod impala;
 pub mod init;
 pub mod linear;

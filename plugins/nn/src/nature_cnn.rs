@@ -91,15 +91,35 @@ impl Conv2d {
     }
 
     fn apply(&self, x: &Tensor, relu: bool) -> Result<Tensor> {
+        let (oh, ow, out) = self.output;
+        self.apply_shaped(x, relu, &[oh, ow, out])
+    }
+
+    /// The layer with outputs of `sample_shape` per sample (`oh * ow * out` values, NHWC):
+    /// the fused op takes and gives tensors of any shape, so no reshape (a zeroed gradient
+    /// and a sum in the backward pass) is needed around it.
+    pub(crate) fn apply_shaped(
+        &self,
+        x: &Tensor,
+        relu: bool,
+        sample_shape: &[usize],
+    ) -> Result<Tensor> {
         let batch = x.dim(0)?;
         let (c, h, w) = self.input;
-        let (oh, ow, out) = self.output;
-        let x = x.reshape((batch, c * h * w))?;
-        if fused::applies(&x) {
-            let y = fused::conv(&x, &self.weight, &self.bias, &self.plan, relu)?;
-            return Ok(y.reshape((batch, oh, ow, out))?);
+        if x.elem_count() != batch * c * h * w {
+            return Err(NnError::Config(format!(
+                "convolution over ({c}, {h}, {w}) inputs got a tensor of shape {:?}",
+                x.dims()
+            )));
         }
-        let y = self.composed(&x)?.reshape((batch, oh, ow, out))?;
+        let mut shape = vec![batch];
+        shape.extend_from_slice(sample_shape);
+        if fused::applies(x) {
+            let y = fused::conv(x, &self.weight, &self.bias, &self.plan, relu, sample_shape)?;
+            return Ok(y);
+        }
+        let x = x.reshape((batch, c * h * w))?;
+        let y = self.composed(&x)?.reshape(shape)?;
         Ok(if relu { y.relu()? } else { y })
     }
 
@@ -188,11 +208,9 @@ impl NatureCnn {
 
     /// `[batch, c, h, w]` (NCHW) `-> [batch, out_dim]`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let mut x = x.clone();
-        for conv in &self.convs {
-            x = conv.forward_relu(&x)?;
-        }
-        Ok(x.flatten_from(1)?)
+        let [c0, c1, c2] = &self.convs;
+        let x = c1.forward_relu(&c0.forward_relu(x)?)?;
+        c2.apply_shaped(&x, true, &[self.out_dim])
     }
 }
 

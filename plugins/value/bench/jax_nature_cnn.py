@@ -63,7 +63,7 @@ def main():
     for _ in range(3):
         params, opt_state, loss = update(params, target, opt_state, obs, act, rew, nxt, term)
     loss.block_until_ready()
-    n = 20
+    n = 50
     start, cpu = time.perf_counter(), time.process_time()
     for _ in range(n):
         params, opt_state, loss = update(params, target, opt_state, obs, act, rew, nxt, term)

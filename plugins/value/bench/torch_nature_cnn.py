@@ -63,7 +63,7 @@ def main():
 
     for _ in range(3):
         update()
-    n = 20
+    n = 50
     start, cpu = time.perf_counter(), time.process_time()
     for _ in range(n):
         update()

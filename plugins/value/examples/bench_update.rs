@@ -1,7 +1,11 @@
 //! Times one gradient update (Nature CNN, batch 32, 84x84x4, Adam) and one batched action
 //! selection (8 observations) for the DQN and DER configurations.
 //!
-//! `cargo run --release -p arcadia-value-agents --example bench_update`
+//! `cargo run --release -p arcadia-value-agents --example bench_update [dqn|der] [updates] [act]`
+//!
+//! The optional arguments pick one configuration (default: both), the number of timed
+//! updates (default 50; acting is timed over five times as many calls) and, with `act`,
+//! time only the acting (for profiling it).
 //!
 //! Prints wall time and process CPU time (all threads, from `/proc/self/stat` on Linux; on a
 //! shared machine wall time includes waiting for a core). The layer kernels use
@@ -35,10 +39,10 @@ fn time(n: usize, mut f: impl FnMut()) -> (f64, Option<f64>) {
     for _ in 0..n {
         f();
     }
-    let wall = start.elapsed().as_secs_f64() * 1000.0 / n as f64;
+    let wall = start.elapsed().as_secs_f64() * 1000.0 / n.max(1) as f64;
     let cpu = cpu
         .zip(cpu_seconds())
-        .map(|(a, b)| (b - a) * 1000.0 / n as f64);
+        .map(|(a, b)| (b - a) * 1000.0 / n.max(1) as f64);
     (wall, cpu)
 }
 
@@ -46,7 +50,7 @@ fn show(cpu: Option<f64>) -> String {
     cpu.map_or_else(|| "n/a".to_string(), |c| format!("{c:.1} ms"))
 }
 
-fn bench(name: &str, mut config: ValueConfig) {
+fn bench(name: &str, mut config: ValueConfig, n: usize, act_only: bool) {
     config.replay_capacity = 4000;
     config.min_replay_history = 0;
     let observation = Space::Image {
@@ -80,8 +84,7 @@ fn bench(name: &str, mut config: ValueConfig) {
     for _ in 0..3 {
         learner.update().unwrap();
     }
-    let n = 20;
-    let (update_ms, update_cpu) = time(n, || {
+    let (update_ms, update_cpu) = time(if act_only { 0 } else { n }, || {
         learner.update().unwrap();
     });
     let obs: Vec<u8> = (0..8).flat_map(|_| frame()).collect();
@@ -112,6 +115,14 @@ fn main() {
         var("ARCADIA_NN_THREADS"),
         arcadia_nn::threads::threads()
     );
-    bench("dqn", ValueConfig::dqn());
-    bench("der", ValueConfig::der());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let only = args.first().map(String::as_str);
+    let n = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(50);
+    let act_only = args.get(2).is_some_and(|a| a == "act");
+    if only.is_none_or(|o| o == "dqn") {
+        bench("dqn", ValueConfig::dqn(), n, act_only);
+    }
+    if only.is_none_or(|o| o == "der") {
+        bench("der", ValueConfig::der(), n, act_only);
+    }
 }
