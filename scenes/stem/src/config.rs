@@ -69,6 +69,10 @@ pub enum ObservationKind {
     /// 3 neighbours counter-clockwise from +x (6), goal offset in Angstroms (2).
     #[default]
     State,
+    /// `State` and 3 more floats: the goal offset projected on each neighbour's unit
+    /// vector, Angstroms (`n_k . g`, the same order as the neighbours). The neighbour with
+    /// the largest projection is the one nearest the goal, so the choice is linear.
+    StateWithProjections,
     /// A simulated HAADF frame (`u8`, 1 x resolution x resolution) and the goal offset in
     /// Angstroms as 2 auxiliary floats.
     Image,

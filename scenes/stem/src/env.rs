@@ -301,9 +301,10 @@ impl StemEnv {
         let si = self.lattice.position(self.si);
         let goal = self.lattice.position(self.goal) - si;
         match self.config.observation {
-            ObservationKind::State => {
+            kind @ (ObservationKind::State | ObservationKind::StateWithProjections) => {
                 let Some(out) = obs.as_f32_mut() else { return };
-                if out.len() < STATE_DIM {
+                let projections = kind == ObservationKind::StateWithProjections;
+                if out.len() < STATE_DIM + 3 * projections as usize {
                     return;
                 }
                 let p = self.view.normalize(si);
@@ -313,6 +314,9 @@ impl StemEnv {
                     let u = d.normalized();
                     out[2 + 2 * k] = u.x as f32;
                     out[3 + 2 * k] = u.y as f32;
+                    if projections {
+                        out[STATE_DIM + k] = (u.x * goal.x + u.y * goal.y) as f32;
+                    }
                 }
                 out[8] = goal.x as f32;
                 out[9] = goal.y as f32;
@@ -343,7 +347,7 @@ impl StemEnv {
 impl Environment for StemEnv {
     fn observation_space(&self) -> Space {
         match self.config.observation {
-            ObservationKind::State => {
+            kind @ (ObservationKind::State | ObservationKind::StateWithProjections) => {
                 let g = self.config.goal_distance_a.1.max(self.config.fov_width_a.1) as f32;
                 let mut low = vec![0.0, 0.0];
                 let mut high = vec![1.0, 1.0];
@@ -351,10 +355,15 @@ impl Environment for StemEnv {
                 high.extend([1.0; 6]);
                 low.extend([-g, -g]);
                 high.extend([g, g]);
+                if kind == ObservationKind::StateWithProjections {
+                    low.extend([-g; 3]);
+                    high.extend([g; 3]);
+                }
+                let n = low.len();
                 Space::Box {
                     low,
                     high,
-                    shape: vec![STATE_DIM],
+                    shape: vec![n],
                 }
             }
             ObservationKind::Image => Space::Image {
@@ -572,6 +581,45 @@ mod tests {
             d.step_with(&Action::Continuous(vec![0.0, 0.0]), &mut rng, &mut obs)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn projections_extend_the_state_and_point_at_the_greedy_target() {
+        let (mut plain, mut plain_obs, mut rng_a) = env(StemConfig::default());
+        let (mut proj, mut proj_obs, mut rng_b) = env(StemConfig {
+            observation: ObservationKind::StateWithProjections,
+            ..Default::default()
+        });
+        assert!(matches!(
+            proj.observation_space(),
+            Space::Box { shape, low, .. } if shape == vec![STATE_DIM + 3] && low.len() == STATE_DIM + 3
+        ));
+        for _ in 0..50 {
+            let (a, b) = (plain_obs.as_f32().unwrap(), proj_obs.as_f32().unwrap());
+            assert_eq!(a, &b[..STATE_DIM]);
+            let target = match proj.greedy_action() {
+                Action::Continuous(_) => {
+                    let offsets = proj.lattice.neighbours_by_angle(proj.si).map(|(_, d)| d);
+                    let goal = proj.lattice.position(proj.goal) - proj.lattice.position(proj.si);
+                    target_neighbour(&offsets, goal)
+                }
+                _ => unreachable!(),
+            };
+            let p = &b[STATE_DIM..];
+            // The greedy target has the largest projection (ties: goal exactly between two).
+            let largest = p.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+            assert!(p[target] >= largest - 1e-4, "{p:?} {target}");
+            let action = proj.greedy_action();
+            let x = plain
+                .step_with(&action, &mut rng_a, &mut plain_obs)
+                .unwrap();
+            let y = proj.step_with(&action, &mut rng_b, &mut proj_obs).unwrap();
+            assert_eq!(x.reward, y.reward);
+            if x.terminated || x.truncated {
+                plain.reset_with(&mut rng_a, &mut plain_obs);
+                proj.reset_with(&mut rng_b, &mut proj_obs);
+            }
+        }
     }
 
     #[test]
