@@ -17,7 +17,7 @@ use candle_core::{
 };
 
 use crate::gather::{Layout, PAD};
-use crate::matmul::{Strides, matmul};
+use crate::matmul::{Strides, matmul, small_batch_product};
 use crate::threads::{chunks_mut, parts_for, run_each, split};
 
 /// A contiguous piece of a sample's window matrix: `len` values read from the input at
@@ -266,18 +266,17 @@ fn relu_in_place(y: &mut [f32]) {
     }
 }
 
-/// What a convolution's forward pass keeps for its backward pass.
+/// What a convolution's forward pass keeps for its backward pass: the weight in window-column
+/// order. (The window matrix is gathered again from the input there: the forward pass only
+/// holds a few samples' windows at a time, which stay in the cache, and a pass that is never
+/// differentiated, such as the target network's or acting, never writes the whole matrix.)
 #[derive(Debug)]
 struct ConvSaved {
-    cols: Vec<f32>,
     wt: Vec<f32>,
 }
 
-impl Drop for ConvSaved {
-    fn drop(&mut self) {
-        give_buffer(std::mem::take(&mut self.cols));
-    }
-}
+/// Window-matrix values the forward pass gathers and multiplies at a time (512 KiB).
+const CHUNK_VALUES: usize = 128 << 10;
 
 struct ConvOp {
     plan: Arc<ConvPlan>,
@@ -320,41 +319,39 @@ impl CustomOp3 for ConvOp {
         let batch = x.len() / plan.in_len;
         let (pp, po) = (plan.positions * plan.patch, plan.positions * plan.out);
         let wt = plan.weight_columns(w);
-        let mut cols = take_buffer(batch * pp);
         let mut y = Vec::with_capacity(batch * po);
         for _ in 0..batch * plan.positions {
             y.extend_from_slice(b);
         }
         let parts = parts_for(batch * pp * plan.out);
         let samples = split(batch, parts, 1);
-        let scale = |r: &std::ops::Range<usize>, n: usize| r.start * n..r.end * n;
-        let col_ranges: Vec<_> = samples.iter().map(|r| scale(r, pp)).collect();
-        let y_ranges: Vec<_> = samples.iter().map(|r| scale(r, po)).collect();
-        // Each part gathers, multiplies and activates its own samples.
-        let items: Vec<_> = chunks_mut(&mut cols, &col_ranges)
-            .into_iter()
-            .zip(chunks_mut(&mut y, &y_ranges))
-            .collect();
-        run_each(items, |i, (cols, y)| {
-            let rows = samples[i].len() * plan.positions;
-            for (s, c) in samples[i].clone().zip(cols.chunks_exact_mut(pp)) {
-                plan.gather(&x[s * plan.in_len..(s + 1) * plan.in_len], c);
+        let y_ranges: Vec<_> = samples.iter().map(|r| r.start * po..r.end * po).collect();
+        // Each part gathers, multiplies and activates its own samples, a few at a time.
+        let chunk = (CHUNK_VALUES / pp.max(1)).max(1);
+        run_each(chunks_mut(&mut y, &y_ranges), |i, y| {
+            let mine = samples[i].clone();
+            let mut cols = take_buffer(chunk.min(mine.len()) * pp);
+            for (first, y) in mine.clone().step_by(chunk).zip(y.chunks_mut(chunk * po)) {
+                let n = chunk.min(mine.end - first);
+                for (s, c) in (first..first + n).zip(cols.chunks_exact_mut(pp)) {
+                    plan.gather(&x[s * plan.in_len..(s + 1) * plan.in_len], c);
+                }
+                matmul(
+                    (n * plan.positions, plan.out, plan.patch),
+                    y,
+                    Strides::rows(plan.out),
+                    true,
+                    (&cols[..n * pp], Strides::rows(plan.patch)),
+                    (&wt, Strides::rows(plan.out)),
+                    1,
+                );
+                if self.relu {
+                    relu_in_place(y);
+                }
             }
-            matmul(
-                (rows, plan.out, plan.patch),
-                y,
-                Strides::rows(plan.out),
-                true,
-                (cols, Strides::rows(plan.patch)),
-                (&wt, Strides::rows(plan.out)),
-                1,
-            );
-            if self.relu {
-                relu_in_place(y);
-            }
+            give_buffer(cols);
         });
-        *self.saved.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some(Arc::new(ConvSaved { cols, wt }));
+        *self.saved.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(ConvSaved { wt }));
         let mut dims = vec![batch];
         dims.extend_from_slice(&self.sample_shape);
         Ok((CpuStorage::F32(y), Shape::from(dims)))
@@ -379,6 +376,18 @@ impl CustomOp3 for ConvOp {
         let rows = g.len() / plan.out;
         let batch = rows / plan.positions;
         let db = column_sums(&g, plan.out);
+        // The whole window matrix, gathered again from the input (split by samples).
+        let pp = plan.positions * plan.patch;
+        let mut cols = take_buffer(batch * pp);
+        with_values(x, |x| {
+            let samples = split(batch, parts_for(rows * plan.patch * plan.out), 1);
+            let ranges: Vec<_> = samples.iter().map(|r| r.start * pp..r.end * pp).collect();
+            run_each(chunks_mut(&mut cols, &ranges), |i, cols| {
+                for (s, c) in samples[i].clone().zip(cols.chunks_exact_mut(pp)) {
+                    plan.gather(&x[s * plan.in_len..(s + 1) * plan.in_len], c);
+                }
+            });
+        })?;
         // dW^T [patch, out] = cols^T g, split by window columns.
         let mut dwt = vec![0f32; plan.patch * plan.out];
         matmul(
@@ -386,10 +395,11 @@ impl CustomOp3 for ConvOp {
             &mut dwt,
             Strides::rows(plan.out),
             false,
-            (&saved.cols, Strides::cols(plan.patch)),
+            (&cols, Strides::cols(plan.patch)),
             (&g, Strides::rows(plan.out)),
             parts_for(rows * plan.patch * plan.out),
         );
+        give_buffer(cols);
         let mut dw = vec![0f32; plan.out * plan.patch];
         for (p, &wi) in plan.weight_index.iter().enumerate() {
             for o in 0..plan.out {
@@ -501,15 +511,18 @@ impl CustomOp3 for LinearOp {
         for &bo in b {
             yt.extend(std::iter::repeat_n(bo, batch));
         }
-        matmul(
-            (batch, out, inputs),
-            &mut yt,
-            Strides::cols(batch),
-            true,
-            (x, Strides::rows(inputs)),
-            (w, Strides::cols(inputs)),
-            parts_for(batch * out * inputs),
-        );
+        let parts = parts_for(batch * out * inputs);
+        if !small_batch_product((batch, inputs), x, w, &mut yt, parts) {
+            matmul(
+                (batch, out, inputs),
+                &mut yt,
+                Strides::cols(batch),
+                true,
+                (x, Strides::rows(inputs)),
+                (w, Strides::cols(inputs)),
+                parts,
+            );
+        }
         let mut y = transpose(&yt, out, batch);
         if self.relu {
             relu_in_place(&mut y);
@@ -721,11 +734,17 @@ mod tests {
                 parts_for(LARGE_DENSE.0 * LARGE_DENSE.1 * LARGE_DENSE.2),
                 threads
             );
+            assert_eq!(
+                parts_for(WIDE_DENSE.0 * WIDE_DENSE.1 * WIDE_DENSE.2),
+                threads
+            );
             let (y, gx, gw, gb) = conv_run(LARGE, true, Layout::Nhwc, 1, true);
             let dense = linear_run(LARGE_DENSE, true, true, true);
+            let wide = linear_run(WIDE_DENSE, true, true, true);
             set_threads(0);
             let mut all: Vec<Vec<f32>> = [y, gx, gw, gb].iter().map(flat).collect();
             all.extend(dense.iter().map(|t| flat(t.as_ref().unwrap())));
+            all.extend(wide.iter().map(|t| flat(t.as_ref().unwrap())));
             all
         };
         assert_eq!(collect(1), collect(3));
@@ -736,6 +755,8 @@ mod tests {
     const SMALL_DENSE: DenseSize = (7, 45, 37);
     /// Large enough (1.9 M multiply-adds per product) to be split over threads.
     const LARGE_DENSE: DenseSize = (32, 200, 300);
+    /// A few samples through a wide layer (acting): the small-batch kernel, split by outputs.
+    const WIDE_DENSE: DenseSize = (5, 700, 333);
 
     fn linear_run(size: DenseSize, fused: bool, relu: bool, x_is_var: bool) -> Vec<Option<Tensor>> {
         let (batch, inputs, out) = size;
@@ -778,12 +799,18 @@ mod tests {
 
     #[test]
     fn fused_dense_values_and_gradients_equal_candle_matmul() {
-        for relu in [false, true] {
-            let ours = linear_run(SMALL_DENSE, true, relu, true);
-            let reference = linear_run(SMALL_DENSE, false, relu, true);
+        for (size, relu) in [
+            (SMALL_DENSE, false),
+            (SMALL_DENSE, true),
+            (WIDE_DENSE, true),
+            ((1, 19, 4), false),
+            ((9, 50, 40), true),
+        ] {
+            let ours = linear_run(size, true, relu, true);
+            let reference = linear_run(size, false, relu, true);
             for (i, (a, b)) in ours.iter().zip(&reference).enumerate() {
                 let d = max_diff(a.as_ref().unwrap(), b.as_ref().unwrap());
-                assert!(d < 1e-4, "relu {relu}: tensor {i} off by {d}");
+                assert!(d < 1e-4, "{size:?} relu {relu}: tensor {i} off by {d}");
             }
         }
     }

@@ -199,6 +199,160 @@ pub(crate) fn matmul(
     });
 }
 
+/// The largest batch [`small_batch_product`] takes.
+pub(crate) const SMALL_BATCH: usize = 8;
+
+/// `yt[o * batch + b] += sum_i w[o * inputs + i] x[b * inputs + i]` for a batch of at most
+/// [`SMALL_BATCH`] rows `x` and a row-major weight `w` (`out = yt.len() / batch` rows): a
+/// dense layer's forward pass for a few observations (acting), where the packed kernel's
+/// 32-column tiles would be mostly empty. Each output is the sum of 16 lane-wise partial sums
+/// (in order along the inputs) added up in a fixed order, computed by one thread: results do
+/// not depend on the split into `parts` (by output rows). Returns `false` (and does nothing)
+/// without AVX-512 or for a batch of 0 or more than [`SMALL_BATCH`]: the caller then runs
+/// [`matmul`].
+pub(crate) fn small_batch_product(
+    (batch, inputs): (usize, usize),
+    x: &[f32],
+    w: &[f32],
+    yt: &mut [f32],
+    parts: usize,
+) -> bool {
+    if !has_avx512() || batch == 0 || batch > SMALL_BATCH || inputs == 0 {
+        return false;
+    }
+    let out = yt.len() / batch;
+    assert!(
+        yt.len() == out * batch,
+        "small_batch_product: output not whole rows"
+    );
+    assert!(
+        batch.checked_mul(inputs).is_some_and(|n| n <= x.len()),
+        "small_batch_product: input view out of bounds"
+    );
+    assert!(
+        out.checked_mul(inputs).is_some_and(|n| n <= w.len()),
+        "small_batch_product: weight view out of bounds"
+    );
+    let ranges = split(out, parts, small::ROWS);
+    let yt_ranges: Vec<_> = ranges
+        .iter()
+        .map(|r| r.start * batch..r.end * batch)
+        .collect();
+    crate::threads::run_each(
+        crate::threads::chunks_mut(yt, &yt_ranges),
+        |p, yt: &mut [f32]| {
+            let rows = ranges[p].clone();
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: AVX-512F was detected (`has_avx512`); `x` holds `batch` rows of
+            // `inputs` values and `w` holds rows `rows` of `inputs` values (checked above);
+            // `yt` is this part's own `rows.len() * batch` outputs.
+            unsafe {
+                small::rows(
+                    (batch, inputs),
+                    x,
+                    &w[rows.start * inputs..rows.end * inputs],
+                    yt,
+                );
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            let _ = (rows, yt);
+        },
+    );
+    true
+}
+
+/// The AVX-512 kernel of [`small_batch_product`].
+#[cfg(target_arch = "x86_64")]
+mod small {
+    use std::arch::x86_64::*;
+
+    /// Weight rows per block (3 rows x 8 samples = 24 accumulators).
+    pub const ROWS: usize = 3;
+
+    /// `yt[r * batch + b] += w_r . x_b` for every row `r` of `w` (`w.len() / inputs` rows).
+    ///
+    /// # Safety
+    /// AVX-512F; `x` holds `batch * inputs` values (`1 <= batch <= 8`), `w` whole rows of
+    /// `inputs`, `yt` `batch` values per row of `w`.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn rows((batch, inputs): (usize, usize), x: &[f32], w: &[f32], yt: &mut [f32]) {
+        let n = w.len() / inputs;
+        let mut r0 = 0;
+        while r0 < n {
+            let r = ROWS.min(n - r0);
+            // Rows past the last are computed from the last row again and dropped.
+            let rows = [0, 1, 2].map(|j| w[(r0 + j.min(r - 1)) * inputs..].as_ptr());
+            let mut out = [[0f32; 8]; ROWS];
+            // SAFETY: the caller's extents: every row pointer starts `inputs` values of `w`,
+            // `x` holds `batch` rows.
+            unsafe {
+                match batch {
+                    1 => block::<1>(inputs, x.as_ptr(), rows, &mut out),
+                    2 => block::<2>(inputs, x.as_ptr(), rows, &mut out),
+                    3 => block::<3>(inputs, x.as_ptr(), rows, &mut out),
+                    4 => block::<4>(inputs, x.as_ptr(), rows, &mut out),
+                    5 => block::<5>(inputs, x.as_ptr(), rows, &mut out),
+                    6 => block::<6>(inputs, x.as_ptr(), rows, &mut out),
+                    7 => block::<7>(inputs, x.as_ptr(), rows, &mut out),
+                    _ => block::<8>(inputs, x.as_ptr(), rows, &mut out),
+                }
+            }
+            for (j, out) in out.iter().enumerate().take(r) {
+                for (y, v) in yt[(r0 + j) * batch..][..batch].iter_mut().zip(out) {
+                    *y += v;
+                }
+            }
+            r0 += r;
+        }
+    }
+
+    /// The dot products of three weight rows with `B` input rows.
+    ///
+    /// # Safety
+    /// AVX-512F; each of `w` starts `inputs` readable values, `x` starts `B * inputs`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn block<const B: usize>(
+        inputs: usize,
+        x: *const f32,
+        w: [*const f32; ROWS],
+        out: &mut [[f32; 8]; ROWS],
+    ) {
+        let mut acc = [[_mm512_setzero_ps(); B]; ROWS];
+        let full = inputs / 16 * 16;
+        // SAFETY: every load reads lanes `i..i + 16` with `i + 16 <= inputs`, or, in the
+        // masked tail, only the lanes below `inputs` (masked-off lanes are not accessed).
+        unsafe {
+            let mut i = 0;
+            while i < full {
+                let wv = w.map(|p| _mm512_loadu_ps(p.add(i)));
+                for b in 0..B {
+                    let xv = _mm512_loadu_ps(x.add(b * inputs + i));
+                    for (acc, wv) in acc.iter_mut().zip(&wv) {
+                        acc[b] = _mm512_fmadd_ps(*wv, xv, acc[b]);
+                    }
+                }
+                i += 16;
+            }
+            if i < inputs {
+                let mask: __mmask16 = (1u32 << (inputs - i)).wrapping_sub(1) as __mmask16;
+                let wv = w.map(|p| _mm512_maskz_loadu_ps(mask, p.add(i)));
+                for b in 0..B {
+                    let xv = _mm512_maskz_loadu_ps(mask, x.add(b * inputs + i));
+                    for (acc, wv) in acc.iter_mut().zip(&wv) {
+                        acc[b] = _mm512_fmadd_ps(*wv, xv, acc[b]);
+                    }
+                }
+            }
+        }
+        for (out, acc) in out.iter_mut().zip(&acc) {
+            for (o, a) in out.iter_mut().zip(acc) {
+                *o = _mm512_reduce_add_ps(*a);
+            }
+        }
+    }
+}
+
 /// The packed AVX-512 product.
 mod packed {
     use super::Strides;
@@ -588,6 +742,46 @@ mod tests {
             matmul((m, n, k), &mut d, Strides::rows(n), false, l, r, parts);
             assert_eq!(d, expected, "{parts} parts");
         }
+    }
+
+    #[test]
+    fn small_batch_products_equal_the_naive_product() {
+        // Inputs with a tail shorter than 16, rows not a multiple of 3; small integers, so
+        // every sum is exact whatever the order.
+        let (out, inputs) = (37, 45);
+        let w: Vec<f32> = (0..out * inputs)
+            .map(|i| ((i * 7) % 9) as f32 - 4.0)
+            .collect();
+        for batch in 1..=SMALL_BATCH {
+            let x: Vec<f32> = (0..batch * inputs)
+                .map(|i| ((i * 5) % 7) as f32 - 3.0)
+                .collect();
+            // naive(x W^T), transposed to [out, batch].
+            let y = naive(
+                (batch, out, inputs),
+                (&x, Strides::rows(inputs)),
+                (&w, Strides::cols(inputs)),
+            );
+            for parts in [1, 2, 3] {
+                let mut yt = vec![1f32; out * batch];
+                if !small_batch_product((batch, inputs), &x, &w, &mut yt, parts) {
+                    return; // no AVX-512 here (or turned off): nothing to compare
+                }
+                for o in 0..out {
+                    for b in 0..batch {
+                        assert_eq!(yt[o * batch + b], y[b * out + o] + 1.0, "batch {batch}");
+                    }
+                }
+            }
+        }
+        let mut yt = vec![0f32; 9 * 2];
+        assert!(!small_batch_product(
+            (9, 2),
+            &[0.0; 18],
+            &[0.0; 4],
+            &mut yt,
+            1
+        ));
     }
 
     #[test]
