@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{NnError, Result};
 use crate::params::ParamStore;
+use crate::vector::AdamStep;
 
 /// Adam's hyperparameters.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -187,15 +188,16 @@ struct AdamKernel<'a> {
 impl AdamKernel<'_> {
     fn apply(&self, theta: &mut [f32], g: &[f32]) {
         let (mut m, mut v) = (self.m.borrow_mut(), self.v.borrow_mut());
-        let (b1, b2, lr, eps, bc1, bc2, decay) = (
-            self.b1, self.b2, self.lr, self.eps, self.bc1, self.bc2, self.decay,
-        );
-        for (((t, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-            *m = b1 * *m + (1.0 - b1) * g;
-            *v = b2 * *v + (1.0 - b2) * g * g;
-            let update = (*m / bc1) / ((*v / bc2).sqrt() + eps);
-            *t = *t * decay - lr * update;
-        }
+        let step = AdamStep {
+            b1: self.b1,
+            b2: self.b2,
+            lr: self.lr,
+            eps: self.eps,
+            bc1: self.bc1,
+            bc2: self.bc2,
+            decay: self.decay,
+        };
+        step.apply(theta, g, &mut m[..], &mut v[..]);
     }
 }
 

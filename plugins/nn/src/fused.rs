@@ -416,21 +416,35 @@ impl CustomOp3 for ConvOp {
                 .iter()
                 .map(|r| r.start * plan.in_len..r.end * plan.in_len)
                 .collect();
-            let (pp, po) = (plan.positions * plan.patch, plan.positions * plan.out);
+            let po = plan.positions * plan.out;
+            // W in window-column order, row-major `[out, patch]`: packed by whole rows.
+            let w_rows = transpose(&saved.wt, plan.patch, plan.out);
+            // A few samples' window-matrix gradients at a time (one packing of W each).
+            let chunk = (CHUNK_VALUES / pp.max(1)).max(1);
             run_each(chunks_mut(&mut dx, &ranges), |i, dx| {
-                let mut dcols = vec![0f32; pp];
-                for (s, dx) in samples[i].clone().zip(dx.chunks_exact_mut(plan.in_len)) {
+                let mine = samples[i].clone();
+                let mut dcols = take_buffer(chunk.min(mine.len()) * pp);
+                for (first, dx) in mine
+                    .clone()
+                    .step_by(chunk)
+                    .zip(dx.chunks_mut(chunk * plan.in_len))
+                {
+                    let n = chunk.min(mine.end - first);
                     matmul(
-                        (plan.positions, plan.patch, plan.out),
-                        &mut dcols,
+                        (n * plan.positions, plan.patch, plan.out),
+                        &mut dcols[..n * pp],
                         Strides::rows(plan.patch),
                         false,
-                        (&g[s * po..(s + 1) * po], Strides::rows(plan.out)),
-                        (&saved.wt, Strides::cols(plan.out)),
+                        (&g[first * po..(first + n) * po], Strides::rows(plan.out)),
+                        (&w_rows, Strides::rows(plan.patch)),
                         1,
                     );
-                    plan.scatter_add(&dcols, dx);
+                    for (dcols, dx) in dcols.chunks_exact(pp).zip(dx.chunks_exact_mut(plan.in_len))
+                    {
+                        plan.scatter_add(dcols, dx);
+                    }
                 }
+                give_buffer(dcols);
             });
             Some(Tensor::from_vec(dx, x.shape(), x.device())?)
         } else {

@@ -22,6 +22,7 @@ pub mod replay;
 pub mod schedule;
 pub mod sum_tree;
 pub mod threads;
+mod vector;
 
 /// The building blocks in one `use`.
 pub mod prelude {

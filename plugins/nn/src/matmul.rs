@@ -73,7 +73,7 @@ impl SendPtr {
 }
 
 /// Whether this machine runs the AVX-512 kernel.
-fn has_avx512() -> bool {
+pub(crate) fn has_avx512() -> bool {
     static HAS: OnceLock<bool> = OnceLock::new();
     *HAS.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
