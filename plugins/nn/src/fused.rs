@@ -19,15 +19,7 @@ use candle_core::{
 use crate::gather::{Layout, PAD};
 use crate::matmul::{Strides, matmul, small_batch_product};
 use crate::threads::{chunks_mut, parts_for, run_each, split};
-
-/// A contiguous piece of a sample's window matrix: `len` values read from the input at
-/// `src` (or zeros when `src` is [`PAD`]) into the window matrix at `dst`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Run {
-    src: u32,
-    dst: u32,
-    len: u32,
-}
+use crate::vector::Run;
 
 /// The fixed geometry of one convolution: which input values every output position sees.
 #[derive(Debug)]
@@ -123,29 +115,12 @@ impl ConvPlan {
 
     /// Writes the window matrix of one sample `x` (`in_len` values) into `cols`.
     fn gather(&self, x: &[f32], cols: &mut [f32]) {
-        for r in &self.runs {
-            let (d, n) = (r.dst as usize, r.len as usize);
-            let dst = &mut cols[d..d + n];
-            if r.src == PAD {
-                dst.fill(0.0);
-            } else {
-                let s = r.src as usize;
-                copy_short(dst, &x[s..s + n]);
-            }
-        }
+        crate::vector::gather_runs(&self.runs, x, cols);
     }
 
     /// Adds one sample's window-matrix gradient `cols` into its input gradient `dx`.
     fn scatter_add(&self, cols: &[f32], dx: &mut [f32]) {
-        for r in &self.runs {
-            if r.src == PAD {
-                continue;
-            }
-            let (s, d, n) = (r.src as usize, r.dst as usize, r.len as usize);
-            for (a, b) in dx[s..s + n].iter_mut().zip(&cols[d..d + n]) {
-                *a += b;
-            }
-        }
+        crate::vector::scatter_add_runs(&self.runs, cols, dx);
     }
 
     /// The weight `[out, c, k, k]` as `[patch, out]` in window-column order.
@@ -160,35 +135,22 @@ impl ConvPlan {
     }
 }
 
-/// `dst.copy_from_slice(src)` for the short runs of a window gather: fixed 8-value moves
-/// (inlined) instead of a `memcpy` call per run.
-fn copy_short(dst: &mut [f32], src: &[f32]) {
-    let (d8, d_rest) = dst.as_chunks_mut::<8>();
-    let (s8, s_rest) = src.as_chunks::<8>();
-    for (d, s) in d8.iter_mut().zip(s8) {
-        *d = *s;
-    }
-    for (d, s) in d_rest.iter_mut().zip(s_rest) {
-        *d = *s;
-    }
-}
-
 /// Reusable buffers for the window matrices (several MB each for the Nature CNN): taking one
 /// back avoids the page faults and zeroing of a fresh allocation on every forward pass.
 static BUFFERS: Mutex<Vec<Vec<f32>>> = Mutex::new(Vec::new());
 
-/// A buffer of `len` values (their contents unspecified: the caller overwrites them all).
+/// A buffer of at least `len` values (their contents unspecified: the caller uses and
+/// overwrites the first `len`). Buffers keep their length in the pool, so taking one back
+/// never zero-fills it again.
 fn take_buffer(len: usize) -> Vec<f32> {
     let mut pool = BUFFERS.lock().unwrap_or_else(|e| e.into_inner());
     let best = (0..pool.len())
-        .filter(|&i| pool[i].capacity() >= len)
-        .min_by_key(|&i| pool[i].capacity())
-        .or_else(|| (0..pool.len()).max_by_key(|&i| pool[i].capacity()));
+        .filter(|&i| pool[i].len() >= len)
+        .min_by_key(|&i| pool[i].len())
+        .or_else(|| (0..pool.len()).max_by_key(|&i| pool[i].len()));
     let mut v = best.map(|i| pool.swap_remove(i)).unwrap_or_default();
     drop(pool);
-    if v.len() >= len {
-        v.truncate(len);
-    } else {
+    if v.len() < len {
         v.resize(len, 0.0);
     }
     v
@@ -378,11 +340,12 @@ impl CustomOp3 for ConvOp {
         let db = column_sums(&g, plan.out);
         // The whole window matrix, gathered again from the input (split by samples).
         let pp = plan.positions * plan.patch;
-        let mut cols = take_buffer(batch * pp);
+        let mut buffer = take_buffer(batch * pp);
+        let cols = &mut buffer[..batch * pp];
         with_values(x, |x| {
             let samples = split(batch, parts_for(rows * plan.patch * plan.out), 1);
             let ranges: Vec<_> = samples.iter().map(|r| r.start * pp..r.end * pp).collect();
-            run_each(chunks_mut(&mut cols, &ranges), |i, cols| {
+            run_each(chunks_mut(cols, &ranges), |i, cols| {
                 for (s, c) in samples[i].clone().zip(cols.chunks_exact_mut(pp)) {
                     plan.gather(&x[s * plan.in_len..(s + 1) * plan.in_len], c);
                 }
@@ -395,11 +358,11 @@ impl CustomOp3 for ConvOp {
             &mut dwt,
             Strides::rows(plan.out),
             false,
-            (&cols, Strides::cols(plan.patch)),
+            (cols, Strides::cols(plan.patch)),
             (&g, Strides::rows(plan.out)),
             parts_for(rows * plan.patch * plan.out),
         );
-        give_buffer(cols);
+        give_buffer(buffer);
         let mut dw = vec![0f32; plan.out * plan.patch];
         for (p, &wi) in plan.weight_index.iter().enumerate() {
             for o in 0..plan.out {

@@ -5,7 +5,102 @@
 // was checked first.
 #![allow(unsafe_code)]
 
+use crate::gather::PAD;
 use crate::matmul::has_avx512;
+
+/// A contiguous piece of a sample's window matrix: `len` values read from the input at
+/// `src` (or zeros when `src` is [`PAD`]) into the window matrix at `dst`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Run {
+    /// First input value (or [`PAD`]).
+    pub src: u32,
+    /// First window-matrix value.
+    pub dst: u32,
+    /// Values in the run.
+    pub len: u32,
+}
+
+/// Writes the window matrix `cols` of one sample `x` along `runs` (compiled for AVX-512
+/// where the CPU has it: the copies of short runs then take one or two moves).
+pub(crate) fn gather_runs(runs: &[Run], x: &[f32], cols: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: AVX-512F was detected; the function body is safe code.
+        unsafe { gather_avx512(runs, x, cols) };
+        return;
+    }
+    gather_plain(runs, x, cols);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn gather_avx512(runs: &[Run], x: &[f32], cols: &mut [f32]) {
+    gather_plain(runs, x, cols);
+}
+
+#[inline(always)]
+fn gather_plain(runs: &[Run], x: &[f32], cols: &mut [f32]) {
+    for r in runs {
+        let (d, n) = (r.dst as usize, r.len as usize);
+        let dst = &mut cols[d..d + n];
+        if r.src == PAD {
+            dst.fill(0.0);
+        } else {
+            let s = r.src as usize;
+            copy_short(dst, &x[s..s + n]);
+        }
+    }
+}
+
+/// `dst.copy_from_slice(src)` for the short runs of a window gather: fixed 16-value moves
+/// (inlined) instead of a `memcpy` call per run.
+#[inline(always)]
+fn copy_short(dst: &mut [f32], src: &[f32]) {
+    let (d16, d_rest) = dst.as_chunks_mut::<16>();
+    let (s16, s_rest) = src.as_chunks::<16>();
+    for (d, s) in d16.iter_mut().zip(s16) {
+        *d = *s;
+    }
+    let (d8, d_rest) = d_rest.as_chunks_mut::<8>();
+    let (s8, s_rest) = s_rest.as_chunks::<8>();
+    for (d, s) in d8.iter_mut().zip(s8) {
+        *d = *s;
+    }
+    for (d, s) in d_rest.iter_mut().zip(s_rest) {
+        *d = *s;
+    }
+}
+
+/// Adds one sample's window-matrix gradient `cols` into its input gradient `dx` along
+/// `runs` (padding runs skipped).
+pub(crate) fn scatter_add_runs(runs: &[Run], cols: &[f32], dx: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: AVX-512F was detected; the function body is safe code.
+        unsafe { scatter_add_avx512(runs, cols, dx) };
+        return;
+    }
+    scatter_add_plain(runs, cols, dx);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn scatter_add_avx512(runs: &[Run], cols: &[f32], dx: &mut [f32]) {
+    scatter_add_plain(runs, cols, dx);
+}
+
+#[inline(always)]
+fn scatter_add_plain(runs: &[Run], cols: &[f32], dx: &mut [f32]) {
+    for r in runs {
+        if r.src == PAD {
+            continue;
+        }
+        let (s, d, n) = (r.src as usize, r.dst as usize, r.len as usize);
+        for (a, b) in dx[s..s + n].iter_mut().zip(&cols[d..d + n]) {
+            *a += b;
+        }
+    }
+}
 
 /// Adam's constants for one parameter tensor.
 #[derive(Clone, Copy, Debug)]
