@@ -74,10 +74,15 @@ impl ConvPlan {
             .iter()
             .map(|&(c, ky, kx)| ((c * kernel + ky) * kernel + kx) as u32)
             .collect();
+        // Each window as runs of consecutive input values; then the windows of one output
+        // row that have the same runs shifted by a fixed step (all of them without padding)
+        // become one repeated run each, so a gather loops over a row with no run to decode.
         let mut runs: Vec<Run> = Vec::new();
         let mut dst = 0u32;
         for oy in 0..oh {
+            let mut row: Vec<Vec<Run>> = Vec::with_capacity(ow);
             for ox in 0..ow {
+                let mut window: Vec<Run> = Vec::new();
                 for &(c, ky, kx) in &order {
                     let y = (oy * stride + ky) as isize - pad as isize;
                     let x = (ox * stride + kx) as isize - pad as isize;
@@ -90,18 +95,20 @@ impl ConvPlan {
                             Layout::Nhwc => (y * width + x) * channels + c,
                         }) as u32
                     };
-                    match runs.last_mut() {
+                    match window.last_mut() {
                         Some(r)
                             if (r.src == PAD && src == PAD)
                                 || (r.src != PAD && src != PAD && r.src + r.len == src) =>
                         {
                             r.len += 1
                         }
-                        _ => runs.push(Run { src, dst, len: 1 }),
+                        _ => window.push(Run::once(src, dst, 1)),
                     }
                     dst += 1;
                 }
+                row.push(window);
             }
+            runs.extend(repeat_row(&row, patch as u32));
         }
         ConvPlan {
             in_len: channels * height * width,
@@ -133,6 +140,43 @@ impl ConvPlan {
         }
         wt
     }
+}
+
+/// The runs of one output row's windows: when every window has the same runs as the first
+/// shifted by `ox` times a fixed input step (and `patch` in the window matrix), one repeated
+/// run per run of the first window; else the windows' runs as they are.
+fn repeat_row(row: &[Vec<Run>], patch: u32) -> Vec<Run> {
+    let Some(first) = row.first() else {
+        return Vec::new();
+    };
+    let step = |j: usize| -> Option<u32> {
+        let r = row.get(1)?.get(j)?;
+        (r.src != PAD && first[j].src != PAD && r.src >= first[j].src).then(|| r.src - first[j].src)
+    };
+    let regular = row.len() > 1
+        && first.iter().enumerate().all(|(j, r0)| {
+            let Some(st) = step(j) else { return false };
+            row.iter().enumerate().all(|(ox, w)| {
+                let ox = ox as u32;
+                w.len() == first.len()
+                    && w[j].len == r0.len
+                    && w[j].src == r0.src + ox * st
+                    && w[j].dst == r0.dst + ox * patch
+            })
+        });
+    if !regular {
+        return row.iter().flatten().copied().collect();
+    }
+    first
+        .iter()
+        .enumerate()
+        .map(|(j, r)| Run {
+            count: row.len() as u32,
+            src_step: step(j).unwrap_or(0),
+            dst_step: patch,
+            ..*r
+        })
+        .collect()
 }
 
 /// Reusable buffers for the window matrices (several MB each for the Nature CNN): taking one
@@ -695,6 +739,53 @@ mod tests {
                     d < 1e-4,
                     "{size:?} {layout:?} pad {pad} relu {relu}: {name} off by {d}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn unpadded_rows_become_repeated_runs_and_gather_what_the_windows_hold() {
+        // The Nature CNN's first layer: per output row, 4 channels x 8 kernel rows of 8
+        // pixels, each repeated over the 20 output columns.
+        let plan = ConvPlan::new((4, 84, 84, Layout::Nchw), (8, 4, 0), (20, 20, 32));
+        assert_eq!(plan.runs.len(), 20 * 4 * 8);
+        assert!(
+            plan.runs
+                .iter()
+                .all(|r| r.count == 20 && r.len == 8 && r.src_step == 4)
+        );
+        // Padded windows differ at the edges: no repetition there, and every window value
+        // still comes from where the window says.
+        for (size, layout, pad) in [
+            ((3, 9, 7), Layout::Nchw, 1),
+            ((3, 9, 7), Layout::Nhwc, 1),
+            ((3, 9, 7), Layout::Nhwc, 0),
+        ] {
+            let (c, h, w) = size;
+            let (k, stride) = (3, 2);
+            let (oh, ow) = (
+                (h + 2 * pad - k) / stride + 1,
+                (w + 2 * pad - k) / stride + 1,
+            );
+            let plan = ConvPlan::new((c, h, w, layout), (k, stride, pad), (oh, ow, 1));
+            let x: Vec<f32> = (0..c * h * w).map(|i| i as f32 + 1.0).collect();
+            let mut cols = vec![-1f32; oh * ow * c * k * k];
+            plan.gather(&x, &mut cols);
+            let index = crate::gather::window_index((c, h, w, layout), (k, stride, pad), (oh, ow));
+            let expected: Vec<f32> = index
+                .iter()
+                .map(|&i| if i == PAD { 0.0 } else { x[i as usize] })
+                .collect();
+            // Window column `p` is `window_index`'s column `weight_index[p]` ((c, ky, kx)).
+            let patch = c * k * k;
+            for pos in 0..oh * ow {
+                for (p, &wi) in plan.weight_index.iter().enumerate() {
+                    assert_eq!(
+                        cols[pos * patch + p],
+                        expected[pos * patch + wi as usize],
+                        "{size:?} {layout:?} pad {pad}: position {pos}, column {p}"
+                    );
+                }
             }
         }
     }

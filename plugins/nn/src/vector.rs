@@ -8,8 +8,9 @@
 use crate::gather::PAD;
 use crate::matmul::has_avx512;
 
-/// A contiguous piece of a sample's window matrix: `len` values read from the input at
-/// `src` (or zeros when `src` is [`PAD`]) into the window matrix at `dst`.
+/// Contiguous pieces of a sample's window matrix: `count` times (the `i`-th shifted by
+/// `i * src_step` and `i * dst_step`), `len` values read from the input at `src` (or zeros
+/// when `src` is [`PAD`]) into the window matrix at `dst`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Run {
     /// First input value (or [`PAD`]).
@@ -18,6 +19,26 @@ pub(crate) struct Run {
     pub dst: u32,
     /// Values in the run.
     pub len: u32,
+    /// Repetitions.
+    pub count: u32,
+    /// Input shift between repetitions.
+    pub src_step: u32,
+    /// Window-matrix shift between repetitions.
+    pub dst_step: u32,
+}
+
+impl Run {
+    /// One run, not repeated.
+    pub(crate) fn once(src: u32, dst: u32, len: u32) -> Self {
+        Run {
+            src,
+            dst,
+            len,
+            count: 1,
+            src_step: 0,
+            dst_step: 0,
+        }
+    }
 }
 
 /// Writes the window matrix `cols` of one sample `x` along `runs` (compiled for AVX-512
@@ -41,13 +62,22 @@ fn gather_avx512(runs: &[Run], x: &[f32], cols: &mut [f32]) {
 #[inline(always)]
 fn gather_plain(runs: &[Run], x: &[f32], cols: &mut [f32]) {
     for r in runs {
-        let (d, n) = (r.dst as usize, r.len as usize);
-        let dst = &mut cols[d..d + n];
-        if r.src == PAD {
-            dst.fill(0.0);
-        } else {
-            let s = r.src as usize;
-            copy_short(dst, &x[s..s + n]);
+        let n = r.len as usize;
+        for i in 0..r.count as usize {
+            let d = r.dst as usize + i * r.dst_step as usize;
+            let dst = &mut cols[d..d + n];
+            if r.src == PAD {
+                dst.fill(0.0);
+            } else {
+                let s = r.src as usize + i * r.src_step as usize;
+                if n == 8 {
+                    // The Nature CNN's first layer (8-pixel rows): one fixed-size move.
+                    let d8: &mut [f32; 8] = dst.try_into().expect("8 values");
+                    *d8 = x[s..s + 8].try_into().expect("8 values");
+                } else {
+                    copy_short(dst, &x[s..s + n]);
+                }
+            }
         }
     }
 }
@@ -95,9 +125,13 @@ fn scatter_add_plain(runs: &[Run], cols: &[f32], dx: &mut [f32]) {
         if r.src == PAD {
             continue;
         }
-        let (s, d, n) = (r.src as usize, r.dst as usize, r.len as usize);
-        for (a, b) in dx[s..s + n].iter_mut().zip(&cols[d..d + n]) {
-            *a += b;
+        let n = r.len as usize;
+        for i in 0..r.count as usize {
+            let s = r.src as usize + i * r.src_step as usize;
+            let d = r.dst as usize + i * r.dst_step as usize;
+            for (a, b) in dx[s..s + n].iter_mut().zip(&cols[d..d + n]) {
+                *a += b;
+            }
         }
     }
 }
