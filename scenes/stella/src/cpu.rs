@@ -26,6 +26,67 @@ pub const CYCLES: [u8; 256] = [
     2, 5, 2, 8, 4, 4, 6, 6, 2, 4, 2, 7, 4, 4, 7, 7, // f
 ];
 
+/// Iterations of a timer wait loop skipped by [`timer_wait`].
+struct TimerWait {
+    /// Load-BNE pairs run.
+    iterations: u32,
+    /// System cycles after them.
+    cycles: u32,
+    /// The opcode of the load (0xAD LDA, 0xAE LDX, 0xAC LDY).
+    load: u8,
+    /// INTIM as the last load read it (non-zero).
+    value: u8,
+}
+
+/// The iterations of the wait loop `LD[AXY] INTIM; BNE *-3` starting at `pc` (the load) with
+/// `cycles` system cycles, that a bus-level emulation would run from here while INTIM reads
+/// non-zero before the timer underflows and the instruction `budget` (which counts the BNE just
+/// executed) lasts. `None` if `pc` does not start such a loop in plain ROM or no iteration
+/// qualifies.
+#[inline(never)]
+fn timer_wait(bus: &Bus, pc: u16, cycles: u32, budget: u32) -> Option<TimerWait> {
+    let (lo, span) = bus.cart.plain_range();
+    let c = pc & 0x1FFF;
+    // All five bytes of the loop must be plain ROM reads.
+    if c.wrapping_sub(0x1000 + lo) >= span.saturating_sub(4) {
+        return None;
+    }
+    let [load, alo, ahi, bne] = bus.cart.code_word(c).to_le_bytes();
+    let offset = bus.cart.code_word(c + 4) as u8;
+    if !matches!(load, 0xAC..=0xAE) || bne != 0xD0 || offset != 0xFB {
+        return None;
+    }
+    let addr = u16::from_le_bytes([alo, ahi]);
+    // RIOT (A12 clear, A7 and A9 set) INTIM (A2 set, A0 clear).
+    if addr & 0x1280 != 0x0280 || addr & 0x05 != 0x04 {
+        return None;
+    }
+    // Cycles of one iteration: the load (4, absolute) and the taken BNE (2 + 1, + 1 when the
+    // branch crosses a page: from pc + 5 back to pc).
+    let cross = (pc ^ pc.wrapping_add(5)) & 0xFF00 != 0;
+    let bne_cycles = CYCLES[0xD0] as u32 + if cross { 2 } else { 1 };
+    let load_cycles = CYCLES[load as usize] as u32;
+    let mut w = TimerWait {
+        iterations: 0,
+        cycles,
+        load,
+        value: 0,
+    };
+    // The BNE just run is counted in `budget`; each iteration takes two more instructions.
+    while 2 * (w.iterations + 1) < budget {
+        let read_at = w.cycles.wrapping_add(load_cycles);
+        match bus.riot.intim_before_underflow(read_at) {
+            Some(v) if v != 0 => {
+                w.value = v;
+                w.cycles = read_at.wrapping_add(bne_cycles);
+                w.iterations += 1;
+            }
+            _ => break,
+        }
+    }
+    (w.iterations > 0).then_some(w)
+}
+
 /// `ourBCDTable[0]`: BCD byte to binary (invalid digits included, as Stella computes them).
 fn bcd_to_bin(t: u8) -> i32 {
     ((t >> 4) as i32) * 10 + (t & 0x0F) as i32
@@ -1790,6 +1851,10 @@ impl Cpu {
                 // BNE IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.branch(bus, self.not_z, v);
+                // A taken BNE back to the instruction 3 bytes before it: maybe a timer wait.
+                if F && v == 0xFB && self.not_z {
+                    self.skip_timer_wait(bus);
+                }
             }
             0xD1 => {
                 bus.tick(CYCLES[0xD1]);
@@ -2094,6 +2159,27 @@ impl Cpu {
                 bus.bus.exec_status |= FATAL_BIT;
                 bus.stop();
             }
+        }
+    }
+
+    /// Runs the iterations of a timer wait loop `LDA/LDX/LDY INTIM; BNE *-3` (PC at the load,
+    /// just after the BNE) that read a non-zero INTIM before the timer underflows, at once:
+    /// such a read changes nothing but the register, the flags and the data bus, and the BNE
+    /// only the PC and the cycles, so the state after them follows from the number of
+    /// iterations. The instruction budget is respected (a stop cannot happen: no TIA write).
+    #[inline(always)]
+    fn skip_timer_wait(&mut self, bus: &mut Ctx<'_>) {
+        if let Some(w) = timer_wait(bus.bus, self.pc, bus.cycles, bus.budget) {
+            bus.cycles = w.cycles;
+            bus.budget -= 2 * w.iterations;
+            match w.load {
+                0xAD => self.a = w.value,
+                0xAE => self.x = w.value,
+                _ => self.y = w.value,
+            }
+            self.nz(w.value);
+            // The last access of the last BNE was its operand fetch, as now: the data bus holds
+            // 0xFB already.
         }
     }
 

@@ -58,6 +58,18 @@ impl Riot {
         self.cycles_when_interrupt_reset = self.cycles_when_interrupt_reset.wrapping_sub(cycles);
     }
 
+    /// What a read of INTIM at `cycles` returns while the timer has not underflowed (such a read
+    /// changes nothing); `None` after the underflow, where the read may change the timer state.
+    #[inline(always)]
+    pub fn intim_before_underflow(&self, cycles: u32) -> Option<u8> {
+        let c = cycles.wrapping_sub(1);
+        let delta = c.wrapping_sub(self.cycles_when_timer_set);
+        let timer = (self.timer as i32)
+            .wrapping_sub((delta >> self.interval_shift) as i32)
+            .wrapping_sub(1);
+        (timer >= 0).then_some(timer as u8)
+    }
+
     /// Read of an I/O or timer register (RAM is read directly by the bus).
     pub fn peek(&mut self, addr: u16, cycles: u32, swcha: u8, swchb: u8) -> u8 {
         match addr & 0x07 {
@@ -66,14 +78,11 @@ impl Riot {
             0x02 => swchb,
             0x03 => self.ddrb,
             0x04 | 0x06 => {
+                if let Some(v) = self.intim_before_underflow(cycles) {
+                    return v;
+                }
                 let c = cycles.wrapping_sub(1);
                 let delta = c.wrapping_sub(self.cycles_when_timer_set);
-                let timer = (self.timer as i32)
-                    .wrapping_sub((delta >> self.interval_shift) as i32)
-                    .wrapping_sub(1);
-                if timer >= 0 {
-                    return timer as u8;
-                }
                 let mut timer = ((self.timer << self.interval_shift) as i32)
                     .wrapping_sub(delta as i32)
                     .wrapping_sub(1);

@@ -304,3 +304,71 @@ fn garbage_programs_never_panic() {
         }
     }
 }
+
+/// Timer wait loops `LD[AXY] INTIM; BNE *-3` (which `Cpu::execute` runs at once while INTIM
+/// reads non-zero) end in exactly the state of running them one instruction at a time through
+/// the bus (`Cpu::step` never skips), whatever the instruction budget of each `execute`.
+#[test]
+fn timer_wait_loops_match_single_steps() {
+    let mut program = vec![
+        0xA9, 0x20, // F000 LDA #$20
+        0x8D, 0x95, 0x02, // F002 STA TIM8T
+        0xAE, 0x84, 0x02, // F005 LDX INTIM
+        0xD0, 0xFB, // F008 BNE F005
+        0xA0, 0x03, // F00A LDY #$03
+        0x8C, 0x97, 0x02, // F00C STY T1024T
+        0xAC, 0x86, 0x02, // F00F LDY INTIM (mirror at $286)
+        0xD0, 0xFB, // F012 BNE F00F
+        0xA9, 0x10, // F014 LDA #$10
+        0x8D, 0x95, 0x02, // F016 STA TIM8T
+        0x4C, 0xFD, 0xF0, // F019 JMP F0FD
+    ];
+    program.resize(0xFD, 0xEA);
+    program.extend_from_slice(&[
+        0xAD, 0x84, 0x02, // F0FD LDA INTIM
+        0xD0, 0xFB, // F100 BNE F0FD (crosses a page)
+        0xA9, 0x02, // F102 LDA #$02
+        0x8D, 0x94, 0x02, // F104 STA TIM1T
+        0xEA, 0xEA, 0xEA, 0xEA, // F107 NOPs: the next loop starts after the underflow
+        0xAD, 0x84, 0x02, // F10B LDA INTIM
+        0xD0, 0xFB, // F10E BNE F10B (reads after the underflow: not skipped)
+        0xA9, 0x40, // F110 LDA #$40
+        0x8D, 0x96, 0x02, // F112 STA TIM64T
+        0xAD, 0x84, 0x02, // F115 LDA INTIM
+        0xD0, 0xFB, // F118 BNE F115
+        0x4C, 0x00, 0xF0, // F11A JMP F000
+    ]);
+    let state = |c: &Console| {
+        (
+            format!("{:?}", c.cpu),
+            c.bus.cycles,
+            c.bus.data_bus,
+            c.bus.last_access_was_read,
+            c.bus.exec_status,
+            postcard::to_allocvec(&c.bus.riot).unwrap(),
+        )
+    };
+    for chunk in [1u32, 2, 3, 4, 5, 7, 10, 33, 100, 1000] {
+        let mut fast = run(&program, 0);
+        let mut slow = run(&program, 0);
+        let mut executed = 0;
+        while executed < 12_000 {
+            assert!(fast.cpu.execute(&mut fast.bus, chunk));
+            for _ in 0..chunk {
+                slow.cpu.step(&mut slow.bus);
+            }
+            executed += chunk;
+            assert_eq!(
+                state(&fast),
+                state(&slow),
+                "after {executed} instructions in chunks of {chunk}"
+            );
+        }
+        // The loops ran: the program went around at least once.
+        assert!(
+            fast.cycles() > 3 * 1024 + 0x40 * 64 + 0x30 * 8,
+            "{}",
+            fast.cycles()
+        );
+    }
+}
