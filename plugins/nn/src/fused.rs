@@ -133,9 +133,17 @@ impl ConvPlan {
     /// The weight `[out, c, k, k]` as `[patch, out]` in window-column order.
     fn weight_columns(&self, w: &[f32]) -> Vec<f32> {
         let mut wt = vec![0f32; self.patch * self.out];
-        for (p, &wi) in self.weight_index.iter().enumerate() {
-            for o in 0..self.out {
-                wt[p * self.out + o] = w[o * self.patch + wi as usize];
+        // In blocks of 16 window columns, so that the rows of `wt` being written stay in
+        // the first-level cache while every weight row is read.
+        for (block, wt) in self
+            .weight_index
+            .chunks(16)
+            .zip(wt.chunks_mut(16 * self.out))
+        {
+            for (o, w) in w.chunks_exact(self.patch).enumerate() {
+                for (wt, &wi) in wt.chunks_exact_mut(self.out).zip(block) {
+                    wt[o] = w[wi as usize];
+                }
             }
         }
         wt
