@@ -88,7 +88,7 @@ impl TaskHeadMlp {
         let mut h = x.clone();
         let mut acts = Vec::new();
         for layer in &self.torso {
-            h = layer.forward(&h)?.relu()?;
+            h = layer.forward_relu(&h)?;
             if keep {
                 acts.push(h.clone());
             }
