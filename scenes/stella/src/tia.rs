@@ -792,8 +792,9 @@ impl Tia {
 
     /// CPU read of a TIA register.
     pub fn peek(&mut self, addr: u16, cycles: u32, data_bus: u8, ports: &impl PortReader) -> u8 {
+        let target = self.pending_clock.max(cycles.wrapping_mul(3) as i32);
         self.pending_clock = NO_PENDING;
-        self.update_frame(cycles.wrapping_mul(3) as i32);
+        self.update_frame(target);
         let noise = data_bus & 0x3F;
         let c = self.collision;
         let bits = |hi: u16, lo: u16| -> u8 {
@@ -860,7 +861,7 @@ impl Tia {
             // update. Their poke delay is 0 and every other register's is >= 0, so the next
             // update's clock is never earlier than this one.
             let clock = cycles.wrapping_mul(3) as i32;
-            self.pending_clock = clock;
+            self.pending_clock = self.pending_clock.max(clock);
             let mut stop = false;
             if clock.wrapping_sub(self.clock_when_frame_started) / 228 > self.max_scanlines {
                 stop = true;
@@ -875,8 +876,75 @@ impl Tia {
                 }
             }
             stop
+        } else if self.write_changes_nothing(reg, value) {
+            // A write of what a register already holds (PF, GRP, ENAxx, COLUxx rewritten every
+            // line with the same value) changes no state: the draw up to its clock (plus its
+            // poke delay) that Stella does here gives the same pixels when done with the next
+            // update, which draws at least that far (`pending_clock` is a maximum).
+            let clock = cycles.wrapping_mul(3) as i32;
+            let target = clock.wrapping_add(self.poke_delay(reg, clock));
+            self.pending_clock = self.pending_clock.max(target);
+            if clock.wrapping_sub(self.clock_when_frame_started) / 228 > self.max_scanlines {
+                self.partial_frame = false;
+                return true;
+            }
+            false
         } else {
             self.poke_drawn(addr, value, cycles, last_access_was_read)
+        }
+    }
+
+    /// Colour clocks a write to `reg` at `clock` waits before it takes effect
+    /// (`ourPokeDelayTable`, playfield registers by pixel position).
+    #[inline(always)]
+    fn poke_delay(&self, reg: usize, clock: i32) -> i32 {
+        let delay = POKE_DELAY[reg] as i32;
+        if delay == -1 {
+            const D: [i32; 4] = [4, 5, 2, 3];
+            let x = clock.wrapping_sub(self.clock_when_frame_started) % 228;
+            D[((x / 3) & 3) as usize]
+        } else {
+            delay
+        }
+    }
+
+    /// The playfield bits after a write of `value` to PF0 (0x0D), PF1 (0x0E) or PF2 (0x0F).
+    #[inline(always)]
+    fn pf_after(&self, reg: usize, value: u8) -> u32 {
+        match reg {
+            0x0D => (self.pf & 0x000F_FFF0) | ((value as u32 >> 4) & 0x0F),
+            0x0E => (self.pf & 0x000F_F00F) | ((value as u32) << 4),
+            _ => (self.pf & 0x0000_0FFF) | ((value as u32) << 12),
+        }
+    }
+
+    /// The colour register value a COLUxx write of `value` stores (PAL colour loss included).
+    #[inline(always)]
+    fn colour_of(&self, value: u8) -> u8 {
+        let mut c = value & 0xFE;
+        if self.color_loss && self.scanline_count_for_last_frame & 1 != 0 {
+            c |= 1;
+        }
+        c
+    }
+
+    /// Whether writing `value` to drawn register `reg` leaves every piece of TIA state as it is
+    /// (checked for the registers games rewrite every line; false for the others).
+    #[inline(always)]
+    fn write_changes_nothing(&self, reg: usize, value: u8) -> bool {
+        match reg {
+            0x06 => self.colour_of(value) == self.color[P0],
+            0x07 => self.colour_of(value) == self.color[P1],
+            0x08 => self.colour_of(value) == self.color[PF],
+            0x09 => self.colour_of(value) == self.color[BK],
+            0x0D..=0x0F => self.pf_after(reg, value) == self.pf,
+            // GRP0 also copies GRP1 into its delayed copy; GRP1 copies GRP0 and ENABL.
+            0x1B => value == self.grp0 && self.dgrp1 == self.grp1,
+            0x1C => value == self.grp1 && self.dgrp0 == self.grp0 && self.denabl == self.enabl,
+            0x1D => (value & 0x02 != 0) == self.enam0,
+            0x1E => (value & 0x02 != 0) == self.enam1,
+            0x1F => (value & 0x02 != 0) == self.enabl,
+            _ => false,
         }
     }
 
@@ -891,20 +959,18 @@ impl Tia {
     ) -> bool {
         let addr = (addr & 0x3F) as usize;
         let clock = cycles.wrapping_mul(3) as i32;
-        let mut delay = POKE_DELAY[addr] as i32;
-        if delay == -1 {
-            const D: [i32; 4] = [4, 5, 2, 3];
-            let x = clock.wrapping_sub(self.clock_when_frame_started) % 228;
-            delay = D[((x / 3) & 3) as usize];
-        }
+        let delay = self.poke_delay(addr, clock);
         if matches!(addr, 0x02 | 0x03 | 0x15..=0x1A | 0x2D..) {
             // Nothing drawn depends on these registers: draw later, in one run with the next update.
             // Their poke delay is 0 and every other register's is >= 0, so the next update's clock is
             // never earlier than this one.
-            self.pending_clock = clock;
+            self.pending_clock = self.pending_clock.max(clock);
         } else {
+            // A deferred draw may reach further than this write's (a rewrite of the same value
+            // with a longer poke delay): both are done before the state changes.
+            let target = self.pending_clock.max(clock.wrapping_add(delay));
             self.pending_clock = NO_PENDING;
-            self.update_frame(clock.wrapping_add(delay));
+            self.update_frame(target);
         }
         let mut stop = false;
         if clock.wrapping_sub(self.clock_when_frame_started) / 228 > self.max_scanlines {
@@ -952,10 +1018,7 @@ impl Tia {
                 self.m1_mask = mmask(self.posm1, self.nusiz1);
             }
             0x06..=0x09 => {
-                let mut c = value & 0xFE;
-                if self.color_loss && self.scanline_count_for_last_frame & 1 != 0 {
-                    c |= 1;
-                }
+                let c = self.colour_of(value);
                 let idx = match addr {
                     0x06 => P0,
                     0x07 => P1,
@@ -987,11 +1050,7 @@ impl Tia {
                 }
             }
             0x0D..=0x0F => {
-                self.pf = match addr {
-                    0x0D => (self.pf & 0x000F_FFF0) | ((value as u32 >> 4) & 0x0F),
-                    0x0E => (self.pf & 0x000F_F00F) | ((value as u32) << 4),
-                    _ => (self.pf & 0x0000_0FFF) | ((value as u32) << 12),
-                };
+                self.pf = self.pf_after(addr, value);
                 if self.pf == 0 {
                     self.enabled_objects &= !PF_BIT;
                 } else {
