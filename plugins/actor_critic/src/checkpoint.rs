@@ -17,3 +17,19 @@ pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T> {
     arcadia_engine::checkpoint::load_value(path)
         .map_err(|e| ActorCriticError::Checkpoint(e.to_string()))
 }
+
+/// Serializes `value` into `path` as a stream (a large replay is not built in memory
+/// first): a temporary file beside it, synced, then renamed.
+pub fn save_streamed<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    use std::io::Write;
+    let err = |e: &dyn std::fmt::Display| {
+        ActorCriticError::Checkpoint(format!("writing {}: {e}", path.display()))
+    };
+    let tmp = path.with_extension("tmp");
+    let file = std::fs::File::create(&tmp).map_err(|e| err(&e))?;
+    let mut writer = postcard::to_io(value, std::io::BufWriter::new(file)).map_err(|e| err(&e))?;
+    writer.flush().map_err(|e| err(&e))?;
+    let file = writer.into_inner().map_err(|e| err(&e))?;
+    file.sync_all().map_err(|e| err(&e))?;
+    std::fs::rename(&tmp, path).map_err(|e| err(&e))
+}

@@ -402,9 +402,11 @@ impl SacLearner {
             actor_adam: adam(config.actor_learning_rate, &actor_store)?,
             critic_adam: adam(config.critic_learning_rate, &critic_store)?,
             temperature_adam: adam(config.temperature_learning_rate, &temperature_store)?,
-            replay: TransitionReplay::with_pixels(
+            // One plane per channel (a frame stack's frames), each stored once.
+            replay: TransitionReplay::with_image(
                 config.replay_capacity,
-                pixels.map_or(0, |p| p.bytes()),
+                pixels.map_or(0, |p| p.chw.0),
+                pixels.map_or(0, |p| p.chw.1 * p.chw.2),
                 obs_dim,
                 act_dim,
             )?,
@@ -759,7 +761,7 @@ impl SacLearner {
             &self.temperature_store,
             &dir.join("temperature_adam.safetensors"),
         )?;
-        crate::checkpoint::save(&dir.join("replay.bin"), &self.replay)?;
+        self.replay.save_to(dir)?;
         crate::checkpoint::save(&dir.join("state.bin"), &self.state)?;
         Ok(())
     }
@@ -780,13 +782,14 @@ impl SacLearner {
             &self.temperature_store,
             &dir.join("temperature_adam.safetensors"),
         )?;
-        let replay: TransitionReplay = crate::checkpoint::load(&dir.join("replay.bin"))?;
-        if replay.len() > self.config.replay_capacity {
-            return Err(ActorCriticError::Checkpoint(
-                "the checkpoint's replay was written for another configuration".into(),
-            ));
-        }
-        self.replay = replay;
+        self.replay = TransitionReplay::load_from(
+            dir,
+            self.config.replay_capacity,
+            self.pixels.map_or(0, |p| p.chw.0),
+            self.pixel_dim,
+            self.obs_dim,
+            self.act_dim,
+        )?;
         self.state = crate::checkpoint::load(&dir.join("state.bin"))?;
         Ok(())
     }
@@ -973,7 +976,7 @@ mod tests {
             let r = if bright { 1.0 } else { -1.0 };
             learner
                 .replay
-                .push_with_pixels((&pixels, &[0.5]), &a, r, true, (&pixels, &[0.5]), 0)
+                .push_with_pixels(0, (&pixels, &[0.5]), &a, r, true, (&pixels, &[0.5]), 0)
                 .unwrap();
         }
         let conv_before = learner.critic_params().vars()[0]

@@ -188,6 +188,7 @@ pub fn observe(
             let (next_pixels, next_values) = split_observation(next, pixels)?;
             let a = agent.learner.normalise_action(a);
             agent.learner.replay.push_with_pixels(
+                index,
                 (&s_pixels, &s),
                 &a,
                 reward.0 * scale,
