@@ -876,11 +876,13 @@ impl Tia {
                 }
             }
             stop
-        } else if self.write_changes_nothing(reg, value) {
+        } else if self.poke_nothing_drawn(reg, value) {
             // A write of what a register already holds (PF, GRP, ENAxx, COLUxx rewritten every
-            // line with the same value) changes no state: the draw up to its clock (plus its
-            // poke delay) that Stella does here gives the same pixels when done with the next
-            // update, which draws at least that far (`pending_clock` is a maximum).
+            // line with the same value), or of a motion register (read only by HMOVE), changes
+            // nothing the drawing reads: the draw up to its clock (plus its poke delay) that
+            // Stella does here gives the same pixels when done with the next update, which
+            // draws at least that far (`pending_clock` is a maximum) before any state the
+            // drawing reads changes.
             let clock = cycles.wrapping_mul(3) as i32;
             let target = clock.wrapping_add(self.poke_delay(reg, clock));
             self.pending_clock = self.pending_clock.max(target);
@@ -928,11 +930,51 @@ impl Tia {
         c
     }
 
+    /// Does the write of `value` to `reg` if it changes nothing the drawing reads (motion
+    /// registers, rewrites of the current value) and says so; false (nothing done) otherwise.
+    #[inline(always)]
+    fn poke_nothing_drawn(&mut self, reg: usize, value: u8) -> bool {
+        match reg {
+            0x20 => self.hmp0 = value >> 4,
+            0x21 => self.hmp1 = value >> 4,
+            // (HMM0 is not here: its write may start the Cosmic Ark missile motion.)
+            0x23 => self.hmm1 = value >> 4,
+            0x24 => self.hmbl = value >> 4,
+            0x2B => {
+                self.hmp0 = 0;
+                self.hmp1 = 0;
+                self.hmm0 = 0;
+                self.hmm1 = 0;
+                self.hmbl = 0;
+            }
+            _ => return self.write_changes_nothing(reg, value),
+        }
+        true
+    }
+
     /// Whether writing `value` to drawn register `reg` leaves every piece of TIA state as it is
     /// (checked for the registers games rewrite every line; false for the others).
     #[inline(always)]
     fn write_changes_nothing(&self, reg: usize, value: u8) -> bool {
         match reg {
+            0x04 => {
+                value == self.nusiz0
+                    && self.p0_mask == pmask(self.posp0, 0, value)
+                    && self.m0_mask == mmask(self.posm0, value)
+            }
+            0x05 => {
+                value == self.nusiz1
+                    && self.p1_mask == pmask(self.posp1, 0, value)
+                    && self.m1_mask == mmask(self.posm1, value)
+            }
+            0x0A => {
+                value == self.ctrlpf
+                    && self.pf_priority_and_score == (value & 0x06) << 5
+                    && self.pf_mask == (value & 1) as usize
+                    && self.bl_mask == bmask(self.posbl, value)
+            }
+            0x0B => (value & 0x08 != 0) == self.refp0,
+            0x0C => (value & 0x08 != 0) == self.refp1,
             0x06 => self.colour_of(value) == self.color[P0],
             0x07 => self.colour_of(value) == self.color[P1],
             0x08 => self.colour_of(value) == self.color[PF],
