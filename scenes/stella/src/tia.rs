@@ -793,8 +793,14 @@ impl Tia {
     /// CPU read of a TIA register.
     pub fn peek(&mut self, addr: u16, cycles: u32, data_bus: u8, ports: &impl PortReader) -> u8 {
         let target = self.pending_clock.max(cycles.wrapping_mul(3) as i32);
-        self.pending_clock = NO_PENDING;
-        self.update_frame(target);
+        if addr & 0x08 == 0 {
+            // Collision registers: draw up to now first.
+            self.pending_clock = NO_PENDING;
+            self.update_frame(target);
+        } else {
+            // The input ports read nothing drawn: draw later, as for a WSYNC write.
+            self.pending_clock = target;
+        }
         let noise = data_bus & 0x3F;
         let c = self.collision;
         let bits = |hi: u16, lo: u16| -> u8 {
