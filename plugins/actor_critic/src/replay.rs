@@ -809,7 +809,7 @@ impl LegacyReplay {
                 l.capacity
             )));
         }
-        let plane_len = if planes == 0 { 0 } else { p / planes };
+        let plane_len = p.checked_div(planes).unwrap_or(0);
         let mut r = TransitionReplay::with_image(l.capacity, planes, plane_len, o, a)?;
         let k = 2 * planes;
         let mut ids = vec![0u64; rows * k];
@@ -900,20 +900,23 @@ mod tests {
         assert!(TransitionReplay::with_pixels(4, 0, 0, 1).is_err());
     }
 
+    /// `(s image, s values, a, r, terminated, s' image, s' values, task)`.
+    type NaiveRow = (
+        Vec<u8>,
+        Vec<f32>,
+        Vec<f32>,
+        f32,
+        bool,
+        Vec<u8>,
+        Vec<f32>,
+        u32,
+    );
+
     /// The layout before frames were shared: every row keeps `s` and `s'` whole. The
     /// reference the replay must agree with, byte for byte and draw for draw.
     struct NaiveReplay {
         capacity: usize,
-        rows: Vec<(
-            Vec<u8>,
-            Vec<f32>,
-            Vec<f32>,
-            f32,
-            bool,
-            Vec<u8>,
-            Vec<f32>,
-            u32,
-        )>,
+        rows: Vec<NaiveRow>,
         next: usize,
     }
 
@@ -1197,7 +1200,7 @@ mod tests {
         let values = vec![0.5; replay.obs_dim];
         for t in 0..40u8 {
             let s = vec![t / 2; 12];
-            let s2 = vec![(t + 1) / 2; 12];
+            let s2 = vec![t.div_ceil(2); 12];
             for r in [&mut x, &mut y] {
                 r.push_with_pixels(
                     t as usize % 3,
@@ -1224,5 +1227,172 @@ mod tests {
         assert_eq!(back, big);
         // Damaged files are refused with an error, not a panic.
         assert!(postcard::from_bytes::<TransitionReplay>(&bytes[..bytes.len() / 2]).is_err());
+    }
+
+    #[test]
+    fn checkpoint_files_and_the_earlier_layout_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let (replay, _) = run_against_naive(11, 2, 4, 9);
+        replay.save_to(dir.path()).unwrap();
+        let (p, o) = (replay.pixel_dim(), replay.obs_dim);
+        let back = TransitionReplay::load_from(dir.path(), 9, 2, p, o, 2).unwrap();
+        assert_eq!(back, replay);
+        // Another configuration is refused.
+        assert!(TransitionReplay::load_from(dir.path(), 9, 2, p, o, 3).is_err());
+        assert!(TransitionReplay::load_from(dir.path(), 4, 2, p, o, 2).is_err());
+        // The earlier layout (`replay.bin`, images whole), full and wrapped: the same rows
+        // in the same slots, so the same draws give the same batch.
+        #[derive(Serialize)]
+        struct Old {
+            capacity: usize,
+            obs_dim: usize,
+            act_dim: usize,
+            pixel_dim: usize,
+            obs: Vec<f32>,
+            next_obs: Vec<f32>,
+            pixels: Vec<u8>,
+            next_pixels: Vec<u8>,
+            actions: Vec<f32>,
+            rewards: Vec<f32>,
+            terminated: Vec<bool>,
+            tasks: Vec<u32>,
+            next: usize,
+            added: u64,
+        }
+        let mut old = Old {
+            capacity: 5,
+            obs_dim: 1,
+            act_dim: 1,
+            pixel_dim: 6,
+            obs: vec![],
+            next_obs: vec![],
+            pixels: vec![],
+            next_pixels: vec![],
+            actions: vec![],
+            rewards: vec![],
+            terminated: vec![],
+            tasks: vec![],
+            next: 2,
+            added: 7,
+        };
+        let mut naive = NaiveReplay {
+            capacity: 5,
+            rows: vec![],
+            next: 0,
+        };
+        for t in 0..7u8 {
+            // Three planes of two bytes, shifted each step.
+            let s = [t, t, t + 1, t + 1, t + 2, t + 2];
+            let s2 = [t + 1, t + 1, t + 2, t + 2, t + 3, t + 3];
+            naive.push(
+                (&s, &[t as f32]),
+                &[1.0],
+                t as f32,
+                t == 3,
+                (&s2, &[0.5]),
+                0,
+            );
+        }
+        for (ps, o, a, r, d, ps2, o2, task) in &naive.rows {
+            old.pixels.extend_from_slice(ps);
+            old.obs.extend_from_slice(o);
+            old.actions.extend_from_slice(a);
+            old.rewards.push(*r);
+            old.terminated.push(*d);
+            old.next_pixels.extend_from_slice(ps2);
+            old.next_obs.extend_from_slice(o2);
+            old.tasks.push(*task);
+        }
+        let legacy = tempfile::tempdir().unwrap();
+        crate::checkpoint::save(&legacy.path().join(LEGACY_REPLAY_FILE), &old).unwrap();
+        let r = TransitionReplay::load_from(legacy.path(), 5, 3, 6, 1, 1).unwrap();
+        assert_eq!((r.len(), r.added(), r.image_planes()), (5, 7, (3, 2)));
+        let mut a = ChaCha8Rng::seed_from_u64(2);
+        let mut b = ChaCha8Rng::seed_from_u64(2);
+        assert_eq!(r.sample(40, &mut a).unwrap(), naive.sample(40, &mut b));
+        // s and s' share their planes: 3 + 1 per row.
+        assert_eq!(r.memory().frames, 5 * 4);
+        assert!(TransitionReplay::load_from(legacy.path(), 5, 4, 6, 1, 1).is_err());
+    }
+
+    fn rss_bytes() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    }
+
+    /// The memory of a CALE-shaped fill (4 stacked 84x84 planes, 3-D actions, 8 envs,
+    /// episodes of 100 to 1,000 steps), from the layout and from the process RSS, against
+    /// the earlier layout (the naive replay). Prints; run alone:
+    /// `cargo test -p arcadia-actor-critic --lib cale_memory -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "a measurement (allocates about 1.3 GB), run by hand"]
+    fn cale_memory() {
+        let (planes, len, envs, rows) = (4, 84 * 84, 8, 20_000);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut sims: Vec<SimEnv> = (0..envs)
+            .map(|_| SimEnv {
+                stacking: true,
+                obs: vec![],
+                step: 0,
+                length: 0,
+            })
+            .collect();
+        let mut stream = Vec::with_capacity(rows);
+        while stream.len() < rows {
+            for (e, env) in sims.iter_mut().enumerate() {
+                if env.obs.is_empty() || env.step >= env.length {
+                    env.obs = (0..len)
+                        .map(|_| rng.random::<u8>())
+                        .collect::<Vec<_>>()
+                        .repeat(planes);
+                    env.step = 0;
+                    env.length = rng.random_range(100..1000);
+                }
+                let s = env.obs.clone();
+                env.step += 1;
+                env.obs.copy_within(len.., 0);
+                let fresh: Vec<u8> = (0..len).map(|_| rng.random::<u8>()).collect();
+                env.obs[(planes - 1) * len..].copy_from_slice(&fresh);
+                stream.push((e, s, env.obs.clone(), env.step >= env.length));
+            }
+        }
+        stream.truncate(rows);
+        // The stream itself is held throughout; only the replays' growth is measured.
+        let before = rss_bytes();
+        let mut replay = TransitionReplay::with_image(1_000_000, planes, len, 0, 3).unwrap();
+        for (e, s, s2, done) in &stream {
+            replay
+                .push_with_pixels(*e, (s, &[]), &[0.1, 0.2, 0.3], 1.0, *done, (s2, &[]), 0)
+                .unwrap();
+        }
+        let after = rss_bytes();
+        let m = replay.memory();
+        println!(
+            "planes stored once: {} rows, {} planes, layout {:.0} bytes per transition, RSS {:.0} bytes per transition",
+            m.rows,
+            m.frames,
+            m.per_transition(),
+            (after - before) as f64 / rows as f64
+        );
+        let mut naive = NaiveReplay {
+            capacity: 1_000_000,
+            rows: Vec::with_capacity(rows),
+            next: 0,
+        };
+        let before = rss_bytes();
+        for (_, s, s2, done) in &stream {
+            naive.push((s, &[]), &[0.1, 0.2, 0.3], 1.0, *done, (s2, &[]), 0);
+        }
+        let after = rss_bytes();
+        println!(
+            "earlier layout: layout {} bytes per transition, RSS {:.0} bytes per transition",
+            2 * planes * len + 4 * (3 + 2) + 1,
+            (after - before) as f64 / rows as f64
+        );
+        assert_eq!(naive.rows.len(), replay.len());
     }
 }
