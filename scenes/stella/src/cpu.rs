@@ -2152,8 +2152,8 @@ impl Cpu {
                 self.wr(bus, a, r);
                 self.sbc(r);
             }
-            // 0x02, 0x12, ... 0xF2: jam
-            _ => {
+            // jam (listed, so that the match is exhaustive without a default)
+            0x02 | 0x12 | 0x22 | 0x32 | 0x42 | 0x52 | 0x62 | 0x72 | 0x92 | 0xB2 | 0xD2 | 0xF2 => {
                 // jam: every such opcode takes 2 cycles
                 bus.tick(2);
                 bus.bus.exec_status |= FATAL_BIT;
