@@ -33,3 +33,16 @@ pub fn save_streamed<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     file.sync_all().map_err(|e| err(&e))?;
     std::fs::rename(&tmp, path).map_err(|e| err(&e))
 }
+
+/// Reads a value written by [`save_streamed`] (or [`save`]) from the file as a stream,
+/// with a scratch buffer of `scratch` bytes that must hold its largest byte string.
+pub fn load_streamed<T: DeserializeOwned>(path: &Path, scratch: usize) -> Result<T> {
+    let err = |e: &dyn std::fmt::Display| {
+        ActorCriticError::Checkpoint(format!("reading {}: {e}", path.display()))
+    };
+    let file = std::fs::File::open(path).map_err(|e| err(&e))?;
+    let mut buffer = vec![0u8; scratch];
+    let (value, _) =
+        postcard::from_io((std::io::BufReader::new(file), &mut buffer)).map_err(|e| err(&e))?;
+    Ok(value)
+}

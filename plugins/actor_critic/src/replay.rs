@@ -34,7 +34,8 @@
 //! The replay serializes its rows (as many as are held, not the capacity), the per-env
 //! links, and the stored frames from the oldest live one: never unused capacity.
 //! [`TransitionReplay::save_to`] / [`TransitionReplay::load_from`] write and read it in a
-//! checkpoint directory (`replay-frames.bin`, written as a stream); `load_from` also reads the
+//! checkpoint directory (`replay-frames.bin`, written and read as a stream, the planes read
+//! straight into their chunks); `load_from` also reads the
 //! `replay.bin` of the earlier layout (each image stored whole for `s` and `s'`).
 
 use std::collections::VecDeque;
@@ -387,7 +388,8 @@ impl TransitionReplay {
         crate::checkpoint::save_streamed(&dir.join(REPLAY_FILE), self)
     }
 
-    /// Reads the replay of a checkpoint directory: [`REPLAY_FILE`], or the earlier layout's
+    /// Reads the replay of a checkpoint directory: [`REPLAY_FILE`] (streamed from the file,
+    /// its planes moved into place: about the replay's own memory), or the earlier layout's
     /// [`LEGACY_REPLAY_FILE`] (whose images are then cut into `planes` planes). Errors when it
     /// holds more than `max_capacity` transitions or its sizes are not
     /// `(planes, pixel_dim, obs_dim, act_dim)`.
@@ -401,7 +403,8 @@ impl TransitionReplay {
     ) -> Result<Self> {
         let path = dir.join(REPLAY_FILE);
         let replay: TransitionReplay = if path.exists() {
-            crate::checkpoint::load(&path)?
+            // The largest byte string in the file is one chunk of planes.
+            crate::checkpoint::load_streamed(&path, CHUNK_BYTES.max(pixel_dim) + 64)?
         } else {
             let legacy: LegacyReplay = crate::checkpoint::load(&dir.join(LEGACY_REPLAY_FILE))?;
             legacy.convert(planes)?
@@ -569,6 +572,72 @@ impl FrameStore {
     }
 }
 
+impl FrameStore {
+    /// The store of the live frames `lo..` read back from their pieces. Pieces along the
+    /// chunk grid of `chunk_frames` planes (as [`FrameStore::pieces`] writes them) become
+    /// the chunks as they are (only the first, partial one is copied), so loading needs no
+    /// second copy of the frames; other pieces are copied plane by plane.
+    fn from_pieces(
+        plane_len: usize,
+        chunk_frames: usize,
+        lo: u64,
+        pieces: Vec<Bytes>,
+    ) -> std::result::Result<Self, String> {
+        let mut frames = FrameStore::new(plane_len);
+        frames.base = lo;
+        frames.lo = lo;
+        frames.hi = lo;
+        if pieces.is_empty() {
+            return Ok(frames);
+        }
+        let sizes: Vec<usize> = pieces.iter().map(|p| p.0.len()).collect();
+        if plane_len == 0 || sizes.iter().any(|b| !b.is_multiple_of(plane_len)) {
+            return Err(format!(
+                "stored frames of {sizes:?} bytes are not planes of {plane_len}"
+            ));
+        }
+        let (k, n) = (chunk_frames, sizes.len());
+        let full = k * plane_len;
+        let on_grid = k >= 1
+            && sizes.iter().all(|&b| b > 0 && b <= full)
+            && (n == 1 || sizes[1..n - 1].iter().all(|&b| b == full));
+        if !on_grid {
+            for piece in &pieces {
+                for plane in piece.0.chunks_exact(plane_len) {
+                    frames.push(plane);
+                }
+            }
+            return Ok(frames);
+        }
+        // The first piece ends on a chunk boundary when more follow: the planes before `lo`
+        // in its chunk are left as zeros (never read).
+        let first = sizes[0] / plane_len;
+        let offset = if n > 1 { k - first } else { 0 };
+        if offset as u64 > lo {
+            return Err(format!("frames before id {lo} do not fit the chunk grid"));
+        }
+        frames.chunk_frames = k;
+        frames.base = lo - offset as u64;
+        let skipped = offset;
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let mut chunk = piece.0;
+            if i == 0 && skipped > 0 {
+                let mut padded = Vec::with_capacity(full);
+                padded.resize(skipped * plane_len, 0);
+                padded.extend_from_slice(&chunk);
+                chunk = padded;
+            } else if i + 1 == n {
+                chunk.reserve_exact(full - chunk.len());
+            }
+            let planes = (chunk.len() / plane_len) as u64;
+            frames.hi += planes - if i == 0 { skipped as u64 } else { 0 };
+            frames.chunks.push_back(chunk);
+        }
+        frames.uses = std::iter::repeat_n(0, (frames.hi - frames.lo) as usize).collect();
+        Ok(frames)
+    }
+}
+
 /// The serialized form, borrowed (field order shared with [`Wire`]).
 #[derive(Serialize)]
 struct WireRef<'a> {
@@ -586,6 +655,7 @@ struct WireRef<'a> {
     frame_ids: &'a [u64],
     links: &'a [Vec<u64>],
     frames_lo: u64,
+    chunk_frames: usize,
     frames: LiveFrames<'a>,
     next: usize,
     added: u64,
@@ -608,6 +678,7 @@ struct Wire {
     frame_ids: Vec<u64>,
     links: Vec<Vec<u64>>,
     frames_lo: u64,
+    chunk_frames: usize,
     frames: Vec<Bytes>,
     next: usize,
     added: u64,
@@ -684,6 +755,7 @@ impl Serialize for TransitionReplay {
             frame_ids: &self.frame_ids,
             links: &self.links,
             frames_lo: self.frames.lo,
+            chunk_frames: self.frames.chunk_frames,
             frames: LiveFrames(&self.frames),
             next: self.next,
             added: self.added,
@@ -723,23 +795,8 @@ impl TransitionReplay {
                 w.capacity
             ));
         }
-        let len = replay.plane_len;
-        let mut frames = FrameStore::new(len);
-        frames.base = w.frames_lo;
-        frames.lo = w.frames_lo;
-        frames.hi = w.frames_lo;
-        for piece in &w.frames {
-            if len == 0 || !piece.0.len().is_multiple_of(len) {
-                return Err(format!(
-                    "stored frames of {} bytes are not planes of {len}",
-                    piece.0.len()
-                ));
-            }
-            for plane in piece.0.chunks_exact(len) {
-                frames.push(plane);
-            }
-        }
-        drop(w.frames);
+        let mut frames =
+            FrameStore::from_pieces(replay.plane_len, w.chunk_frames, w.frames_lo, w.frames)?;
         if w.frame_ids.iter().any(|&id| !frames.contains(id))
             || w.links
                 .iter()
@@ -1185,6 +1242,21 @@ mod tests {
 
     #[test]
     fn checkpoint_round_trip_is_exact_and_writes_no_unused_capacity() {
+        // Stored chunks are read back as chunks on the same grid, a partial first one
+        // included (several streams, so some start mid-chunk).
+        let mut partial = 0;
+        for seed in 20..30 {
+            let (replay, _) = run_against_naive(seed, 3, 2, 13);
+            let back: TransitionReplay =
+                postcard::from_bytes(&postcard::to_stdvec(&replay).unwrap()).unwrap();
+            assert_eq!(back, replay);
+            let (f, g) = (&replay.frames, &back.frames);
+            if f.hi - f.lo > f.chunk_frames as u64 && f.chunk_frames > 1 {
+                assert_eq!((g.base, g.chunk_frames), (f.base, f.chunk_frames));
+                partial += usize::from(f.lo > f.base);
+            }
+        }
+        assert!(partial > 0);
         let (replay, _) = run_against_naive(7, 4, 3, 17);
         let bytes = postcard::to_stdvec(&replay).unwrap();
         let back: TransitionReplay = postcard::from_bytes(&bytes).unwrap();
@@ -1316,10 +1388,18 @@ mod tests {
     }
 
     fn rss_bytes() -> u64 {
+        status_bytes("VmRSS:")
+    }
+
+    fn hwm_bytes() -> u64 {
+        status_bytes("VmHWM:")
+    }
+
+    fn status_bytes(field: &str) -> u64 {
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             .map_or(0, |kb| kb * 1024)
     }
@@ -1378,6 +1458,24 @@ mod tests {
             m.per_transition(),
             (after - before) as f64 / rows as f64
         );
+        // A checkpoint round trip: the file's size, and the peak RSS while loading it.
+        let dir = tempfile::tempdir().unwrap();
+        replay.save_to(dir.path()).unwrap();
+        let file = std::fs::metadata(dir.path().join(REPLAY_FILE))
+            .unwrap()
+            .len();
+        let before = rss_bytes();
+        let reset_peak = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+        let back =
+            TransitionReplay::load_from(dir.path(), 1_000_000, planes, planes * len, 0, 3).unwrap();
+        let peak = hwm_bytes();
+        assert!(back == replay);
+        println!(
+            "checkpoint: file {:.0} bytes per transition; loading it: RSS peak {:.0} bytes per transition above the RSS before (peak reset: {reset_peak})",
+            file as f64 / rows as f64,
+            peak.saturating_sub(before) as f64 / rows as f64
+        );
+        drop(back);
         let mut naive = NaiveReplay {
             capacity: 1_000_000,
             rows: Vec::with_capacity(rows),
