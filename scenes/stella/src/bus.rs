@@ -261,6 +261,14 @@ impl Bus {
         }
     }
 
+    /// A TIA write at `cycles` (the bus's own counters are not used): returns the cycles after
+    /// it (WSYNC advances them) and whether the CPU must stop (end of frame).
+    #[inline(never)]
+    fn poke_tia(&mut self, addr: u16, value: u8, mut cycles: u32, last_read: bool) -> (u32, bool) {
+        let stop = self.tia.poke(addr, value, &mut cycles, last_read);
+        (cycles, stop)
+    }
+
     /// `System::resetCycles`.
     pub fn reset_cycles(&mut self) {
         self.riot.system_cycles_reset(self.cycles);
@@ -377,6 +385,16 @@ impl<'a> Ctx<'a> {
         let a = addr & 0x1FFF;
         if a & 0x1280 == 0x0080 {
             self.bus.riot.ram[(a & 0x7F) as usize] = value;
+        } else if a & 0x1080 == 0 {
+            // The TIA needs only the cycles and the last-access flag: passed in registers.
+            let (cycles, stop) =
+                self.bus
+                    .poke_tia(addr, value, self.cycles, self.last_access_was_read);
+            self.cycles = cycles;
+            if stop {
+                self.bus.exec_status |= STOP_BIT;
+                self.stop();
+            }
         } else {
             self.sync();
             self.bus.poke_io(addr, value);
