@@ -597,8 +597,10 @@ impl FrameStore {
             ));
         }
         let (k, n) = (chunk_frames, sizes.len());
-        let full = k * plane_len;
+        let full = k.checked_mul(plane_len).unwrap_or(0);
         let on_grid = k >= 1
+            && full > 0
+            && full <= CHUNK_BYTES.max(plane_len)
             && sizes.iter().all(|&b| b > 0 && b <= full)
             && (n == 1 || sizes[1..n - 1].iter().all(|&b| b == full));
         if !on_grid {
