@@ -34,6 +34,9 @@ pub(crate) struct ConvPlan {
     out: usize,
     /// A sample's window matrix `[positions, patch]` as runs of consecutive input values.
     runs: Vec<Run>,
+    /// Where each output row's runs end in `runs` (the scatter-add goes window by window,
+    /// so that every input gradient sums its terms in window-matrix order).
+    row_ends: Vec<u32>,
     /// For window column `p`: its index inside a weight row `[c, k, k]`.
     weight_index: Vec<u32>,
 }
@@ -78,6 +81,7 @@ impl ConvPlan {
         // row that have the same runs shifted by a fixed step (all of them without padding)
         // become one repeated run each, so a gather loops over a row with no run to decode.
         let mut runs: Vec<Run> = Vec::new();
+        let mut row_ends = Vec::with_capacity(oh);
         let mut dst = 0u32;
         for oy in 0..oh {
             let mut row: Vec<Vec<Run>> = Vec::with_capacity(ow);
@@ -109,6 +113,7 @@ impl ConvPlan {
                 row.push(window);
             }
             runs.extend(repeat_row(&row, patch as u32));
+            row_ends.push(runs.len() as u32);
         }
         ConvPlan {
             in_len: channels * height * width,
@@ -116,6 +121,7 @@ impl ConvPlan {
             patch,
             out,
             runs,
+            row_ends,
             weight_index,
         }
     }
@@ -127,7 +133,7 @@ impl ConvPlan {
 
     /// Adds one sample's window-matrix gradient `cols` into its input gradient `dx`.
     fn scatter_add(&self, cols: &[f32], dx: &mut [f32]) {
-        crate::vector::scatter_add_runs(&self.runs, cols, dx);
+        crate::vector::scatter_add_runs(&self.runs, &self.row_ends, cols, dx);
     }
 
     /// The weight `[out, c, k, k]` as `[patch, out]` in window-column order.
@@ -733,6 +739,9 @@ mod tests {
             (SMALL, Layout::Nhwc, 1, true),
             (LARGE, Layout::Nhwc, 1, true),
             (LARGE, Layout::Nchw, 0, false),
+            ((3, 2, 36, 36, 32, 8, 4), Layout::Nchw, 0, true),
+            ((3, 32, 8, 8, 64, 4, 2), Layout::Nhwc, 0, true),
+            ((3, 64, 3, 3, 64, 3, 1), Layout::Nhwc, 0, true),
         ] {
             let ours = conv_run(size, true, layout, pad, relu);
             let reference = conv_run(size, false, layout, pad, relu);
@@ -764,13 +773,15 @@ mod tests {
         );
         // Padded windows differ at the edges: no repetition there, and every window value
         // still comes from where the window says.
-        for (size, layout, pad) in [
-            ((3, 9, 7), Layout::Nchw, 1),
-            ((3, 9, 7), Layout::Nhwc, 1),
-            ((3, 9, 7), Layout::Nhwc, 0),
+        for (size, layout, pad, k, stride) in [
+            ((3, 9, 7), Layout::Nchw, 1, 3, 2),
+            ((3, 9, 7), Layout::Nhwc, 1, 3, 2),
+            ((3, 9, 7), Layout::Nhwc, 0, 3, 2),
+            ((2, 36, 36), Layout::Nchw, 0, 8, 4),
+            ((32, 8, 8), Layout::Nhwc, 0, 4, 2),
+            ((64, 3, 3), Layout::Nhwc, 0, 3, 1),
         ] {
             let (c, h, w) = size;
-            let (k, stride) = (3, 2);
             let (oh, ow) = (
                 (h + 2 * pad - k) / stride + 1,
                 (w + 2 * pad - k) / stride + 1,

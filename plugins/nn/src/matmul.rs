@@ -205,11 +205,12 @@ pub(crate) const SMALL_BATCH: usize = 8;
 /// `yt[o * batch + b] += sum_i w[o * inputs + i] x[b * inputs + i]` for a batch of at most
 /// [`SMALL_BATCH`] rows `x` and a row-major weight `w` (`out = yt.len() / batch` rows): a
 /// dense layer's forward pass for a few observations (acting), where the packed kernel's
-/// 32-column tiles would be mostly empty. Each output is the sum of 16 lane-wise partial sums
-/// (in order along the inputs) added up in a fixed order, computed by one thread: results do
-/// not depend on the split into `parts` (by output rows). Returns `false` (and does nothing)
-/// without AVX-512 or for a batch of 0 or more than [`SMALL_BATCH`]: the caller then runs
-/// [`matmul`].
+/// 32-column tiles would be mostly empty. The result is bit-identical to [`matmul`]'s for
+/// the same product (`yt` column-major, accumulated): every output adds, block by block of
+/// the packed kernel's terms, a chain of fused multiply-adds in the same order (tested), so
+/// acting on a few observations gives the values a larger batch gives. Split into `parts`
+/// by output rows. Returns `false` (and does nothing) without AVX-512 or for a batch of 0 or
+/// more than [`SMALL_BATCH`]: the caller then runs [`matmul`].
 pub(crate) fn small_batch_product(
     (batch, inputs): (usize, usize),
     x: &[f32],
@@ -233,7 +234,14 @@ pub(crate) fn small_batch_product(
         out.checked_mul(inputs).is_some_and(|n| n <= w.len()),
         "small_batch_product: weight view out of bounds"
     );
-    let ranges = split(out, parts, small::ROWS);
+    // The inputs transposed, 8 values per term (zeros past the batch).
+    let mut xp = vec![0f32; inputs * SMALL_BATCH];
+    for (b, row) in x.chunks_exact(inputs).take(batch).enumerate() {
+        for (p, &v) in row.iter().enumerate() {
+            xp[p * SMALL_BATCH + b] = v;
+        }
+    }
+    let ranges = split(out, parts, packed::MR);
     let yt_ranges: Vec<_> = ranges
         .iter()
         .map(|r| r.start * batch..r.end * batch)
@@ -242,113 +250,74 @@ pub(crate) fn small_batch_product(
         crate::threads::chunks_mut(yt, &yt_ranges),
         |p, yt: &mut [f32]| {
             let rows = ranges[p].clone();
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: AVX-512F was detected (`has_avx512`); `x` holds `batch` rows of
-            // `inputs` values and `w` holds rows `rows` of `inputs` values (checked above);
-            // `yt` is this part's own `rows.len() * batch` outputs.
-            unsafe {
-                small::rows(
-                    (batch, inputs),
-                    x,
-                    &w[rows.start * inputs..rows.end * inputs],
-                    yt,
-                );
+            let w = &w[rows.start * inputs..rows.end * inputs];
+            for (w, yt) in w
+                .chunks(packed::MR * inputs)
+                .zip(yt.chunks_mut(packed::MR * batch))
+            {
+                let n = yt.len() / batch;
+                let mut tile = [[0f32; SMALL_BATCH]; packed::MR];
+                for (t, y) in tile.iter_mut().zip(yt.chunks_exact(batch)) {
+                    t[..batch].copy_from_slice(y);
+                }
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: AVX-512F (hence AVX2 and FMA) was detected; `w` holds `n` rows of
+                // `inputs` values and `xp` `inputs` terms of 8 values.
+                unsafe {
+                    small::tile(inputs, w, n, &xp, &mut tile);
+                }
+                for (t, y) in tile.iter().zip(yt.chunks_exact_mut(batch)) {
+                    y.copy_from_slice(&t[..batch]);
+                }
             }
-            #[cfg(not(target_arch = "x86_64"))]
-            let _ = (rows, yt);
         },
     );
     true
 }
 
-/// The AVX-512 kernel of [`small_batch_product`].
+/// The kernel of [`small_batch_product`].
 #[cfg(target_arch = "x86_64")]
 mod small {
+    use super::packed::{KC, MR};
     use std::arch::x86_64::*;
 
-    /// Weight rows per block (3 rows x 8 samples = 24 accumulators).
-    pub const ROWS: usize = 3;
-
-    /// `yt[r * batch + b] += w_r . x_b` for every row `r` of `w` (`w.len() / inputs` rows).
+    /// `tile[r][b] += w_r . x_b` for the `rows` (at most [`MR`]) rows of `w`, in blocks of
+    /// [`KC`] terms: each block's fused multiply-add chain (from zero, in term order) is
+    /// added to the tile, as the packed kernel does.
     ///
     /// # Safety
-    /// AVX-512F; `x` holds `batch * inputs` values (`1 <= batch <= 8`), `w` whole rows of
-    /// `inputs`, `yt` `batch` values per row of `w`.
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn rows((batch, inputs): (usize, usize), x: &[f32], w: &[f32], yt: &mut [f32]) {
-        let n = w.len() / inputs;
-        let mut r0 = 0;
-        while r0 < n {
-            let r = ROWS.min(n - r0);
-            // Rows past the last are computed from the last row again and dropped.
-            let rows = [0, 1, 2].map(|j| w[(r0 + j.min(r - 1)) * inputs..].as_ptr());
-            let mut out = [[0f32; 8]; ROWS];
-            // SAFETY: the caller's extents: every row pointer starts `inputs` values of `w`,
-            // `x` holds `batch` rows.
-            unsafe {
-                match batch {
-                    1 => block::<1>(inputs, x.as_ptr(), rows, &mut out),
-                    2 => block::<2>(inputs, x.as_ptr(), rows, &mut out),
-                    3 => block::<3>(inputs, x.as_ptr(), rows, &mut out),
-                    4 => block::<4>(inputs, x.as_ptr(), rows, &mut out),
-                    5 => block::<5>(inputs, x.as_ptr(), rows, &mut out),
-                    6 => block::<6>(inputs, x.as_ptr(), rows, &mut out),
-                    7 => block::<7>(inputs, x.as_ptr(), rows, &mut out),
-                    _ => block::<8>(inputs, x.as_ptr(), rows, &mut out),
-                }
-            }
-            for (j, out) in out.iter().enumerate().take(r) {
-                for (y, v) in yt[(r0 + j) * batch..][..batch].iter_mut().zip(out) {
-                    *y += v;
-                }
-            }
-            r0 += r;
-        }
-    }
-
-    /// The dot products of three weight rows with `B` input rows.
-    ///
-    /// # Safety
-    /// AVX-512F; each of `w` starts `inputs` readable values, `x` starts `B * inputs`.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    unsafe fn block<const B: usize>(
+    /// AVX2 and FMA; `w` holds `rows * inputs` values, `xp` `inputs * 8`.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn tile(
         inputs: usize,
-        x: *const f32,
-        w: [*const f32; ROWS],
-        out: &mut [[f32; 8]; ROWS],
+        w: &[f32],
+        rows: usize,
+        xp: &[f32],
+        tile: &mut [[f32; 8]; MR],
     ) {
-        let mut acc = [[_mm512_setzero_ps(); B]; ROWS];
-        let full = inputs / 16 * 16;
-        // SAFETY: every load reads lanes `i..i + 16` with `i + 16 <= inputs`, or, in the
-        // masked tail, only the lanes below `inputs` (masked-off lanes are not accessed).
-        unsafe {
-            let mut i = 0;
-            while i < full {
-                let wv = w.map(|p| _mm512_loadu_ps(p.add(i)));
-                for b in 0..B {
-                    let xv = _mm512_loadu_ps(x.add(b * inputs + i));
-                    for (acc, wv) in acc.iter_mut().zip(&wv) {
-                        acc[b] = _mm512_fmadd_ps(*wv, xv, acc[b]);
+        assert!(rows >= 1 && rows <= MR && w.len() >= rows * inputs && xp.len() >= inputs * 8);
+        // Rows past the last are computed from the last row again and dropped.
+        let ptrs: [*const f32; MR] =
+            std::array::from_fn(|j| w[j.min(rows - 1) * inputs..].as_ptr());
+        let mut p0 = 0;
+        while p0 < inputs {
+            let kc = KC.min(inputs - p0);
+            let mut acc = [_mm256_setzero_ps(); MR];
+            // SAFETY: `p < inputs`: every row pointer reads inside its row, `xp` inside its
+            // `inputs * 8` values (checked above).
+            unsafe {
+                for p in p0..p0 + kc {
+                    let xv = _mm256_loadu_ps(xp.as_ptr().add(p * 8));
+                    for (acc, ptr) in acc.iter_mut().zip(&ptrs) {
+                        *acc = _mm256_fmadd_ps(_mm256_set1_ps(*ptr.add(p)), xv, *acc);
                     }
                 }
-                i += 16;
-            }
-            if i < inputs {
-                let mask: __mmask16 = (1u32 << (inputs - i)).wrapping_sub(1) as __mmask16;
-                let wv = w.map(|p| _mm512_maskz_loadu_ps(mask, p.add(i)));
-                for b in 0..B {
-                    let xv = _mm512_maskz_loadu_ps(mask, x.add(b * inputs + i));
-                    for (acc, wv) in acc.iter_mut().zip(&wv) {
-                        acc[b] = _mm512_fmadd_ps(*wv, xv, acc[b]);
-                    }
+                for (t, acc) in tile.iter_mut().zip(&acc).take(rows) {
+                    let sum = _mm256_add_ps(_mm256_loadu_ps(t.as_ptr()), *acc);
+                    _mm256_storeu_ps(t.as_mut_ptr(), sum);
                 }
             }
-        }
-        for (out, acc) in out.iter_mut().zip(&acc) {
-            for (o, a) in out.iter_mut().zip(acc) {
-                *o = _mm512_reduce_add_ps(*a);
-            }
+            p0 += kc;
         }
     }
 }
@@ -362,7 +331,7 @@ mod packed {
     /// Columns of the register tile (two 16-float vectors).
     pub const NR: usize = 32;
     /// Terms of the sum per packed block.
-    const KC: usize = 256;
+    pub const KC: usize = 256;
     /// Rows per packed left block (a multiple of `MR`).
     const MC: usize = 144;
     /// Columns per packed right block (a multiple of `NR`).
@@ -745,33 +714,31 @@ mod tests {
     }
 
     #[test]
-    fn small_batch_products_equal_the_naive_product() {
-        // Inputs with a tail shorter than 16, rows not a multiple of 3; small integers, so
-        // every sum is exact whatever the order.
-        let (out, inputs) = (37, 45);
-        let w: Vec<f32> = (0..out * inputs)
-            .map(|i| ((i * 7) % 9) as f32 - 4.0)
-            .collect();
+    fn small_batch_products_equal_the_packed_product_bit_for_bit() {
+        // Irregular values (rounding differs with any other order), inputs beyond one block
+        // of terms with a tail, rows not a multiple of 12.
+        let (out, inputs) = (37, 600);
+        let val = |i: usize, k: f64| ((i as f64 * 0.618_034 + k).fract() - 0.5) as f32;
+        let w: Vec<f32> = (0..out * inputs).map(|i| val(i, 0.1)).collect();
         for batch in 1..=SMALL_BATCH {
-            let x: Vec<f32> = (0..batch * inputs)
-                .map(|i| ((i * 5) % 7) as f32 - 3.0)
-                .collect();
-            // naive(x W^T), transposed to [out, batch].
-            let y = naive(
+            let x: Vec<f32> = (0..batch * inputs).map(|i| val(i, 0.7)).collect();
+            let bias: Vec<f32> = (0..out * batch).map(|i| val(i, 0.3)).collect();
+            let mut expected = bias.clone();
+            matmul(
                 (batch, out, inputs),
+                &mut expected,
+                Strides::cols(batch),
+                true,
                 (&x, Strides::rows(inputs)),
                 (&w, Strides::cols(inputs)),
+                1,
             );
             for parts in [1, 2, 3] {
-                let mut yt = vec![1f32; out * batch];
+                let mut yt = bias.clone();
                 if !small_batch_product((batch, inputs), &x, &w, &mut yt, parts) {
                     return; // no AVX-512 here (or turned off): nothing to compare
                 }
-                for o in 0..out {
-                    for b in 0..batch {
-                        assert_eq!(yt[o * batch + b], y[b * out + o] + 1.0, "batch {batch}");
-                    }
-                }
+                assert_eq!(yt, expected, "batch {batch}, {parts} parts");
             }
         }
         let mut yt = vec![0f32; 9 * 2];

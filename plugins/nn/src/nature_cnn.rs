@@ -230,6 +230,60 @@ mod tests {
         assert_eq!(cnn.forward(&x).unwrap().dims(), &[2, 3136]);
     }
 
+    /// Trains a small Nature CNN + head with Adam for a few steps (acting batches of 2 and
+    /// update batches of 5) and returns the final parameters.
+    fn train_a_little(seed: u64) -> Vec<f32> {
+        use crate::adam::{Adam, AdamConfig};
+        use crate::linear::Linear;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mut store = ParamStore::new(Device::Cpu);
+        let cnn = NatureCnn::new(&mut store, "cnn", (2, 36, 36), Init::DOPAMINE, &mut rng).unwrap();
+        let head = Linear::new(
+            &mut store,
+            "head",
+            cnn.out_dim(),
+            3,
+            Init::DOPAMINE,
+            &mut rng,
+        )
+        .unwrap();
+        let mut adam = Adam::new(
+            AdamConfig {
+                learning_rate: 1e-3,
+                ..AdamConfig::default()
+            },
+            &store,
+        )
+        .unwrap();
+        let images = |n: usize, step: usize| {
+            let v: Vec<f32> = (0..n * 2 * 36 * 36)
+                .map(|i| ((i * 31 + step * 7) % 101) as f32 / 101.0)
+                .collect();
+            Tensor::from_vec(v, (n, 2, 36, 36), &Device::Cpu).unwrap()
+        };
+        for step in 0..4 {
+            let acted = head
+                .forward(&cnn.forward(&images(2, step)).unwrap())
+                .unwrap();
+            let _ = acted.to_vec2::<f32>().unwrap();
+            let y = head
+                .forward(&cnn.forward(&images(5, step)).unwrap())
+                .unwrap();
+            let loss = y.sqr().unwrap().mean_all().unwrap();
+            adam.step(&store, &loss.backward().unwrap()).unwrap();
+        }
+        store.flat_values().unwrap()
+    }
+
+    #[test]
+    fn training_is_repeatable_in_one_process() {
+        // The second run finds the first one's pooled buffers and heap: same weights.
+        let a = train_a_little(3);
+        let b = train_a_little(3);
+        assert_eq!(a, b);
+        assert_ne!(a, train_a_little(4), "another seed gives other weights");
+    }
+
     #[test]
     fn gathered_convolution_equals_candle_conv2d() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);

@@ -102,35 +102,44 @@ fn copy_short(dst: &mut [f32], src: &[f32]) {
 }
 
 /// Adds one sample's window-matrix gradient `cols` into its input gradient `dx` along
-/// `runs` (padding runs skipped).
-pub(crate) fn scatter_add_runs(runs: &[Run], cols: &[f32], dx: &mut [f32]) {
+/// `runs` (padding runs skipped), window by window: the runs of each output row (ending at
+/// `row_ends`) are taken repetition by repetition, so every input value sums its terms in
+/// window-matrix order.
+pub(crate) fn scatter_add_runs(runs: &[Run], row_ends: &[u32], cols: &[f32], dx: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     if has_avx512() {
         // SAFETY: AVX-512F was detected; the function body is safe code.
-        unsafe { scatter_add_avx512(runs, cols, dx) };
+        unsafe { scatter_add_avx512(runs, row_ends, cols, dx) };
         return;
     }
-    scatter_add_plain(runs, cols, dx);
+    scatter_add_plain(runs, row_ends, cols, dx);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn scatter_add_avx512(runs: &[Run], cols: &[f32], dx: &mut [f32]) {
-    scatter_add_plain(runs, cols, dx);
+fn scatter_add_avx512(runs: &[Run], row_ends: &[u32], cols: &[f32], dx: &mut [f32]) {
+    scatter_add_plain(runs, row_ends, cols, dx);
 }
 
 #[inline(always)]
-fn scatter_add_plain(runs: &[Run], cols: &[f32], dx: &mut [f32]) {
-    for r in runs {
-        if r.src == PAD {
-            continue;
-        }
-        let n = r.len as usize;
-        for i in 0..r.count as usize {
-            let s = r.src as usize + i * r.src_step as usize;
-            let d = r.dst as usize + i * r.dst_step as usize;
-            for (a, b) in dx[s..s + n].iter_mut().zip(&cols[d..d + n]) {
-                *a += b;
+fn scatter_add_plain(runs: &[Run], row_ends: &[u32], cols: &[f32], dx: &mut [f32]) {
+    let mut start = 0;
+    for &end in row_ends {
+        let row = &runs[start..end as usize];
+        start = end as usize;
+        // A row's runs are all repeated the same number of times (or all once).
+        let count = row.first().map_or(0, |r| r.count as usize);
+        for i in 0..count {
+            for r in row {
+                if r.src == PAD {
+                    continue;
+                }
+                let n = r.len as usize;
+                let s = r.src as usize + i * r.src_step as usize;
+                let d = r.dst as usize + i * r.dst_step as usize;
+                for (a, b) in dx[s..s + n].iter_mut().zip(&cols[d..d + n]) {
+                    *a += b;
+                }
             }
         }
     }
