@@ -5,7 +5,7 @@
 //! observations, the layers' outputs). With glibc's defaults the freed memory at the top of
 //! the heap is given back to the kernel (`brk`) once it exceeds the trim threshold, and
 //! buffers above the mmap threshold are mapped and unmapped each time, so every update
-//! page-faults its buffers in again: about an eighth of a Nature CNN update's CPU time,
+//! page-faults its buffers in again: 12 to 17% of a Nature CNN update's CPU time,
 //! measured. On its first use the fused CPU path raises both thresholds once
 //! ([`keep_heap`]): freed memory stays with the process for reuse (at most what an update
 //! already held at its peak, plus what the rest of the program frees), buffers up to

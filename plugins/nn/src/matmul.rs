@@ -295,7 +295,7 @@ mod small {
         xp: &[f32],
         tile: &mut [[f32; 8]; MR],
     ) {
-        assert!(rows >= 1 && rows <= MR && w.len() >= rows * inputs && xp.len() >= inputs * 8);
+        assert!((1..=MR).contains(&rows) && w.len() >= rows * inputs && xp.len() >= inputs * 8);
         // Rows past the last are computed from the last row again and dropped.
         let ptrs: [*const f32; MR] =
             std::array::from_fn(|j| w[j.min(rows - 1) * inputs..].as_ptr());
