@@ -17,7 +17,7 @@ use candle_core::{
 };
 
 use crate::gather::{Layout, PAD};
-use crate::matmul::{Strides, matmul, small_batch_product};
+use crate::matmul::{Strides, TERM_BLOCK, matmul, small_batch_product};
 use crate::threads::{chunks_mut, parts_for, run_each, split};
 use crate::vector::Run;
 
@@ -128,7 +128,24 @@ impl ConvPlan {
 
     /// Writes the window matrix of one sample `x` (`in_len` values) into `cols`.
     fn gather(&self, x: &[f32], cols: &mut [f32]) {
-        crate::vector::gather_runs(&self.runs, x, cols);
+        crate::vector::gather_runs(&self.runs, x, cols, 0);
+    }
+
+    /// Output positions per output row.
+    fn row_width(&self) -> usize {
+        self.positions / self.row_ends.len().max(1)
+    }
+
+    /// Writes the windows of output row `oy` of one sample `x` into `cols` (`row_width`
+    /// windows).
+    fn gather_row(&self, x: &[f32], oy: usize, cols: &mut [f32]) {
+        let start = if oy == 0 {
+            0
+        } else {
+            self.row_ends[oy - 1] as usize
+        };
+        let runs = &self.runs[start..self.row_ends[oy] as usize];
+        crate::vector::gather_runs(runs, x, cols, oy * self.row_width() * self.patch);
     }
 
     /// Adds one sample's window-matrix gradient `cols` into its input gradient `dx`.
@@ -297,6 +314,23 @@ struct ConvSaved {
 
 /// Window-matrix values the forward pass gathers and multiplies at a time (512 KiB).
 const CHUNK_VALUES: usize = 128 << 10;
+/// At most this many window-matrix values per piece of the weight gradient (2 MiB).
+const BWD_CHUNK_VALUES: usize = 512 << 10;
+
+/// The least common multiple.
+fn lcm(a: usize, b: usize) -> usize {
+    let gcd = |mut a: usize, mut b: usize| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    if a == 0 || b == 0 {
+        0
+    } else {
+        a / gcd(a, b) * b
+    }
+}
 
 struct ConvOp {
     plan: Arc<ConvPlan>,
@@ -396,31 +430,69 @@ impl CustomOp3 for ConvOp {
         let rows = g.len() / plan.out;
         let batch = rows / plan.positions;
         let db = column_sums(&g, plan.out);
-        // The whole window matrix, gathered again from the input (split by samples).
-        let pp = plan.positions * plan.patch;
-        let mut buffer = take_buffer(batch * pp);
-        let cols = &mut buffer[..batch * pp];
-        with_values(x, |x| {
-            let samples = split(batch, parts_for(rows * plan.patch * plan.out), 1);
-            let ranges: Vec<_> = samples.iter().map(|r| r.start * pp..r.end * pp).collect();
-            run_each(chunks_mut(cols, &ranges), |i, cols| {
-                for (s, c) in samples[i].clone().zip(cols.chunks_exact_mut(pp)) {
-                    plan.gather(&x[s * plan.in_len..(s + 1) * plan.in_len], c);
-                }
-            });
-        })?;
-        // dW^T [patch, out] = cols^T g, split by window columns.
+        // dW^T [patch, out] = cols^T g, split by window columns, with the window matrix
+        // gathered again from the input.
         let mut dwt = vec![0f32; plan.patch * plan.out];
-        matmul(
-            (plan.patch, plan.out, rows),
-            &mut dwt,
-            Strides::rows(plan.out),
-            false,
-            (cols, Strides::cols(plan.patch)),
-            (&g, Strides::rows(plan.out)),
-            parts_for(rows * plan.patch * plan.out),
-        );
-        give_buffer(buffer);
+        let pp = plan.positions * plan.patch;
+        let parts = parts_for(rows * plan.patch * plan.out);
+        // Whole output rows at a time, a multiple of the product's block of terms (so the
+        // sums are those of the whole product, bit for bit), when such a piece of the
+        // window matrix stays in the cache (the Nature CNN's first layer: 1280 rows,
+        // 1.3 MB, instead of 13 MB at batch 32).
+        let width = plan.row_width();
+        let unit = lcm(width, TERM_BLOCK);
+        let chunk = unit * (BWD_CHUNK_VALUES / (unit * plan.patch).max(1));
+        if chunk > 0 && chunk < rows {
+            let mut buffer = take_buffer(chunk * plan.patch);
+            with_values(x, |x| {
+                let oh = plan.row_ends.len();
+                for r0 in (0..rows).step_by(chunk) {
+                    let n = chunk.min(rows - r0);
+                    let cols = &mut buffer[..n * plan.patch];
+                    for (k, c) in cols.chunks_exact_mut(width * plan.patch).enumerate() {
+                        let row = r0 / width + k;
+                        let s = row / oh;
+                        plan.gather_row(&x[s * plan.in_len..(s + 1) * plan.in_len], row % oh, c);
+                    }
+                    matmul(
+                        (plan.patch, plan.out, n),
+                        &mut dwt,
+                        Strides::rows(plan.out),
+                        r0 > 0,
+                        (cols, Strides::cols(plan.patch)),
+                        (
+                            &g[r0 * plan.out..(r0 + n) * plan.out],
+                            Strides::rows(plan.out),
+                        ),
+                        parts,
+                    );
+                }
+            })?;
+            give_buffer(buffer);
+        } else {
+            // The whole window matrix at once (split by samples).
+            let mut buffer = take_buffer(batch * pp);
+            let cols = &mut buffer[..batch * pp];
+            with_values(x, |x| {
+                let samples = split(batch, parts, 1);
+                let ranges: Vec<_> = samples.iter().map(|r| r.start * pp..r.end * pp).collect();
+                run_each(chunks_mut(cols, &ranges), |i, cols| {
+                    for (s, c) in samples[i].clone().zip(cols.chunks_exact_mut(pp)) {
+                        plan.gather(&x[s * plan.in_len..(s + 1) * plan.in_len], c);
+                    }
+                });
+            })?;
+            matmul(
+                (plan.patch, plan.out, rows),
+                &mut dwt,
+                Strides::rows(plan.out),
+                false,
+                (cols, Strides::cols(plan.patch)),
+                (&g, Strides::rows(plan.out)),
+                parts,
+            );
+            give_buffer(buffer);
+        }
         let mut dw = vec![0f32; plan.out * plan.patch];
         for (p, &wi) in plan.weight_index.iter().enumerate() {
             for o in 0..plan.out {
@@ -742,6 +814,8 @@ mod tests {
             ((3, 2, 36, 36, 32, 8, 4), Layout::Nchw, 0, true),
             ((3, 32, 8, 8, 64, 4, 2), Layout::Nhwc, 0, true),
             ((3, 64, 3, 3, 64, 3, 1), Layout::Nhwc, 0, true),
+            // The Nature CNN's first layer at batch 4: the weight gradient in pieces.
+            ((4, 4, 84, 84, 32, 8, 4), Layout::Nchw, 0, true),
         ] {
             let ours = conv_run(size, true, layout, pad, relu);
             let reference = conv_run(size, false, layout, pad, relu);
@@ -826,12 +900,14 @@ mod tests {
                 threads
             );
             let (y, gx, gw, gb) = conv_run(LARGE, true, Layout::Nhwc, 1, true);
+            let first = conv_run((4, 4, 84, 84, 32, 8, 4), true, Layout::Nchw, 0, true);
             let dense = linear_run(LARGE_DENSE, true, true, true);
             let wide = linear_run(WIDE_DENSE, true, true, true);
             set_threads(0);
             let mut all: Vec<Vec<f32>> = [y, gx, gw, gb].iter().map(flat).collect();
             all.extend(dense.iter().map(|t| flat(t.as_ref().unwrap())));
             all.extend(wide.iter().map(|t| flat(t.as_ref().unwrap())));
+            all.extend([first.1, first.2, first.3].iter().map(flat));
             all
         };
         assert_eq!(collect(1), collect(3));

@@ -199,6 +199,11 @@ pub(crate) fn matmul(
     });
 }
 
+/// Terms of a product's sum that the AVX-512 kernel adds up in one chain before adding the
+/// chain to the output: splitting a product along its sum at multiples of this gives the
+/// same results, bit for bit (with the `gemm` fallback, results of equal quality).
+pub(crate) const TERM_BLOCK: usize = packed::KC;
+
 /// The largest batch [`small_batch_product`] takes.
 pub(crate) const SMALL_BATCH: usize = 8;
 
@@ -710,6 +715,46 @@ mod tests {
             let (l, r) = ((&a[..], Strides::rows(k)), (&b[..], Strides::rows(n)));
             matmul((m, n, k), &mut d, Strides::rows(n), false, l, r, parts);
             assert_eq!(d, expected, "{parts} parts");
+        }
+    }
+
+    #[test]
+    fn a_product_split_along_its_sum_at_term_blocks_is_the_same_bit_for_bit() {
+        // dW = cols^T g in pieces of rows (the convolutions' weight gradient): irregular
+        // values, so any other order of the sums would round differently.
+        if !has_avx512() {
+            return; // the `gemm` fallback blocks its sums its own way
+        }
+        let (patch, out, rows) = (70, 40, 3 * TERM_BLOCK + 77);
+        let val = |i: usize, k: f64| ((i as f64 * 0.618_034 + k).fract() - 0.5) as f32;
+        let cols: Vec<f32> = (0..rows * patch).map(|i| val(i, 0.2)).collect();
+        let g: Vec<f32> = (0..rows * out).map(|i| val(i, 0.9)).collect();
+        let mut whole = vec![0f32; patch * out];
+        let lhs = (&cols[..], Strides::cols(patch));
+        matmul(
+            (patch, out, rows),
+            &mut whole,
+            Strides::rows(out),
+            false,
+            lhs,
+            (&g, Strides::rows(out)),
+            2,
+        );
+        for piece in [TERM_BLOCK, 2 * TERM_BLOCK] {
+            let mut pieces = vec![0f32; patch * out];
+            for r0 in (0..rows).step_by(piece) {
+                let n = piece.min(rows - r0);
+                matmul(
+                    (patch, out, n),
+                    &mut pieces,
+                    Strides::rows(out),
+                    r0 > 0,
+                    (&cols[r0 * patch..(r0 + n) * patch], Strides::cols(patch)),
+                    (&g[r0 * out..(r0 + n) * out], Strides::rows(out)),
+                    1,
+                );
+            }
+            assert_eq!(pieces, whole, "pieces of {piece} rows");
         }
     }
 

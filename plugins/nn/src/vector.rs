@@ -43,28 +43,29 @@ impl Run {
 
 /// Writes the window matrix `cols` of one sample `x` along `runs` (compiled for AVX-512
 /// where the CPU has it: the copies of short runs then take one or two moves).
-pub(crate) fn gather_runs(runs: &[Run], x: &[f32], cols: &mut [f32]) {
+/// The runs' window-matrix offsets count from `dst_base` in `cols`.
+pub(crate) fn gather_runs(runs: &[Run], x: &[f32], cols: &mut [f32], dst_base: usize) {
     #[cfg(target_arch = "x86_64")]
     if has_avx512() {
         // SAFETY: AVX-512F was detected; the function body is safe code.
-        unsafe { gather_avx512(runs, x, cols) };
+        unsafe { gather_avx512(runs, x, cols, dst_base) };
         return;
     }
-    gather_plain(runs, x, cols);
+    gather_plain(runs, x, cols, dst_base);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn gather_avx512(runs: &[Run], x: &[f32], cols: &mut [f32]) {
-    gather_plain(runs, x, cols);
+fn gather_avx512(runs: &[Run], x: &[f32], cols: &mut [f32], dst_base: usize) {
+    gather_plain(runs, x, cols, dst_base);
 }
 
 #[inline(always)]
-fn gather_plain(runs: &[Run], x: &[f32], cols: &mut [f32]) {
+fn gather_plain(runs: &[Run], x: &[f32], cols: &mut [f32], dst_base: usize) {
     for r in runs {
         let n = r.len as usize;
         for i in 0..r.count as usize {
-            let d = r.dst as usize + i * r.dst_step as usize;
+            let d = r.dst as usize - dst_base + i * r.dst_step as usize;
             let dst = &mut cols[d..d + n];
             if r.src == PAD {
                 dst.fill(0.0);
