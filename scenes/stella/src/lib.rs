@@ -182,12 +182,17 @@ impl Console {
     /// A bus read as ALE's `readRam` does it: goes through the system, so it updates the data bus
     /// (and has any side effect a read of that address has, e.g. bank switching).
     pub fn peek(&mut self, addr: u16) -> u8 {
-        self.bus.peek(addr)
+        let v = self.bus.peek(addr);
+        // A draw a TIA access deferred is done now, as Stella does it at the access, so that
+        // the frame buffer between frames is Stella's.
+        self.bus.tia.flush();
+        v
     }
 
     /// A bus write (ALE's `setRAM` pokes `0x80 + index`).
     pub fn poke(&mut self, addr: u16, value: u8) {
-        self.bus.poke(addr, value)
+        self.bus.poke(addr, value);
+        self.bus.tia.flush();
     }
 
     /// The 128 bytes of RIOT RAM, without touching the bus.
