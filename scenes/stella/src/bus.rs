@@ -349,12 +349,12 @@ impl<'a> Ctx<'a> {
         self.cycles = self.cycles.wrapping_add(u32::from(cycles));
     }
 
-    /// Writes the counters back to the bus.
+    /// Writes the cycle counter and the data bus back to the bus (the last-access flag is passed
+    /// to the TIA with each write instead, and set by the CPU when it stops).
     #[inline(always)]
     pub fn sync(&mut self) {
         self.bus.cycles = self.cycles;
         self.bus.data_bus = self.data_bus;
-        self.bus.last_access_was_read = self.last_access_was_read;
     }
 
     /// [`Bus::peek`] with the counters in the context.
@@ -379,17 +379,16 @@ impl<'a> Ctx<'a> {
         v
     }
 
-    /// [`Bus::poke`] with the counters in the context.
+    /// [`Bus::poke`] with the counters in the context; `after_read`: whether the CPU's previous
+    /// bus access was a read (WSYNC halts only then).
     #[inline(always)]
-    pub fn poke(&mut self, addr: u16, value: u8) {
+    pub fn poke(&mut self, addr: u16, value: u8, after_read: bool) {
         let a = addr & 0x1FFF;
         if a & 0x1280 == 0x0080 {
             self.bus.riot.ram[(a & 0x7F) as usize] = value;
         } else if a & 0x1080 == 0 {
             // The TIA needs only the cycles and the last-access flag: passed in registers.
-            let (cycles, stop) =
-                self.bus
-                    .poke_tia(addr, value, self.cycles, self.last_access_was_read);
+            let (cycles, stop) = self.bus.poke_tia(addr, value, self.cycles, after_read);
             self.cycles = cycles;
             if stop {
                 self.bus.exec_status |= STOP_BIT;

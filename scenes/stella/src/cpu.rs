@@ -26,6 +26,22 @@ pub const CYCLES: [u8; 256] = [
     2, 5, 2, 8, 4, 4, 6, 6, 2, 4, 2, 7, 4, 4, 7, 7, // f
 ];
 
+/// Whether the last bus access of opcode `op` is a write: the stores, the read-modify-writes
+/// on memory (undocumented ones included) and PHA/PHP. (JSR ends with the fetch of its high
+/// address byte, BRK with the vector reads.)
+pub fn ends_with_write(op: u8) -> bool {
+    const STORES: [u8; 24] = [
+        0x08, 0x48, 0x81, 0x83, 0x84, 0x85, 0x86, 0x87, 0x8C, 0x8D, 0x8E, 0x8F, 0x91, 0x93, 0x94,
+        0x95, 0x96, 0x97, 0x99, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F,
+    ];
+    let rmw_column = matches!(
+        op & 0x1F,
+        0x03 | 0x06 | 0x07 | 0x0E | 0x0F | 0x13 | 0x16 | 0x17 | 0x1B | 0x1E | 0x1F
+    );
+    let rmw_row = !matches!(op >> 5, 4 | 5);
+    STORES.contains(&op) || (rmw_column && rmw_row)
+}
+
 /// Iterations of a timer wait loop skipped by [`timer_wait`].
 struct TimerWait {
     /// Load-BNE pairs run.
@@ -226,9 +242,18 @@ impl Cpu {
         v
     }
 
+    /// A write whose preceding bus access (in the same instruction: the opcode fetch comes
+    /// first) was a read: every write but the second and third push of JSR and BRK.
     #[inline(always)]
     fn wr(&mut self, bus: &mut Ctx<'_>, addr: u16, v: u8) {
-        bus.poke(addr, v);
+        bus.poke(addr, v, true);
+        bus.last_access_was_read = false;
+    }
+
+    /// A write right after another write (JSR's and BRK's later pushes).
+    #[inline(always)]
+    fn wr_after_write(&mut self, bus: &mut Ctx<'_>, addr: u16, v: u8) {
+        bus.poke(addr, v, false);
         bus.last_access_was_read = false;
     }
 
@@ -386,6 +411,13 @@ impl Cpu {
         self.sp = self.sp.wrapping_sub(1);
     }
 
+    /// [`Cpu::push`] right after another write.
+    #[inline(always)]
+    fn push_after_write(&mut self, bus: &mut Ctx<'_>, v: u8) {
+        self.wr_after_write(bus, 0x0100 + self.sp as u16, v);
+        self.sp = self.sp.wrapping_sub(1);
+    }
+
     /// `M6502Low::execute`: runs up to `number` instructions, stopping early when the TIA signals the
     /// end of a frame. Returns false if an illegal opcode halted the CPU.
     pub fn execute(&mut self, bus: &mut Bus, number: u32) -> bool {
@@ -394,6 +426,7 @@ impl Cpu {
         let mut cpu = *self;
         let mut ctx = Ctx::new(bus);
         ctx.budget = if ctx.bus.exec_status == 0 { number } else { 0 };
+        let ran = ctx.budget != 0;
         while ctx.budget != 0 {
             match ctx.code_at(cpu.pc) {
                 Some(code) => {
@@ -405,6 +438,11 @@ impl Cpu {
             ctx.budget -= 1;
         }
         ctx.sync();
+        if ran {
+            // The last access of the last instruction, from its opcode (the context's flag is
+            // not kept up to date here: nothing in the loop reads it).
+            bus.last_access_was_read = !ends_with_write(cpu.ir);
+        }
         *self = cpu;
         bus.exec_status & FATAL_BIT == 0
     }
@@ -423,6 +461,8 @@ impl Cpu {
         let mut ctx = Ctx::new(bus);
         self.step_in::<false>(&mut ctx);
         ctx.sync();
+        // Tracked access by access here (the reference `ends_with_write` is tested against).
+        ctx.bus.last_access_was_read = ctx.last_access_was_read;
     }
 
     /// One instruction with the bus counters in `bus`.
@@ -2233,7 +2273,7 @@ impl Cpu {
         let low = self.fetch::<F>(bus) as u16;
         self.rd(bus, 0x0100 + self.sp as u16);
         self.push(bus, (self.pc >> 8) as u8);
-        self.push(bus, self.pc as u8);
+        self.push_after_write(bus, self.pc as u8);
         let hi = self.fetch::<F>(bus) as u16;
         self.pc = low | (hi << 8);
     }
@@ -2267,9 +2307,9 @@ impl Cpu {
         self.fetch::<F>(bus);
         self.b = true;
         self.push(bus, (self.pc >> 8) as u8);
-        self.push(bus, self.pc as u8);
+        self.push_after_write(bus, self.pc as u8);
         let ps = self.ps();
-        self.push(bus, ps);
+        self.push_after_write(bus, ps);
         self.i = true;
         let lo = self.rd(bus, 0xFFFE) as u16;
         let hi = self.rd(bus, 0xFFFF) as u16;

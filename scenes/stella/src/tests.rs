@@ -372,3 +372,39 @@ fn timer_wait_loops_match_single_steps() {
         );
     }
 }
+
+/// Every opcode run once from ROM through `Cpu::execute` (operands prefetched with one load,
+/// the last-access flag from `cpu::ends_with_write`) ends in the state of `Cpu::step` (every
+/// fetch through the bus, the flag tracked access by access): registers, cycles, data bus,
+/// last-access flag, RAM.
+#[test]
+fn fast_path_matches_single_step_for_every_opcode() {
+    for op in 0..=255u8 {
+        if matches!(op & 0x1F, 0x02 | 0x12) && op != 0x82 && op != 0xA2 && op != 0xC2 && op != 0xE2
+        {
+            continue; // jam
+        }
+        for operands in [[0x80u8, 0x00], [0xF0, 0xFF], [0x85, 0x02]] {
+            let program = [op, operands[0], operands[1], 0xEA];
+            let mut fast = run(&program, 0);
+            let mut slow = run(&program, 0);
+            assert!(fast.cpu.execute(&mut fast.bus, 1), "{op:#04x}");
+            slow.cpu.step(&mut slow.bus);
+            let state = |c: &Console| {
+                (
+                    format!("{:?}", c.cpu),
+                    c.bus.cycles,
+                    c.bus.data_bus,
+                    c.bus.last_access_was_read,
+                    *c.ram(),
+                )
+            };
+            assert_eq!(state(&fast), state(&slow), "opcode {op:#04x} {operands:02x?}");
+            assert_eq!(
+                fast.bus.last_access_was_read,
+                !crate::cpu::ends_with_write(op),
+                "{op:#04x}"
+            );
+        }
+    }
+}
