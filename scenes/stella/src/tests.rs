@@ -399,7 +399,11 @@ fn fast_path_matches_single_step_for_every_opcode() {
                     *c.ram(),
                 )
             };
-            assert_eq!(state(&fast), state(&slow), "opcode {op:#04x} {operands:02x?}");
+            assert_eq!(
+                state(&fast),
+                state(&slow),
+                "opcode {op:#04x} {operands:02x?}"
+            );
             assert_eq!(
                 fast.bus.last_access_was_read,
                 !crate::cpu::ends_with_write(op),
