@@ -869,7 +869,7 @@ impl Tia {
             let clock = cycles.wrapping_mul(3) as i32;
             self.pending_clock = self.pending_clock.max(clock);
             let mut stop = false;
-            if clock.wrapping_sub(self.clock_when_frame_started) / 228 > self.max_scanlines {
+            if self.past_max_scanlines(clock) {
                 stop = true;
                 self.partial_frame = false;
             }
@@ -892,7 +892,7 @@ impl Tia {
             let clock = cycles.wrapping_mul(3) as i32;
             let target = clock.wrapping_add(self.poke_delay(reg, clock));
             self.pending_clock = self.pending_clock.max(target);
-            if clock.wrapping_sub(self.clock_when_frame_started) / 228 > self.max_scanlines {
+            if self.past_max_scanlines(clock) {
                 self.partial_frame = false;
                 return true;
             }
@@ -900,6 +900,14 @@ impl Tia {
         } else {
             self.poke_drawn(addr, value, cycles, last_access_was_read)
         }
+    }
+
+    /// Whether `clock` is past the last scanline a frame may have (`scanlines > max`, as
+    /// Stella's integer division gives it, without the division).
+    #[inline(always)]
+    fn past_max_scanlines(&self, clock: i32) -> bool {
+        clock.wrapping_sub(self.clock_when_frame_started)
+            > self.max_scanlines.wrapping_mul(228).wrapping_add(227)
     }
 
     /// Colour clocks a write to `reg` at `clock` waits before it takes effect
@@ -1021,7 +1029,7 @@ impl Tia {
             self.update_frame(target);
         }
         let mut stop = false;
-        if clock.wrapping_sub(self.clock_when_frame_started) / 228 > self.max_scanlines {
+        if self.past_max_scanlines(clock) {
             stop = true;
             self.partial_frame = false;
         }
