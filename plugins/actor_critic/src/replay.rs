@@ -825,7 +825,7 @@ impl TransitionReplay {
 }
 
 /// The replay as the earlier layout wrote it (`s` and `s'` images whole in every row).
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 struct LegacyReplay {
     capacity: usize,
     obs_dim: usize,
@@ -1316,24 +1316,7 @@ mod tests {
         assert!(TransitionReplay::load_from(dir.path(), 4, 2, p, o, 2).is_err());
         // The earlier layout (`replay.bin`, images whole), full and wrapped: the same rows
         // in the same slots, so the same draws give the same batch.
-        #[derive(Serialize)]
-        struct Old {
-            capacity: usize,
-            obs_dim: usize,
-            act_dim: usize,
-            pixel_dim: usize,
-            obs: Vec<f32>,
-            next_obs: Vec<f32>,
-            pixels: Vec<u8>,
-            next_pixels: Vec<u8>,
-            actions: Vec<f32>,
-            rewards: Vec<f32>,
-            terminated: Vec<bool>,
-            tasks: Vec<u32>,
-            next: usize,
-            added: u64,
-        }
-        let mut old = Old {
+        let mut old = LegacyReplay {
             capacity: 5,
             obs_dim: 1,
             act_dim: 1,
