@@ -944,6 +944,16 @@ impl Tia {
         c
     }
 
+    /// HMCLR: every motion register back to 0.
+    #[inline(always)]
+    fn clear_motion(&mut self) {
+        self.hmp0 = 0;
+        self.hmp1 = 0;
+        self.hmm0 = 0;
+        self.hmm1 = 0;
+        self.hmbl = 0;
+    }
+
     /// Does the write of `value` to `reg` if it changes nothing the drawing reads (motion
     /// registers, rewrites of the current value) and says so; false (nothing done) otherwise.
     #[inline(always)]
@@ -954,13 +964,7 @@ impl Tia {
             // (HMM0 is not here: its write may start the Cosmic Ark missile motion.)
             0x23 => self.hmm1 = value >> 4,
             0x24 => self.hmbl = value >> 4,
-            0x2B => {
-                self.hmp0 = 0;
-                self.hmp1 = 0;
-                self.hmm0 = 0;
-                self.hmm1 = 0;
-                self.hmbl = 0;
-            }
+            0x2B => self.clear_motion(),
             _ => return self.write_changes_nothing(reg, value),
         }
         true
@@ -1290,13 +1294,7 @@ impl Tia {
                 self.last_hmove_clock = clock;
                 self.m0_cosmic_ark_enabled = false;
             }
-            0x2B => {
-                self.hmp0 = 0;
-                self.hmp1 = 0;
-                self.hmm0 = 0;
-                self.hmm1 = 0;
-                self.hmbl = 0;
-            }
+            0x2B => self.clear_motion(),
             0x2C => self.collision = 0,
             _ => {}
         }
