@@ -113,7 +113,14 @@ impl Taps {
 
 /// OpenCV `cv2.resize(..., interpolation=cv2.INTER_AREA)` for `u8` images with 1..=4
 /// interleaved channels, downscaling only. Weight tables and work buffers are built
-/// once, so [`AreaResize::resize`] does not allocate.
+/// once, so [`AreaResize::resize`] does not allocate (but for its first call after being
+/// built or deserialized).
+///
+/// Consecutive images of a game share most of their rows, so the resizer keeps the last
+/// source image, the horizontal pass of each of its rows and the last output: a source row
+/// equal to last time's keeps its horizontal pass, and an output row whose source rows are
+/// all unchanged is copied. The result is the same as computing everything (the same float
+/// operations on the same bytes).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AreaResize {
     src_w: usize,
@@ -127,10 +134,25 @@ pub struct AreaResize {
     /// `xtab` grouped by destination, so each output sums in a register.
     xtaps: Taps,
     ytab: Vec<AreaWeight>,
-    buf: Vec<f32>,
+    /// Per destination row, its entries of `ytab` (which lists destinations in order).
+    yrows: Vec<(usize, usize)>,
     sum: Vec<f32>,
-    /// The source row `buf` holds the horizontal pass of (all zeros at first, like `buf`).
-    last_line: Vec<u8>,
+    /// What the last call left, reused by the next.
+    #[serde(skip)]
+    last: LastImage,
+}
+
+/// The last image an [`AreaResize`] resized (empty before the first call).
+#[derive(Clone, Debug, Default)]
+struct LastImage {
+    /// The source image.
+    src: Vec<u8>,
+    /// The horizontal pass of each source row, `dst_w * channels` values per row.
+    rows: Vec<f32>,
+    /// Whether each source row differs from the last call's.
+    changed: Vec<bool>,
+    /// The output image.
+    dst: Vec<u8>,
 }
 
 impl AreaResize {
@@ -159,6 +181,7 @@ impl AreaResize {
         let iy = scale_y.round();
         let fast = ((scale_x - ix).abs() < f64::EPSILON && (scale_y - iy).abs() < f64::EPSILON)
             .then_some((ix as usize, iy as usize));
+        let ytab = area_table(src_h, dst_h, 1, scale_y);
         Ok(Self {
             src_w,
             src_h,
@@ -172,10 +195,10 @@ impl AreaResize {
                 channels,
             ),
             xtab: area_table(src_w, dst_w, channels, scale_x),
-            ytab: area_table(src_h, dst_h, 1, scale_y),
-            buf: vec![0.0; dst_w * channels],
+            yrows: rows_of(&ytab, dst_h),
+            ytab,
             sum: vec![0.0; dst_w * channels],
-            last_line: vec![0; src_w * channels],
+            last: LastImage::default(),
         })
     }
 
@@ -233,60 +256,95 @@ impl AreaResize {
     fn resize_area(&mut self, src: &[u8], dst: &mut [u8]) {
         let width = self.dst_w * self.channels;
         let row = self.src_w * self.channels;
-        self.sum.iter_mut().for_each(|s| *s = 0.0);
-        let Some(first) = self.ytab.first() else {
-            return;
-        };
-        let mut prev_dy = first.dst;
-        let cn = self.channels;
-        for j in 0..self.ytab.len() {
-            let AreaWeight {
-                src: sy,
-                dst: dy,
-                alpha: beta,
-            } = self.ytab[j];
-            let line = &src[sy * row..(sy + 1) * row];
-            // The horizontal pass of source row `sy`, once per row (as OpenCV), and not again
-            // when the row repeats the last one computed (Atari screens repeat lines a lot).
-            if line != &self.last_line[..] {
-                self.last_line.copy_from_slice(line);
-                // Each output is summed in a register in table order: the same float operations
-                // as accumulating into `buf` from 0.
-                let taps = &self.xtaps;
-                let per = taps.per;
-                for ((out, srcs), alphas) in self
-                    .buf
-                    .chunks_exact_mut(cn)
-                    .zip(taps.src.chunks_exact(per))
-                    .zip(taps.alpha.chunks_exact(per))
-                {
-                    for (c, o) in out.iter_mut().enumerate() {
-                        let mut acc = f32::from(line[srcs[0] + c]) * alphas[0];
-                        for (&s, &a) in srcs[1..].iter().zip(&alphas[1..]) {
-                            acc += f32::from(line[s + c]) * a;
-                        }
-                        *o = acc;
+        let last = &mut self.last;
+        // The first call (after construction or deserialization) has nothing to reuse.
+        let fresh = last.src.len() != src.len();
+        if fresh {
+            last.src = src.to_vec();
+            last.rows = vec![0.0; self.src_h * width];
+            last.changed = vec![true; self.src_h];
+            last.dst = vec![0; dst.len()];
+        }
+        // The horizontal pass of each source row that changed since the last call.
+        for (sy, line) in src.chunks_exact(row).enumerate() {
+            let kept = &mut last.src[sy * row..(sy + 1) * row];
+            let changed = fresh || line != &kept[..];
+            last.changed[sy] = changed;
+            if !changed {
+                continue;
+            }
+            kept.copy_from_slice(line);
+            // Atari screens repeat lines: a row equal to the one above has its pass.
+            if sy > 0 && line == &src[(sy - 1) * row..sy * row] {
+                last.rows
+                    .copy_within((sy - 1) * width..sy * width, sy * width);
+            } else {
+                horizontal_pass(
+                    &self.xtaps,
+                    self.channels,
+                    line,
+                    &mut last.rows[sy * width..(sy + 1) * width],
+                );
+            }
+        }
+        // The vertical pass of each output row with a changed source row: the weighted rows
+        // summed in table order (as OpenCV accumulates them).
+        for (dy, &(start, end)) in self.yrows.iter().enumerate() {
+            let entries = &self.ytab[start..end];
+            let out = &mut last.dst[dy * width..(dy + 1) * width];
+            if !entries.iter().any(|w| last.changed[w.src]) {
+                dst[dy * width..(dy + 1) * width].copy_from_slice(out);
+                continue;
+            }
+            for (k, w) in entries.iter().enumerate() {
+                let pass = &last.rows[w.src * width..(w.src + 1) * width];
+                let beta = w.alpha;
+                if k == 0 {
+                    for (s, b) in self.sum.iter_mut().zip(pass) {
+                        *s = beta * b;
+                    }
+                } else {
+                    for (s, b) in self.sum.iter_mut().zip(pass) {
+                        *s += beta * b;
                     }
                 }
             }
-            if dy != prev_dy {
-                let out = &mut dst[prev_dy * width..(prev_dy + 1) * width];
-                for ((o, s), b) in out.iter_mut().zip(self.sum.iter_mut()).zip(&self.buf) {
-                    *o = saturate_u8(*s);
-                    *s = beta * b;
-                }
-                prev_dy = dy;
-            } else {
-                for (s, b) in self.sum.iter_mut().zip(&self.buf) {
-                    *s += beta * b;
-                }
+            for (o, s) in out.iter_mut().zip(&self.sum) {
+                *o = saturate_u8(*s);
             }
-        }
-        let out = &mut dst[prev_dy * width..(prev_dy + 1) * width];
-        for (o, s) in out.iter_mut().zip(&self.sum) {
-            *o = saturate_u8(*s);
+            dst[dy * width..(dy + 1) * width].copy_from_slice(out);
         }
     }
+}
+
+/// The horizontal `INTER_AREA` pass of one source row: each output summed in a register in
+/// table order (the same float operations as accumulating the table into zeros).
+fn horizontal_pass(taps: &Taps, channels: usize, line: &[u8], out: &mut [f32]) {
+    let per = taps.per;
+    for ((out, srcs), alphas) in out
+        .chunks_exact_mut(channels)
+        .zip(taps.src.chunks_exact(per))
+        .zip(taps.alpha.chunks_exact(per))
+    {
+        for (c, o) in out.iter_mut().enumerate() {
+            let mut acc = f32::from(line[srcs[0] + c]) * alphas[0];
+            for (&s, &a) in srcs[1..].iter().zip(&alphas[1..]) {
+                acc += f32::from(line[s + c]) * a;
+            }
+            *o = acc;
+        }
+    }
+}
+
+/// Per destination, the range of its entries in a table that lists destinations in order.
+fn rows_of(tab: &[AreaWeight], dst_len: usize) -> Vec<(usize, usize)> {
+    (0..dst_len)
+        .map(|d| {
+            let start = tab.partition_point(|w| w.dst < d);
+            let end = tab.partition_point(|w| w.dst <= d);
+            (start, end)
+        })
+        .collect()
 }
 
 /// Settings of [`AtariPreprocessing`] (gymnasium's defaults, plus frame stacking).
@@ -756,6 +814,47 @@ mod tests {
         let mut out = vec![0u8; 84 * 84 * 3];
         r.resize(&src, &mut out).unwrap();
         assert!(out.iter().all(|&v| v == 77));
+    }
+
+    #[test]
+    fn reused_rows_give_what_a_fresh_resizer_gives() {
+        // A stream of Atari-like images where each changes a few rows or pixels of the last:
+        // the resizer that reuses unchanged rows must match one that starts afresh.
+        for (w, h, dw, dh, cn) in [
+            (160, 210, 84, 84, 1),
+            (160, 250, 84, 84, 3),
+            (9, 7, 4, 3, 1),
+        ] {
+            let mut mt = crate::rng::Mt19937::new(7);
+            let row = w * cn;
+            let mut img: Vec<u8> = (0..w * h * cn).map(|i| (i / row % 5) as u8 * 40).collect();
+            let mut kept = AreaResize::new(w, h, dw, dh, cn).unwrap();
+            let (mut a, mut b) = (vec![0u8; dw * dh * cn], vec![0u8; dw * dh * cn]);
+            for _ in 0..200 {
+                match mt.next_u32() % 4 {
+                    0 => {
+                        let i = mt.next_u32() as usize % img.len();
+                        img[i] = img[i].wrapping_add(1 + mt.next_u32() as u8 % 255);
+                    }
+                    1 => {
+                        let y = mt.next_u32() as usize % h;
+                        let v = mt.next_u32() as u8;
+                        img[y * row..(y + 1) * row].fill(v);
+                    }
+                    2 => {
+                        let y = 1 + mt.next_u32() as usize % (h - 1);
+                        img.copy_within((y - 1) * row..y * row, y * row);
+                    }
+                    _ => {}
+                }
+                kept.resize(&img, &mut a).unwrap();
+                AreaResize::new(w, h, dw, dh, cn)
+                    .unwrap()
+                    .resize(&img, &mut b)
+                    .unwrap();
+                assert_eq!(a, b);
+            }
+        }
     }
 
     #[test]
