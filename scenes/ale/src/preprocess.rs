@@ -153,6 +153,34 @@ struct LastImage {
     changed: Vec<bool>,
     /// The output image.
     dst: Vec<u8>,
+    /// The horizontal taps tap-major: `tap_src[k * width + o]` is the source byte of output
+    /// value `o`'s `k`-th tap (channel included), `tap_alpha` its weight.
+    tap_src: Vec<u32>,
+    tap_alpha: Vec<f32>,
+    /// One source row as floats.
+    line: Vec<f32>,
+}
+
+impl LastImage {
+    /// Sizes the buffers for `resize` (its first call) and marks every row changed.
+    fn start(&mut self, resize: &AreaResize, src: &[u8], dst_len: usize) {
+        let width = resize.dst_w * resize.channels;
+        let taps = &resize.xtaps;
+        self.src = src.to_vec();
+        self.rows = vec![0.0; resize.src_h * width];
+        self.changed = vec![true; resize.src_h];
+        self.dst = vec![0; dst_len];
+        self.line = vec![0.0; resize.src_w * resize.channels];
+        self.tap_src = Vec::with_capacity(taps.per * width);
+        self.tap_alpha = Vec::with_capacity(taps.per * width);
+        for k in 0..taps.per {
+            for o in 0..width {
+                let (dst, c) = (o / resize.channels, o % resize.channels);
+                self.tap_src.push((taps.src[dst * taps.per + k] + c) as u32);
+                self.tap_alpha.push(taps.alpha[dst * taps.per + k]);
+            }
+        }
+    }
 }
 
 impl AreaResize {
@@ -256,15 +284,14 @@ impl AreaResize {
     fn resize_area(&mut self, src: &[u8], dst: &mut [u8]) {
         let width = self.dst_w * self.channels;
         let row = self.src_w * self.channels;
-        let last = &mut self.last;
         // The first call (after construction or deserialization) has nothing to reuse.
-        let fresh = last.src.len() != src.len();
+        let fresh = self.last.src.len() != src.len();
         if fresh {
-            last.src = src.to_vec();
-            last.rows = vec![0.0; self.src_h * width];
-            last.changed = vec![true; self.src_h];
-            last.dst = vec![0; dst.len()];
+            let mut last = std::mem::take(&mut self.last);
+            last.start(self, src, dst.len());
+            self.last = last;
         }
+        let last = &mut self.last;
         // The horizontal pass of each source row that changed since the last call.
         for (sy, line) in src.chunks_exact(row).enumerate() {
             let kept = &mut last.src[sy * row..(sy + 1) * row];
@@ -279,10 +306,13 @@ impl AreaResize {
                 last.rows
                     .copy_within((sy - 1) * width..sy * width, sy * width);
             } else {
+                for (f, &v) in last.line.iter_mut().zip(line) {
+                    *f = f32::from(v);
+                }
                 horizontal_pass(
-                    &self.xtaps,
-                    self.channels,
-                    line,
+                    &last.tap_src,
+                    &last.tap_alpha,
+                    &last.line,
                     &mut last.rows[sy * width..(sy + 1) * width],
                 );
             }
@@ -317,21 +347,23 @@ impl AreaResize {
     }
 }
 
-/// The horizontal `INTER_AREA` pass of one source row: each output summed in a register in
-/// table order (the same float operations as accumulating the table into zeros).
-fn horizontal_pass(taps: &Taps, channels: usize, line: &[u8], out: &mut [f32]) {
-    let per = taps.per;
-    for ((out, srcs), alphas) in out
-        .chunks_exact_mut(channels)
-        .zip(taps.src.chunks_exact(per))
-        .zip(taps.alpha.chunks_exact(per))
-    {
-        for (c, o) in out.iter_mut().enumerate() {
-            let mut acc = f32::from(line[srcs[0] + c]) * alphas[0];
-            for (&s, &a) in srcs[1..].iter().zip(&alphas[1..]) {
-                acc += f32::from(line[s + c]) * a;
-            }
-            *o = acc;
+/// The horizontal `INTER_AREA` pass of one source row (as floats) with tap-major tables
+/// (see [`LastImage`]): each output is its taps' weighted values summed in table order, the
+/// same float operations as accumulating the table into zeros.
+fn horizontal_pass(tap_src: &[u32], tap_alpha: &[f32], line: &[f32], out: &mut [f32]) {
+    let width = out.len();
+    let mut taps = tap_src
+        .chunks_exact(width)
+        .zip(tap_alpha.chunks_exact(width));
+    let Some((src, alpha)) = taps.next() else {
+        return;
+    };
+    for ((o, &s), &a) in out.iter_mut().zip(src).zip(alpha) {
+        *o = line[s as usize] * a;
+    }
+    for (src, alpha) in taps {
+        for ((o, &s), &a) in out.iter_mut().zip(src).zip(alpha) {
+            *o += line[s as usize] * a;
         }
     }
 }
