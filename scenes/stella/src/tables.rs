@@ -41,6 +41,9 @@ pub struct Tables {
     pub playfield: [[u32; 160]; 2],
     /// Collision bits of an enabled-objects set (6 bits).
     pub collision: [u16; 64],
+    /// `[object][others]`: the collision bits of the pairs of `object` (a bit number, 0..6)
+    /// with each object in the set `others` (6 bits; `object` itself in it is ignored).
+    pub collisions_with: [[u16; 64]; 6],
     /// `[hpos >= 80][enabled | priority/score]` -> colour register (0 BK, 1 PF, 2 P0, 3 P1).
     pub priority: [[u8; 256]; 2],
 }
@@ -284,6 +287,15 @@ fn compute() -> Tables {
         }
     }
 
+    let mut collisions_with = [[0u16; 64]; 6];
+    for (object, row) in collisions_with.iter_mut().enumerate() {
+        for (others, out) in row.iter_mut().enumerate() {
+            for other in (0..6).filter(|&o| o != object && others & (1 << o) != 0) {
+                *out |= collision[(1 << object) | (1 << other)];
+            }
+        }
+    }
+
     let mut priority = [[0u8; 256]; 2];
     for (x, row) in priority.iter_mut().enumerate() {
         for (enabled, out) in row.iter_mut().enumerate() {
@@ -332,6 +344,7 @@ fn compute() -> Tables {
         reflect,
         playfield,
         collision,
+        collisions_with,
         priority,
     }
 }
