@@ -625,7 +625,13 @@ impl Tia {
                 [(BL_BIT | PF_BIT, cpf), (PM1, c1), (PM0, c0), (0, 0)]
             }
         };
-        let split = 80usize.saturating_sub(hpos).min(clocks);
+        // Only the score mode without priority colours the two halves differently: otherwise
+        // the whole run is one pass.
+        let split = if ps & (SCORE_BIT | PRIORITY_BIT) == SCORE_BIT {
+            80usize.saturating_sub(hpos).min(clocks)
+        } else {
+            clocks
+        };
         let (left, right) = fb.split_at_mut(split);
         let (el, er) = e.split_at(split);
         for (out, ex, steps) in [(left, el, order(c0)), (right, er, order(c1))] {
