@@ -636,6 +636,17 @@ impl Tia {
         let (el, er) = e.split_at(split);
         for (out, ex, steps) in [(left, el, order(c0)), (right, er, order(c1))] {
             let [(m1, k1), (m2, k2), (m3, k3), (m4, k4)] = steps;
+            if m4 == 0 {
+                // Three groups (all modes but score without priority).
+                for (p, &x) in out.iter_mut().zip(ex) {
+                    let mut c = bk;
+                    c = if x & m1 != 0 { k1 } else { c };
+                    c = if x & m2 != 0 { k2 } else { c };
+                    c = if x & m3 != 0 { k3 } else { c };
+                    *p = c;
+                }
+                continue;
+            }
             for (p, &x) in out.iter_mut().zip(ex) {
                 let mut c = bk;
                 c = if x & m1 != 0 { k1 } else { c };
