@@ -184,6 +184,19 @@ fn collisions_per_object(e: &[u8], objects: u8) -> u16 {
     coll
 }
 
+/// Colours a run of pixels from their object bits `ex`: the background `bk`, overridden in
+/// order by the first `GROUPS` of `steps` (object mask, colour) whose objects are present.
+#[inline(always)]
+fn colour_run<const GROUPS: usize>(out: &mut [u8], ex: &[u8], bk: u8, steps: [(u8, u8); 4]) {
+    for (p, &x) in out.iter_mut().zip(ex) {
+        let mut c = bk;
+        for &(mask, colour) in &steps[..GROUPS] {
+            c = if x & mask != 0 { colour } else { c };
+        }
+        *p = c;
+    }
+}
+
 const BK: usize = 0;
 const PF: usize = 1;
 const P0: usize = 2;
@@ -635,25 +648,11 @@ impl Tia {
         let (left, right) = fb.split_at_mut(split);
         let (el, er) = e.split_at(split);
         for (out, ex, steps) in [(left, el, order(c0)), (right, er, order(c1))] {
-            let [(m1, k1), (m2, k2), (m3, k3), (m4, k4)] = steps;
-            if m4 == 0 {
-                // Three groups (all modes but score without priority).
-                for (p, &x) in out.iter_mut().zip(ex) {
-                    let mut c = bk;
-                    c = if x & m1 != 0 { k1 } else { c };
-                    c = if x & m2 != 0 { k2 } else { c };
-                    c = if x & m3 != 0 { k3 } else { c };
-                    *p = c;
-                }
-                continue;
-            }
-            for (p, &x) in out.iter_mut().zip(ex) {
-                let mut c = bk;
-                c = if x & m1 != 0 { k1 } else { c };
-                c = if x & m2 != 0 { k2 } else { c };
-                c = if x & m3 != 0 { k3 } else { c };
-                c = if x & m4 != 0 { k4 } else { c };
-                *p = c;
+            // Three groups in all modes but score without priority: one select fewer.
+            if steps[3].0 == 0 {
+                colour_run::<3>(out, ex, bk, steps);
+            } else {
+                colour_run::<4>(out, ex, bk, steps);
             }
         }
         self.frame_pointer = end;
