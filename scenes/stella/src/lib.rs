@@ -5,6 +5,7 @@ pub mod cart;
 pub mod cpu;
 pub mod fuzz;
 pub mod inputs;
+mod paint;
 pub mod palette;
 pub mod props;
 pub mod riot;

@@ -22,23 +22,30 @@ pub const PRIORITY_BIT: u8 = 0x80;
 
 /// Width of one mask row.
 pub const ROW: usize = 320;
+/// Pixels one vector pass of the drawing code covers. Every mask table ends with this many
+/// zeros past its last row (and the playfield past pixel 160), so a pass may read past the
+/// end of a line.
+pub const LANES: usize = 16;
 /// Offset of the all-zero "disabled" missile mask (640 entries) in `missile`.
 pub const MISSILE_DISABLED: usize = 4 * 8 * 4 * ROW;
 
 /// All static tables.
 pub struct Tables {
-    /// `[align][size][320]`.
+    /// `[align][size][320]`, then `LANES` zeros.
     pub ball: Vec<u8>,
     /// `[align][number][size][320]`, then 640 zeros.
     pub missile: Vec<u8>,
-    /// `[align][enable][mode][320]`.
+    /// `[align][enable][mode][320]`, then `LANES` zeros.
     pub player: Vec<u8>,
     /// `[mode][oldx][newx]`: -1, 0 or 1.
     pub reset_when: Vec<i8>,
     /// Bit-reversed bytes.
     pub reflect: [u8; 256],
-    /// `[ctrlpf & 1][160]`.
-    pub playfield: [[u32; 160]; 2],
+    /// `[ctrlpf & 1][160 + LANES]`: the PF bit of each pixel (zero past pixel 160).
+    pub playfield: [[u32; 160 + LANES]; 2],
+    /// `[ctrlpf & 1][byte][160 + LANES]`: byte `byte` of `playfield`, so that a pixel's
+    /// playfield bit is found with byte operations (the playfield has 20 bits, in 3 bytes).
+    pub playfield_bytes: [[[u8; 160 + LANES]; 3]; 2],
     /// Collision bits of an enabled-objects set (6 bits).
     pub collision: [u16; 64],
     /// `[object][others]`: the collision bits of the pairs of `object` (a bit number, 0..6)
@@ -69,7 +76,7 @@ pub static TABLES: LazyLock<Tables> = LazyLock::new(compute);
 
 fn compute() -> Tables {
     // Ball
-    let mut ball = vec![0u8; 4 * 4 * ROW];
+    let mut ball = vec![0u8; 4 * 4 * ROW + LANES];
     for size in 0..4usize {
         for x in 0..(160 + 8) {
             if x < (1 << size) {
@@ -127,7 +134,7 @@ fn compute() -> Tables {
     }
 
     // Players
-    let mut player = vec![0u8; 4 * 2 * 8 * ROW];
+    let mut player = vec![0u8; 4 * 2 * 8 * ROW + LANES];
     for enable in 0..2usize {
         for mode in 0..8usize {
             let base = player_index(0, enable, mode);
@@ -224,11 +231,11 @@ fn compute() -> Tables {
         *r = (i as u8).reverse_bits();
     }
 
-    let mut playfield = [[0u32; 160]; 2];
+    let mut playfield = [[0u32; 160 + LANES]; 2];
     let [pf_normal, pf_reflected] = &mut playfield;
-    for (x, (pf0, pf1)) in pf_normal
+    for (x, (pf0, pf1)) in pf_normal[..160]
         .iter_mut()
-        .zip(pf_reflected.iter_mut())
+        .zip(pf_reflected[..160].iter_mut())
         .enumerate()
     {
         *pf0 = if x < 16 {
@@ -257,6 +264,15 @@ fn compute() -> Tables {
         } else {
             0x00008 >> ((x - 144) / 4)
         };
+    }
+
+    let mut playfield_bytes = [[[0u8; 160 + LANES]; 3]; 2];
+    for (bytes, bits) in playfield_bytes.iter_mut().zip(&playfield) {
+        for (byte, row) in bytes.iter_mut().enumerate() {
+            for (b, &m) in row.iter_mut().zip(bits) {
+                *b = (m >> (8 * byte)) as u8;
+            }
+        }
     }
 
     let mut collision = [0u16; 64];
@@ -343,6 +359,7 @@ fn compute() -> Tables {
         reset_when,
         reflect,
         playfield,
+        playfield_bytes,
         collision,
         collisions_with,
         priority,

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::paint::LineObjects;
 use crate::tables::*;
 
 const HBLANK: i32 = 68;
@@ -55,7 +56,7 @@ pub struct Tia {
     nusiz1: u8,
     pf_priority_and_score: u8,
     /// BK, PF, P0, P1.
-    color: [u8; 4],
+    color: Colours,
     ctrlpf: u8,
     refp0: bool,
     refp1: bool,
@@ -78,7 +79,9 @@ pub struct Tia {
     vdelbl: bool,
     resmp0: bool,
     resmp1: bool,
-    collision: u16,
+    /// The collision latches (15 bits; a whole word, so that a read after a write is forwarded
+    /// from the store).
+    collision: u32,
     posp0: i16,
     posp1: i16,
     posm0: i16,
@@ -140,60 +143,29 @@ impl Clone for Tia {
 
 const NO_PENDING: i32 = i32::MIN;
 
-/// Runs of at least this many pixels find their collisions with a vectorised pass per object;
-/// shorter ones with a table lookup per pixel (cheaper there).
-const VECTOR_COLLISIONS_FROM: usize = 32;
+/// The four colour registers (BK, PF, P0, P1, low byte first) in one word, read and written
+/// whole. (As a byte array, the drawing read it with a vector load spanning the fields after
+/// it, often just written, which missed the store-to-load forwarding and stalled.)
+#[derive(Clone, Copy, Default, Serialize, Deserialize)]
+struct Colours(u32);
 
-/// The collision bits of a run of pixels, each given as its set of object bits (`e`, within
-/// the enabled `objects`).
-#[inline(always)]
-fn collisions_in(e: &[u8], objects: u8) -> u16 {
-    if e.len() < VECTOR_COLLISIONS_FROM {
-        collisions_per_pixel(e)
-    } else {
-        collisions_per_object(e, objects)
+impl Colours {
+    /// Colour register `i` (`BK`, `PF`, `P0` or `P1`).
+    #[inline(always)]
+    fn get(self, i: usize) -> u8 {
+        (self.0 >> (8 * i)) as u8
     }
-}
 
-/// [`collisions_in`] by a table lookup per pixel.
-#[inline(always)]
-fn collisions_per_pixel(e: &[u8]) -> u16 {
-    let t = &*TABLES;
-    e.iter()
-        .fold(0, |coll, &x| coll | t.collision[(x & 0x3F) as usize])
-}
-
-/// [`collisions_in`] by a vectorised pass per object: the OR of the object bits of the
-/// pixels where it is gives the objects it meets. Every pair is found from its lower object,
-/// so the highest enabled object needs no pass.
-#[inline(always)]
-fn collisions_per_object(e: &[u8], objects: u8) -> u16 {
-    let t = &*TABLES;
-    let mut coll = 0;
-    let mut lower = objects & 0x3F;
-    lower &= !(0x80 >> (lower | 1).leading_zeros());
-    while lower != 0 {
-        let object = lower.trailing_zeros() as usize;
-        lower &= lower - 1;
-        let bit = 1u8 << object;
-        let met = e
-            .iter()
-            .fold(0u8, |met, &x| met | if x & bit != 0 { x } else { 0 });
-        coll |= t.collisions_with[object][(met & 0x3F) as usize];
+    /// Sets colour register `i`.
+    #[inline(always)]
+    fn set(&mut self, i: usize, colour: u8) {
+        self.0 = (self.0 & !(0xFF << (8 * i))) | (colour as u32) << (8 * i);
     }
-    coll
-}
 
-/// Colours a run of pixels from their object bits `ex`: the background `bk`, overridden in
-/// order by the first `GROUPS` of `steps` (object mask, colour) whose objects are present.
-#[inline(always)]
-fn colour_run<const GROUPS: usize>(out: &mut [u8], ex: &[u8], bk: u8, steps: [(u8, u8); 4]) {
-    for (p, &x) in out.iter_mut().zip(ex) {
-        let mut c = bk;
-        for &(mask, colour) in &steps[..GROUPS] {
-            c = if x & mask != 0 { colour } else { c };
-        }
-        *p = c;
+    /// All four, BK, PF, P0, P1.
+    #[inline(always)]
+    fn all(self) -> [u8; 4] {
+        self.0.to_le_bytes()
     }
 }
 
@@ -252,7 +224,7 @@ impl Tia {
             nusiz0: 0,
             nusiz1: 0,
             pf_priority_and_score: 0,
-            color: [0; 4],
+            color: Colours::default(),
             ctrlpf: 0,
             refp0: false,
             refp1: false,
@@ -309,7 +281,7 @@ impl Tia {
         self.vblank = 0;
         self.nusiz0 = 0;
         self.nusiz1 = 0;
-        self.color = [0; 4];
+        self.color = Colours::default();
         self.pf_priority_and_score = 0;
         self.ctrlpf = 0;
         self.refp0 = false;
@@ -428,13 +400,12 @@ impl Tia {
         self.clocks_to_end_of_scan_line = 228;
         self.frame_pointer = 0;
         if self.color_loss {
-            for c in &mut self.color {
-                if self.scanline_count_for_last_frame & 1 != 0 {
-                    *c |= 1;
-                } else {
-                    *c &= 0xFE;
-                }
-            }
+            // Every colour's lowest bit set on odd frames, cleared on even ones.
+            self.color.0 = if self.scanline_count_for_last_frame & 1 != 0 {
+                self.color.0 | 0x0101_0101
+            } else {
+                self.color.0 & 0xFEFE_FEFE
+            };
         }
         self.frame_greyed = false;
     }
@@ -579,7 +550,7 @@ impl Tia {
             return;
         }
         let t = &*TABLES;
-        let bk = self.color[BK];
+        let bk = self.color.get(BK);
         let objects = self.enabled_objects;
         if objects == 0 {
             self.current_fb[start..end].iter_mut().for_each(|p| *p = bk);
@@ -593,7 +564,7 @@ impl Tia {
             if self.pf_priority_and_score & SCORE_BIT != 0 {
                 // Stella's playfield-only fast path uses the score colours even with priority set.
                 // Left of pixel 80 in player 0's colour, right of it in player 1's.
-                let (c0, c1) = (self.color[P0], self.color[P1]);
+                let (c0, c1) = (self.color.get(P0), self.color.get(P1));
                 let split = 80usize.saturating_sub(hpos).min(clocks);
                 let (left, right) = fb.split_at_mut(split);
                 let (ml, mr) = pfmask.split_at(split);
@@ -604,7 +575,7 @@ impl Tia {
                     *p = if pf & m != 0 { c1 } else { bk };
                 }
             } else {
-                let cpf = self.color[PF];
+                let cpf = self.color.get(PF);
                 for (p, &m) in fb.iter_mut().zip(pfmask) {
                     *p = if pf & m != 0 { cpf } else { bk };
                 }
@@ -612,20 +583,15 @@ impl Tia {
             self.frame_pointer = end;
             return;
         }
-        let mut ebuf = [0u8; 160];
-        let e = &mut ebuf[..clocks];
-        self.objects_and_collisions(e, hpos);
-        let fb = &mut self.current_fb[start..end];
-        // The priority rules as four ordered overrides of the background colour (the last
-        // object group present wins): byte selects that vectorise, instead of two table
-        // lookups per pixel. Same result as Stella's priority table (`tables::priority`).
+        let line = self.line_objects();
+        let possible = t.collision[(objects & 0x3F) as usize] as u32;
+        let collide =
+            objects & objects.wrapping_sub(1) != 0 && self.collision & possible != possible;
+        // The priority rules as up to four ordered overrides of the background colour (the
+        // last object group present wins): byte selects that vectorise. Same result as
+        // Stella's priority table (`tables::priority`).
         let ps = self.pf_priority_and_score;
-        let [bk, cpf, c0, c1] = [
-            self.color[BK],
-            self.color[PF],
-            self.color[P0],
-            self.color[P1],
-        ];
+        let [bk, cpf, c0, c1] = self.color.all();
         const PM0: u8 = P0_BIT | M0_BIT;
         const PM1: u8 = P1_BIT | M1_BIT;
         let order = |side_colour: u8| -> [(u8, u8); 4] {
@@ -645,70 +611,43 @@ impl Tia {
         } else {
             clocks
         };
+        let fb = &mut self.current_fb[start..end];
         let (left, right) = fb.split_at_mut(split);
-        let (el, er) = e.split_at(split);
-        for (out, ex, steps) in [(left, el, order(c0)), (right, er, order(c1))] {
-            // Three groups in all modes but score without priority: one select fewer.
-            if steps[3].0 == 0 {
-                colour_run::<3>(out, ex, bk, steps);
-            } else {
-                colour_run::<4>(out, ex, bk, steps);
+        let mut collisions = 0;
+        for (out, at, steps) in [(left, hpos, order(c0)), (right, hpos + split, order(c1))] {
+            if out.is_empty() {
+                continue;
             }
+            // Three groups in all modes but score without priority: one select fewer.
+            collisions |= match (steps[3].0 == 0, collide) {
+                (true, false) => line.paint::<3, false>(out, at, bk, steps),
+                (true, true) => line.paint::<3, true>(out, at, bk, steps),
+                (false, false) => line.paint::<4, false>(out, at, bk, steps),
+                (false, true) => line.paint::<4, true>(out, at, bk, steps),
+            };
         }
+        self.collision |= collisions as u32;
         self.frame_pointer = end;
     }
 
-    /// The object bits of pixels `hpos..hpos + e.len()` of the line into `e` (zero on entry),
-    /// and the collisions among them. Needs two enabled objects or more.
+    /// The objects of the current line, for [`LineObjects::paint`].
     #[inline(always)]
-    fn objects_and_collisions(&mut self, e: &mut [u8], hpos: usize) {
-        let pf = self.pf;
-        let (g0, g1) = (self.current_grp0, self.current_grp1);
-        let clocks = e.len();
+    fn line_objects(&self) -> LineObjects<'static> {
         let t = &*TABLES;
         let objects = self.enabled_objects;
-        let pfmask = &t.playfield[self.pf_mask][hpos..hpos + clocks];
-        if pf != 0 {
-            for (x, m) in e.iter_mut().zip(pfmask) {
-                *x = if pf & m != 0 { PF_BIT } else { 0 };
-            }
-        }
-        if objects & BL_BIT != 0 {
-            let bl = &t.ball[self.bl_mask + hpos..self.bl_mask + hpos + clocks];
-            for (x, m) in e.iter_mut().zip(bl) {
-                *x |= m * BL_BIT;
-            }
-        }
-        if g1 != 0 {
-            let p1 = &t.player[self.p1_mask + hpos..self.p1_mask + hpos + clocks];
-            for (x, m) in e.iter_mut().zip(p1) {
-                *x |= if m & g1 != 0 { P1_BIT } else { 0 };
-            }
-        }
-        if objects & M1_BIT != 0 {
-            let m1 = &t.missile[self.m1_mask + hpos..self.m1_mask + hpos + clocks];
-            for (x, m) in e.iter_mut().zip(m1) {
-                *x |= m * M1_BIT;
-            }
-        }
-        if g0 != 0 {
-            let p0 = &t.player[self.p0_mask + hpos..self.p0_mask + hpos + clocks];
-            for (x, m) in e.iter_mut().zip(p0) {
-                *x |= if m & g0 != 0 { P0_BIT } else { 0 };
-            }
-        }
-        if objects & M0_BIT != 0 {
-            let m0 = &t.missile[self.m0_mask + hpos..self.m0_mask + hpos + clocks];
-            for (x, m) in e.iter_mut().zip(m0) {
-                *x |= m * M0_BIT;
-            }
-        }
-        // Collisions need two objects; a single one cannot collide.
-        if objects & objects.wrapping_sub(1) != 0 {
-            let possible = t.collision[(objects & 0x3F) as usize];
-            if self.collision & possible != possible {
-                self.collision |= collisions_in(e, objects);
-            }
+        LineObjects {
+            pf: [self.pf as u8, (self.pf >> 8) as u8, (self.pf >> 16) as u8],
+            playfield: &t.playfield_bytes[self.pf_mask],
+            ball: &t.ball[self.bl_mask..],
+            ball_on: objects & BL_BIT,
+            m0: &t.missile[self.m0_mask..],
+            m0_on: objects & M0_BIT,
+            m1: &t.missile[self.m1_mask..],
+            m1_on: objects & M1_BIT,
+            p0: &t.player[self.p0_mask..],
+            g0: self.current_grp0,
+            p1: &t.player[self.p1_mask..],
+            g1: self.current_grp1,
         }
     }
 
@@ -718,10 +657,9 @@ impl Tia {
     fn draw_nothing(&mut self, start: usize, end: usize, hpos: usize) {
         let objects = self.enabled_objects;
         if self.vblank & 0x02 == 0 && objects & objects.wrapping_sub(1) != 0 {
-            let possible = TABLES.collision[(objects & 0x3F) as usize];
+            let possible = TABLES.collision[(objects & 0x3F) as usize] as u32;
             if self.collision & possible != possible {
-                let mut ebuf = [0u8; 160];
-                self.objects_and_collisions(&mut ebuf[..end - start], hpos);
+                self.collision |= self.line_objects().collisions(hpos, end - start) as u32;
             }
         }
         self.mark_unknown(start, end);
@@ -859,7 +797,7 @@ impl Tia {
         }
         let noise = data_bus & 0x3F;
         let c = self.collision;
-        let bits = |hi: u16, lo: u16| -> u8 {
+        let bits = |hi: u32, lo: u32| -> u8 {
             (if c & hi != 0 { 0x80 } else { 0 }) | (if c & lo != 0 { 0x40 } else { 0 })
         };
         match addr & 0x0F {
@@ -1049,10 +987,10 @@ impl Tia {
             }
             0x0B => (value & 0x08 != 0) == self.refp0,
             0x0C => (value & 0x08 != 0) == self.refp1,
-            0x06 => self.colour_of(value) == self.color[P0],
-            0x07 => self.colour_of(value) == self.color[P1],
-            0x08 => self.colour_of(value) == self.color[PF],
-            0x09 => self.colour_of(value) == self.color[BK],
+            0x06 => self.colour_of(value) == self.color.get(P0),
+            0x07 => self.colour_of(value) == self.color.get(P1),
+            0x08 => self.colour_of(value) == self.color.get(PF),
+            0x09 => self.colour_of(value) == self.color.get(BK),
             0x0D..=0x0F => self.pf_after(reg, value) == self.pf,
             // GRP0 also copies GRP1 into its delayed copy; GRP1 copies GRP0 and ENABL.
             0x1B => value == self.grp0 && self.dgrp1 == self.grp1,
@@ -1141,7 +1079,7 @@ impl Tia {
                     0x08 => PF,
                     _ => BK,
                 };
-                self.color[idx] = c;
+                self.color.set(idx, c);
             }
             0x0A => {
                 self.ctrlpf = value;
@@ -1400,51 +1338,5 @@ impl Tia {
 impl Default for Tia {
     fn default() -> Self {
         Tia::new()
-    }
-}
-
-#[cfg(test)]
-mod collision_tests {
-    use super::*;
-
-    #[test]
-    fn collisions_per_object_match_the_per_pixel_table() {
-        // Random runs of every length over random object sets: the vectorised pass must find
-        // exactly the pairs the per-pixel lookup finds.
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let mut found = 0u16;
-        for len in 1..=160 {
-            for _ in 0..60 {
-                let objects = (next() & 0x3F) as u8;
-                let sparse = next() % 4;
-                let e: Vec<u8> = (0..len)
-                    .map(|_| {
-                        let r = next();
-                        let bits = (r & 0x3F) as u8 & objects;
-                        // Mostly single objects or nothing, as on a real line.
-                        if (r >> 8) % 4 < sparse {
-                            bits
-                        } else {
-                            bits & bits.wrapping_neg()
-                        }
-                    })
-                    .collect();
-                let expected = collisions_per_pixel(&e);
-                assert_eq!(
-                    collisions_per_object(&e, objects),
-                    expected,
-                    "objects {objects:06b}, pixels {e:?}"
-                );
-                assert_eq!(collisions_in(&e, objects), expected);
-                found |= expected;
-            }
-        }
-        assert_eq!(found, 0x7FFF, "every pair was exercised");
     }
 }
