@@ -41,11 +41,10 @@ pub struct Tables {
     pub reset_when: Vec<i8>,
     /// Bit-reversed bytes.
     pub reflect: [u8; 256],
-    /// `[ctrlpf & 1][160 + LANES]`: the PF bit of each pixel (zero past pixel 160).
-    pub playfield: [[u32; 160 + LANES]; 2],
-    /// `[ctrlpf & 1][byte][160 + LANES]`: byte `byte` of `playfield`, so that a pixel's
-    /// playfield bit is found with byte operations (the playfield has 20 bits, in 3 bytes).
-    pub playfield_bytes: [[[u8; 160 + LANES]; 3]; 2],
+    /// `[ctrlpf & 1][byte][160 + LANES]`: byte `byte` of the playfield bit (of the 20 bits
+    /// of PF0-PF2) each pixel shows, zero past pixel 160; in bytes, so that a pixel's playfield
+    /// bit is found with byte operations.
+    pub playfield: [[[u8; 160 + LANES]; 3]; 2],
     /// Collision bits of an enabled-objects set (6 bits).
     pub collision: [u16; 64],
     /// `[object][others]`: the collision bits of the pairs of `object` (a bit number, 0..6)
@@ -231,11 +230,11 @@ fn compute() -> Tables {
         *r = (i as u8).reverse_bits();
     }
 
-    let mut playfield = [[0u32; 160 + LANES]; 2];
-    let [pf_normal, pf_reflected] = &mut playfield;
-    for (x, (pf0, pf1)) in pf_normal[..160]
+    let mut playfield_bits = [[0u32; 160]; 2];
+    let [pf_normal, pf_reflected] = &mut playfield_bits;
+    for (x, (pf0, pf1)) in pf_normal
         .iter_mut()
-        .zip(pf_reflected[..160].iter_mut())
+        .zip(pf_reflected.iter_mut())
         .enumerate()
     {
         *pf0 = if x < 16 {
@@ -266,8 +265,8 @@ fn compute() -> Tables {
         };
     }
 
-    let mut playfield_bytes = [[[0u8; 160 + LANES]; 3]; 2];
-    for (bytes, bits) in playfield_bytes.iter_mut().zip(&playfield) {
+    let mut playfield = [[[0u8; 160 + LANES]; 3]; 2];
+    for (bytes, bits) in playfield.iter_mut().zip(&playfield_bits) {
         for (byte, row) in bytes.iter_mut().enumerate() {
             for (b, &m) in row.iter_mut().zip(bits) {
                 *b = (m >> (8 * byte)) as u8;
@@ -359,7 +358,6 @@ fn compute() -> Tables {
         reset_when,
         reflect,
         playfield,
-        playfield_bytes,
         collision,
         collisions_with,
         priority,

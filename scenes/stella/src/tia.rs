@@ -169,6 +169,24 @@ impl Colours {
     }
 }
 
+/// The priority rules as up to four ordered overrides of the background colour, (object
+/// mask, colour) each, the last group present winning: byte selects that vectorise. For the
+/// CTRLPF priority and score bits `ps`, the colours BK, PF, P0, P1, and the colour of the
+/// side of the screen (P0's left of pixel 80, P1's right of it). Same result as Stella's
+/// priority table (`tables::priority`).
+fn priority_steps(ps: u8, [_, cpf, c0, c1]: [u8; 4], side_colour: u8) -> [(u8, u8); 4] {
+    const PM0: u8 = P0_BIT | M0_BIT;
+    const PM1: u8 = P1_BIT | M1_BIT;
+    if ps & PRIORITY_BIT != 0 {
+        [(PM1, c1), (PM0, c0), (BL_BIT | PF_BIT, cpf), (0, 0)]
+    } else if ps & SCORE_BIT != 0 {
+        // The playfield takes the side's player colour and hides player 1 on the left.
+        [(BL_BIT, cpf), (PM1, c1), (PF_BIT, side_colour), (PM0, c0)]
+    } else {
+        [(BL_BIT | PF_BIT, cpf), (PM1, c1), (PM0, c0), (0, 0)]
+    }
+}
+
 const BK: usize = 0;
 const PF: usize = 1;
 const P0: usize = 2;
@@ -557,28 +575,28 @@ impl Tia {
             self.frame_pointer = end;
             return;
         }
-        let pfmask = &t.playfield[self.pf_mask][hpos..hpos + clocks];
         if objects == PF_BIT {
+            // Only the playfield: one select per pixel.
+            let line = LineObjects {
+                g0: 0,
+                g1: 0,
+                ..self.line_objects()
+            };
             let fb = &mut self.current_fb[start..end];
-            let pf = self.pf;
+            let only = |colour: u8| [(PF_BIT, colour), (0, 0), (0, 0), (0, 0)];
             if self.pf_priority_and_score & SCORE_BIT != 0 {
                 // Stella's playfield-only fast path uses the score colours even with priority set.
                 // Left of pixel 80 in player 0's colour, right of it in player 1's.
                 let (c0, c1) = (self.color.get(P0), self.color.get(P1));
                 let split = 80usize.saturating_sub(hpos).min(clocks);
                 let (left, right) = fb.split_at_mut(split);
-                let (ml, mr) = pfmask.split_at(split);
-                for (p, &m) in left.iter_mut().zip(ml) {
-                    *p = if pf & m != 0 { c0 } else { bk };
-                }
-                for (p, &m) in right.iter_mut().zip(mr) {
-                    *p = if pf & m != 0 { c1 } else { bk };
+                for (out, at, colour) in [(left, hpos, c0), (right, hpos + split, c1)] {
+                    if !out.is_empty() {
+                        line.paint::<1, false>(out, at, bk, only(colour));
+                    }
                 }
             } else {
-                let cpf = self.color.get(PF);
-                for (p, &m) in fb.iter_mut().zip(pfmask) {
-                    *p = if pf & m != 0 { cpf } else { bk };
-                }
+                line.paint::<1, false>(fb, hpos, bk, only(self.color.get(PF)));
             }
             self.frame_pointer = end;
             return;
@@ -587,23 +605,9 @@ impl Tia {
         let possible = t.collision[(objects & 0x3F) as usize] as u32;
         let collide =
             objects & objects.wrapping_sub(1) != 0 && self.collision & possible != possible;
-        // The priority rules as up to four ordered overrides of the background colour (the
-        // last object group present wins): byte selects that vectorise. Same result as
-        // Stella's priority table (`tables::priority`).
         let ps = self.pf_priority_and_score;
-        let [bk, cpf, c0, c1] = self.color.all();
-        const PM0: u8 = P0_BIT | M0_BIT;
-        const PM1: u8 = P1_BIT | M1_BIT;
-        let order = |side_colour: u8| -> [(u8, u8); 4] {
-            if ps & PRIORITY_BIT != 0 {
-                [(PM1, c1), (PM0, c0), (BL_BIT | PF_BIT, cpf), (0, 0)]
-            } else if ps & SCORE_BIT != 0 {
-                // The playfield takes the side's player colour and hides player 1 on the left.
-                [(BL_BIT, cpf), (PM1, c1), (PF_BIT, side_colour), (PM0, c0)]
-            } else {
-                [(BL_BIT | PF_BIT, cpf), (PM1, c1), (PM0, c0), (0, 0)]
-            }
-        };
+        let colours = self.color.all();
+        let [bk, _, c0, c1] = colours;
         // Only the score mode without priority colours the two halves differently: otherwise
         // the whole run is one pass.
         let split = if ps & (SCORE_BIT | PRIORITY_BIT) == SCORE_BIT {
@@ -614,7 +618,10 @@ impl Tia {
         let fb = &mut self.current_fb[start..end];
         let (left, right) = fb.split_at_mut(split);
         let mut collisions = 0;
-        for (out, at, steps) in [(left, hpos, order(c0)), (right, hpos + split, order(c1))] {
+        for (out, at, steps) in [
+            (left, hpos, priority_steps(ps, colours, c0)),
+            (right, hpos + split, priority_steps(ps, colours, c1)),
+        ] {
             if out.is_empty() {
                 continue;
             }
@@ -637,7 +644,7 @@ impl Tia {
         let objects = self.enabled_objects;
         LineObjects {
             pf: [self.pf as u8, (self.pf >> 8) as u8, (self.pf >> 16) as u8],
-            playfield: &t.playfield_bytes[self.pf_mask],
+            playfield: &t.playfield[self.pf_mask],
             ball: &t.ball[self.bl_mask..],
             ball_on: objects & BL_BIT,
             m0: &t.missile[self.m0_mask..],
@@ -1338,5 +1345,30 @@ impl Tia {
 impl Default for Tia {
     fn default() -> Self {
         Tia::new()
+    }
+}
+
+#[cfg(test)]
+mod priority_tests {
+    use super::*;
+
+    #[test]
+    fn priority_steps_match_stellas_priority_table() {
+        let colours = [10, 11, 12, 13];
+        for ps in [0, SCORE_BIT, PRIORITY_BIT, SCORE_BIT | PRIORITY_BIT] {
+            for (right, side_colour) in [(false, colours[P0]), (true, colours[P1])] {
+                let steps = priority_steps(ps, colours, side_colour);
+                for objects in 0..64u8 {
+                    let painted = steps.iter().fold(colours[BK], |c, &(mask, colour)| {
+                        if objects & mask != 0 { colour } else { c }
+                    });
+                    let register = TABLES.priority[usize::from(right)][(objects | ps) as usize];
+                    assert_eq!(
+                        painted, colours[register as usize],
+                        "objects {objects:06b}, priority/score {ps:#04x}, right half {right}"
+                    );
+                }
+            }
+        }
     }
 }
