@@ -6,6 +6,7 @@ pub mod cpu;
 pub mod fuzz;
 pub mod inputs;
 mod paint;
+mod paint_log;
 pub mod palette;
 pub mod props;
 pub mod riot;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::paint::LineObjects;
+use crate::paint_log::{Logged, PaintKey, PaintLog};
 use crate::tables::*;
 
 const HBLANK: i32 = 68;
@@ -113,6 +114,23 @@ pub struct Tia {
     unknown: (usize, usize),
     /// `unknown` of `previous_fb`.
     previous_unknown: (usize, usize),
+    /// The paint passes that drew what `current_fb` showed when this frame started (see
+    /// [`crate::paint_log`]).
+    #[serde(skip)]
+    shown_log: PaintLog,
+    /// The paint passes that drew `previous_fb`.
+    #[serde(skip)]
+    previous_shown_log: PaintLog,
+    /// The paint passes of this frame so far (into `current_fb`).
+    #[serde(skip)]
+    drawing_log: PaintLog,
+    /// Number of paint passes so far in this frame.
+    #[serde(skip)]
+    paint_index: usize,
+    /// Frame-pointer position up to which the HMOVE blank wrote ahead of the drawing: a pass
+    /// starting before it cannot be skipped.
+    #[serde(skip)]
+    blanked_until: usize,
 }
 
 /// An empty unknown range.
@@ -123,6 +141,9 @@ impl Clone for Tia {
         Tia {
             current_fb: self.current_fb.clone(),
             previous_fb: self.previous_fb.clone(),
+            shown_log: self.shown_log.clone(),
+            previous_shown_log: self.previous_shown_log.clone(),
+            drawing_log: self.drawing_log.clone(),
             ..*self
         }
     }
@@ -133,9 +154,24 @@ impl Clone for Tia {
         let mut previous_fb = std::mem::take(&mut self.previous_fb);
         current_fb.clone_from(&src.current_fb);
         previous_fb.clone_from(&src.previous_fb);
+        let mut logs = [
+            std::mem::take(&mut self.shown_log),
+            std::mem::take(&mut self.previous_shown_log),
+            std::mem::take(&mut self.drawing_log),
+        ];
+        for (log, src) in
+            logs.iter_mut()
+                .zip([&src.shown_log, &src.previous_shown_log, &src.drawing_log])
+        {
+            log.clone_from(src);
+        }
+        let [shown_log, previous_shown_log, drawing_log] = logs;
         *self = Tia {
             current_fb,
             previous_fb,
+            shown_log,
+            previous_shown_log,
+            drawing_log,
             ..*src
         };
     }
@@ -289,6 +325,11 @@ impl Tia {
             render: true,
             unknown: KNOWN,
             previous_unknown: KNOWN,
+            shown_log: PaintLog::default(),
+            previous_shown_log: PaintLog::default(),
+            drawing_log: PaintLog::default(),
+            paint_index: 0,
+            blanked_until: 0,
         }
     }
 
@@ -360,6 +401,11 @@ impl Tia {
         self.previous_fb.iter_mut().for_each(|b| *b = 0);
         self.unknown = KNOWN;
         self.previous_unknown = KNOWN;
+        self.shown_log.clear();
+        self.previous_shown_log.clear();
+        self.drawing_log.clear();
+        self.paint_index = 0;
+        self.blanked_until = 0;
         self.frame_pointer = 0;
         self.y_start = y_start;
         self.height = height;
@@ -399,6 +445,16 @@ impl Tia {
     pub fn start_frame_pre(&mut self, cycles: u32) -> i32 {
         std::mem::swap(&mut self.current_fb, &mut self.previous_fb);
         std::mem::swap(&mut self.unknown, &mut self.previous_unknown);
+        // The frame just drawn is now the previous buffer's; the buffer drawn next shows the
+        // frame before it. The log of the frame to draw reuses the oldest log's allocation.
+        let oldest = std::mem::replace(
+            &mut self.shown_log,
+            std::mem::take(&mut self.previous_shown_log),
+        );
+        self.previous_shown_log = std::mem::replace(&mut self.drawing_log, oldest);
+        self.drawing_log.clear();
+        self.paint_index = 0;
+        self.blanked_until = 0;
         ((cycles
             .wrapping_mul(3)
             .wrapping_sub(self.clock_when_frame_started as u32))
@@ -470,6 +526,9 @@ impl Tia {
             self.mark_unknown(lo, hi.min(FB_SIZE));
             return;
         }
+        // Pixels written outside the logged passes (drawn or to be drawn in this frame).
+        self.drawing_log.clear();
+        self.shown_log.clear();
         for s in c..end {
             let row = (s - self.y_start) as usize * 160;
             if row + 160 > FB_SIZE {
@@ -512,9 +571,22 @@ impl Tia {
     /// Copies all of `src` but the contents of the two frame buffers (registers, positions,
     /// frame timing, which pixels are unknown): no allocation.
     pub fn copy_state_from(&mut self, src: &Tia) {
+        // The logs describe this TIA's buffers, but the drawing goes on from where `src` is:
+        // it may draw again pixels already drawn in this frame, which the logs would no
+        // longer describe. Cleared (their allocations kept).
+        let mut logs = [
+            std::mem::take(&mut self.shown_log),
+            std::mem::take(&mut self.previous_shown_log),
+            std::mem::take(&mut self.drawing_log),
+        ];
+        logs.iter_mut().for_each(PaintLog::clear);
+        let [shown_log, previous_shown_log, drawing_log] = logs;
         *self = Tia {
             current_fb: std::mem::take(&mut self.current_fb),
             previous_fb: std::mem::take(&mut self.previous_fb),
+            shown_log,
+            previous_shown_log,
+            drawing_log,
             ..*src
         };
     }
@@ -548,7 +620,7 @@ impl Tia {
     }
 
     #[inline]
-    fn draw<const RENDER: bool>(&mut self, clocks: usize, hpos: usize) {
+    fn draw<const RENDER: bool>(&mut self, clocks: usize, hpos: usize, blanks: usize) {
         let start = self.frame_pointer;
         let end = start + clocks;
         if end > FB_SIZE || hpos + clocks > 160 {
@@ -575,7 +647,65 @@ impl Tia {
             self.frame_pointer = end;
             return;
         }
-        if objects == PF_BIT {
+        let possible = t.collision[(objects & 0x3F) as usize] as u32;
+        let collide =
+            objects & objects.wrapping_sub(1) != 0 && self.collision & possible != possible;
+        // A pass whose pixels the buffer already shows is not painted again (see
+        // `paint_log`): only its collisions are taken, if they are needed.
+        let key = self.paint_key(start, clocks, hpos, blanks);
+        let index = self.paint_index;
+        self.paint_index += 1;
+        if start >= self.blanked_until
+            && let Logged::Same(known) = self.shown_log.lookup(index, &key)
+            && (known.is_some() || !collide)
+        {
+            self.collision |= u32::from(known.unwrap_or(0));
+            self.drawing_log.record(index, key, known);
+            self.frame_pointer = end;
+            return;
+        }
+        let collisions = self.paint_run(start, end, hpos, collide);
+        self.collision |= u32::from(collisions);
+        self.drawing_log
+            .record(index, key, collide.then_some(collisions));
+        self.frame_pointer = end;
+    }
+
+    /// Everything the pixels and collisions of a paint pass depend on (see `paint_log`),
+    /// `blanks` the pixels the HMOVE blank overwrites right after it.
+    #[inline(always)]
+    fn paint_key(&self, start: usize, clocks: usize, hpos: usize, blanks: usize) -> PaintKey {
+        let objects = self.enabled_objects;
+        // The masks of objects that draw nothing are left out.
+        let shown = |on: bool, mask: usize| if on { mask as u64 } else { 0 };
+        let enabled = |bit: u8, mask: usize| shown(objects & bit != 0, mask);
+        let (g0, g1) = (self.current_grp0, self.current_grp1);
+        PaintKey([
+            start as u64
+                | (clocks as u64) << 20
+                | (hpos as u64) << 28
+                | u64::from(objects & 0x3F) << 36
+                | u64::from(self.pf_priority_and_score >> 6) << 42
+                | (self.pf_mask as u64) << 44
+                | u64::from(g0) << 45
+                | u64::from(g1) << 53,
+            u64::from(self.color.0) | u64::from(self.pf) << 32,
+            enabled(BL_BIT, self.bl_mask)
+                | enabled(M0_BIT, self.m0_mask) << 16
+                | enabled(M1_BIT, self.m1_mask) << 32
+                | shown(g0 != 0, self.p0_mask) << 48,
+            shown(g1 != 0, self.p1_mask) | (blanks as u64) << 16,
+        ])
+    }
+
+    /// Paints pixels `start..end` of the frame buffer (pixels `hpos..` of the line, with two
+    /// enabled objects or more, or the playfield only). Returns the collisions if `collide`,
+    /// else 0.
+    #[inline(always)]
+    fn paint_run(&mut self, start: usize, end: usize, hpos: usize, collide: bool) -> u16 {
+        let clocks = end - start;
+        let bk = self.color.get(BK);
+        if self.enabled_objects == PF_BIT {
             // Only the playfield: one select per pixel.
             let line = LineObjects {
                 g0: 0,
@@ -598,13 +728,9 @@ impl Tia {
             } else {
                 line.paint::<1, false>(fb, hpos, bk, only(self.color.get(PF)));
             }
-            self.frame_pointer = end;
-            return;
+            return 0;
         }
         let line = self.line_objects();
-        let possible = t.collision[(objects & 0x3F) as usize] as u32;
-        let collide =
-            objects & objects.wrapping_sub(1) != 0 && self.collision & possible != possible;
         let ps = self.pf_priority_and_score;
         let colours = self.color.all();
         let [bk, _, c0, c1] = colours;
@@ -633,8 +759,7 @@ impl Tia {
                 (false, true) => line.paint::<4, true>(out, at, bk, steps),
             };
         }
-        self.collision |= collisions as u32;
-        self.frame_pointer = end;
+        collisions
     }
 
     /// The objects of the current line, for [`LineObjects::paint`].
@@ -742,16 +867,25 @@ impl Tia {
                 clocks_to_update -= tmp;
             }
             let old_fp = self.frame_pointer;
+            let blanking = self.hmove_blank_enabled && from_start < HBLANK + 8;
+            let blanks = if blanking {
+                ((HBLANK + 8) - from_start) as usize
+            } else {
+                0
+            };
             if clocks_to_update > 0 {
-                self.draw::<RENDER>(clocks_to_update as usize, (from_start - HBLANK) as usize);
+                let hpos = (from_start - HBLANK) as usize;
+                self.draw::<RENDER>(clocks_to_update as usize, hpos, blanks);
             }
-            if self.hmove_blank_enabled && from_start < HBLANK + 8 {
-                let blanks = ((HBLANK + 8) - from_start) as usize;
+            if blanking {
                 let end = (old_fp + blanks).min(FB_SIZE);
                 if !RENDER {
                     self.mark_unknown(old_fp, end);
                 } else if old_fp < end {
                     self.current_fb[old_fp..end].iter_mut().for_each(|p| *p = 0);
+                    // The passes drawn next over pixels blanked ahead of the drawing must
+                    // paint (the pass just drawn has the blank in its key).
+                    self.blanked_until = self.blanked_until.max(end);
                 }
                 if clocks_to_update + from_start >= HBLANK + 8 {
                     self.hmove_blank_enabled = false;
