@@ -131,6 +131,10 @@ pub struct Tia {
     /// starting before it cannot be skipped.
     #[serde(skip)]
     blanked_until: usize,
+    /// Whether this frame wrote any pixel (if not, `current_fb` still shows what `shown_log`
+    /// says when the frame ends).
+    #[serde(skip)]
+    wrote_pixels: bool,
 }
 
 /// An empty unknown range.
@@ -330,6 +334,7 @@ impl Tia {
             drawing_log: PaintLog::default(),
             paint_index: 0,
             blanked_until: 0,
+            wrote_pixels: false,
         }
     }
 
@@ -406,6 +411,7 @@ impl Tia {
         self.drawing_log.clear();
         self.paint_index = 0;
         self.blanked_until = 0;
+        self.wrote_pixels = false;
         self.frame_pointer = 0;
         self.y_start = y_start;
         self.height = height;
@@ -446,13 +452,18 @@ impl Tia {
         std::mem::swap(&mut self.current_fb, &mut self.previous_fb);
         std::mem::swap(&mut self.unknown, &mut self.previous_unknown);
         // The frame just drawn is now the previous buffer's; the buffer drawn next shows the
-        // frame before it. The log of the frame to draw reuses the oldest log's allocation.
-        let oldest = std::mem::replace(
+        // frame before it. A frame that wrote no pixel (not rendered) left its buffer as it
+        // was. The log of the frame to draw reuses the allocation of the log dropped.
+        if !self.wrote_pixels {
+            std::mem::swap(&mut self.shown_log, &mut self.drawing_log);
+        }
+        let dropped = std::mem::replace(
             &mut self.shown_log,
             std::mem::take(&mut self.previous_shown_log),
         );
-        self.previous_shown_log = std::mem::replace(&mut self.drawing_log, oldest);
+        self.previous_shown_log = std::mem::replace(&mut self.drawing_log, dropped);
         self.drawing_log.clear();
+        self.wrote_pixels = false;
         self.paint_index = 0;
         self.blanked_until = 0;
         ((cycles
@@ -529,6 +540,7 @@ impl Tia {
         // Pixels written outside the logged passes (drawn or to be drawn in this frame).
         self.drawing_log.clear();
         self.shown_log.clear();
+        self.wrote_pixels = true;
         for s in c..end {
             let row = (s - self.y_start) as usize * 160;
             if row + 160 > FB_SIZE {
@@ -634,6 +646,7 @@ impl Tia {
         if self.unknown.0 < self.unknown.1 {
             self.mark_written(start, end);
         }
+        self.wrote_pixels = true;
         if self.vblank & 0x02 != 0 {
             self.current_fb[start..end].iter_mut().for_each(|p| *p = 0);
             self.frame_pointer = end;
@@ -883,6 +896,7 @@ impl Tia {
                     self.mark_unknown(old_fp, end);
                 } else if old_fp < end {
                     self.current_fb[old_fp..end].iter_mut().for_each(|p| *p = 0);
+                    self.wrote_pixels = true;
                     // The passes drawn next over pixels blanked ahead of the drawing must
                     // paint (the pass just drawn has the blank in its key).
                     self.blanked_until = self.blanked_until.max(end);
