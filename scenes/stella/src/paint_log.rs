@@ -18,8 +18,23 @@
 /// Everything a paint pass's pixels and collisions depend on: where it starts in the frame
 /// buffer, its length and first pixel, the drawing registers (the masks of objects that draw
 /// nothing left out, so that they do not spoil a match) and the HMOVE blank after it.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, Eq, Debug)]
 pub(crate) struct PaintKey(pub [u64; 4]);
+
+impl PartialEq for PaintKey {
+    /// Word by word, the first (position, length, objects, graphics: the likeliest to differ)
+    /// first. (The derived comparison loaded the key with vector loads just after it was
+    /// stored word by word, which missed the store-to-load forwarding and stalled.)
+    #[inline(always)]
+    fn eq(&self, other: &Self) -> bool {
+        let [a0, a1, a2, a3] = self.0;
+        let [b0, b1, b2, b3] = other.0;
+        if a0 != b0 || a1 != b1 {
+            return false;
+        }
+        a2 == b2 && a3 == b3
+    }
+}
 
 /// One logged pass: its key and, if it found them, its collisions.
 #[derive(Clone, Copy, Debug)]
