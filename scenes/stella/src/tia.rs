@@ -640,7 +640,7 @@ impl Tia {
             return;
         }
         if !RENDER {
-            self.draw_nothing(start, end, hpos);
+            self.draw_nothing(start, end, hpos, blanks);
             return;
         }
         if self.unknown.0 < self.unknown.1 {
@@ -799,12 +799,21 @@ impl Tia {
     /// [`Tia::draw`] without rendering: the collisions a drawn run would register (only where
     /// the drawing code registers them), the frame pointer advanced, the pixels marked unknown.
     #[inline(never)]
-    fn draw_nothing(&mut self, start: usize, end: usize, hpos: usize) {
+    fn draw_nothing(&mut self, start: usize, end: usize, hpos: usize, blanks: usize) {
         let objects = self.enabled_objects;
-        if self.vblank & 0x02 == 0 && objects & objects.wrapping_sub(1) != 0 {
+        if self.vblank & 0x02 == 0 && objects != 0 {
+            // A paint pass when drawn: counted, so that the passes of drawn frames line up
+            // with the log, and its collisions taken from the log when it has them (they
+            // depend on the key alone, whatever the buffer shows).
+            let index = self.paint_index;
+            self.paint_index += 1;
             let possible = TABLES.collision[(objects & 0x3F) as usize] as u32;
-            if self.collision & possible != possible {
-                self.collision |= self.line_objects().collisions(hpos, end - start) as u32;
+            if objects & objects.wrapping_sub(1) != 0 && self.collision & possible != possible {
+                let key = self.paint_key(start, end - start, hpos, blanks);
+                self.collision |= u32::from(match self.shown_log.lookup(index, &key) {
+                    Logged::Same(Some(collisions)) => collisions,
+                    _ => self.line_objects().collisions(hpos, end - start),
+                });
             }
         }
         self.mark_unknown(start, end);
