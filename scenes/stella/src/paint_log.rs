@@ -36,6 +36,10 @@ impl PartialEq for PaintKey {
     }
 }
 
+/// The most passes of a frame logged (about 120 to 360 in the games measured); the passes of
+/// a frame past them are always painted.
+pub(crate) const LOG_CAPACITY: usize = 1024;
+
 /// One logged pass: its key and, if it found them, its collisions.
 #[derive(Clone, Copy, Debug)]
 struct Record {
@@ -44,9 +48,22 @@ struct Record {
 }
 
 /// The logged paint passes of one frame buffer, in the order of the frame that drew it.
-#[derive(Clone, Default, Debug)]
+#[derive(Default, Debug)]
 pub(crate) struct PaintLog {
     records: Vec<Record>,
+}
+
+impl Clone for PaintLog {
+    fn clone(&self) -> Self {
+        PaintLog {
+            records: self.records.clone(),
+        }
+    }
+
+    /// Reuses the allocation (a console's `clone_from` allocates nothing).
+    fn clone_from(&mut self, source: &Self) {
+        self.records.clone_from(&source.records);
+    }
 }
 
 /// What the log knows of a pass about to paint.
@@ -68,15 +85,24 @@ impl PaintLog {
     }
 
     /// Logs pass `index`. Passes are logged in order from the first of a frame; one past
-    /// the next (after a state copied in the middle of a frame) is not logged.
+    /// the next (after a state copied in the middle of a frame), or past the first
+    /// [`LOG_CAPACITY`], is not logged.
     #[inline(always)]
     pub(crate) fn record(&mut self, index: usize, key: PaintKey, collisions: Option<u16>) {
         let record = Record { key, collisions };
         if let Some(slot) = self.records.get_mut(index) {
             *slot = record;
-        } else if index == self.records.len() {
-            self.records.push(record);
+            return;
         }
+        if index != self.records.len() || index >= LOG_CAPACITY {
+            return;
+        }
+        if self.records.len() == self.records.capacity() {
+            // At most one allocation per log, for all it will hold: none while frames run.
+            self.records
+                .reserve_exact(LOG_CAPACITY - self.records.len());
+        }
+        self.records.push(record);
     }
 
     /// Drops every pass (the buffer was written outside the logged passes).
