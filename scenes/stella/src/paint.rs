@@ -1,6 +1,7 @@
-//! The drawing pass of a run of pixels with two objects or more: the objects present at each
-//! pixel (from the mask tables), its colour by the priority rules, and the collisions among
-//! the objects, all in one pass over sixteen pixels at a time.
+//! The drawing pass of a run of pixels with objects on it (two or more, or the playfield
+//! alone): the objects present at each pixel (from the mask tables), its colour by the
+//! priority rules, and the collisions among the objects, all in one pass over sixteen pixels
+//! at a time.
 //!
 //! One fused pass keeps each pixel's object bits in vector registers from the table reads to
 //! the colour written. (Separate passes per object through a buffer stalled on every reload:
