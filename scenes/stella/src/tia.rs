@@ -80,8 +80,7 @@ pub struct Tia {
     vdelbl: bool,
     resmp0: bool,
     resmp1: bool,
-    /// The collision latches (15 bits; a whole word, so that a read after a write is forwarded
-    /// from the store).
+    /// The collision latches (15 bits, in a whole word: read and written at the same width).
     collision: u32,
     posp0: i16,
     posp1: i16,
@@ -184,8 +183,8 @@ impl Clone for Tia {
 const NO_PENDING: i32 = i32::MIN;
 
 /// The four colour registers (BK, PF, P0, P1, low byte first) in one word, read and written
-/// whole. (As a byte array, the drawing read it with a vector load spanning the fields after
-/// it, often just written, which missed the store-to-load forwarding and stalled.)
+/// whole. (As a byte array, the drawing read it with a 16-byte vector load spanning the
+/// fields after it, often written just before.)
 #[derive(Clone, Copy, Default, Serialize, Deserialize)]
 struct Colours(u32);
 
