@@ -188,7 +188,7 @@ impl Meetings {
         }
     }
 
-    /// Adds the pixels of one chunk.
+    /// Adds the pixels of one chunk (out of line: few chunks need it).
     #[inline(never)]
     fn add(&mut self, x: Chunk) {
         let zero = u8x16::ZERO;

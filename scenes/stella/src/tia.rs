@@ -157,11 +157,7 @@ impl Clone for Tia {
         let mut previous_fb = std::mem::take(&mut self.previous_fb);
         current_fb.clone_from(&src.current_fb);
         previous_fb.clone_from(&src.previous_fb);
-        let mut logs = [
-            std::mem::take(&mut self.shown_log),
-            std::mem::take(&mut self.previous_shown_log),
-            std::mem::take(&mut self.drawing_log),
-        ];
+        let mut logs = self.take_logs();
         for (log, src) in
             logs.iter_mut()
                 .zip([&src.shown_log, &src.previous_shown_log, &src.drawing_log])
@@ -585,11 +581,7 @@ impl Tia {
         // The logs describe this TIA's buffers, but the drawing goes on from where `src` is:
         // it may draw again pixels already drawn in this frame, which the logs would no
         // longer describe. Cleared (their allocations kept).
-        let mut logs = [
-            std::mem::take(&mut self.shown_log),
-            std::mem::take(&mut self.previous_shown_log),
-            std::mem::take(&mut self.drawing_log),
-        ];
+        let mut logs = self.take_logs();
         logs.iter_mut().for_each(PaintLog::clear);
         let [shown_log, previous_shown_log, drawing_log] = logs;
         *self = Tia {
@@ -600,6 +592,15 @@ impl Tia {
             drawing_log,
             ..*src
         };
+    }
+
+    /// The three paint logs, taken out (to rebuild `self` from another TIA's state).
+    fn take_logs(&mut self) -> [PaintLog; 3] {
+        [
+            std::mem::take(&mut self.shown_log),
+            std::mem::take(&mut self.previous_shown_log),
+            std::mem::take(&mut self.drawing_log),
+        ]
     }
 
     /// Adds `[lo, hi)` to the unknown pixels of the current buffer (hull of both ranges).
