@@ -82,6 +82,9 @@ enum BenchCommand {
         /// Run ale-py on the same work in the same run and print the ratio.
         #[arg(long)]
         vs_ale_py: bool,
+        /// Rounds, each ours then ale-py's; medians are reported (not with --preprocess).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
         /// Step the envs through the engine with the full Atari preprocessing (sticky 0.25,
         /// frame skip 4 + max-pool, 84x84 grayscale, stack 4) on all cores; `--frames`
         /// then counts agent steps.
@@ -164,13 +167,14 @@ fn run(cli: Cli) -> Result<ExitCode, CommandError> {
             frames,
             envs,
             vs_ale_py,
+            rounds,
             preprocess,
             vs_envpool,
         }) => {
             let table = if preprocess {
                 commands::ale::bench_preprocessed(&rom, frames, envs, vs_envpool)?
             } else {
-                commands::ale::bench(&rom, frames, envs, vs_ale_py)?
+                commands::ale::bench(&rom, frames, envs, rounds, vs_ale_py)?
             };
             print!("{table}");
             Ok(ExitCode::SUCCESS)

@@ -143,6 +143,44 @@ fn trace_reports_bad_input_clearly() {
     }
 }
 
+#[test]
+fn bench_alternates_rounds_and_reports_medians() {
+    if !reference_available() {
+        return;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_arcadia"))
+        .args(["bench", "ale", "--rom", "pong", "--frames", "300"])
+        .args(["--rounds", "2", "--vs-ale-py"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for emulator in [
+        "| arcadia (stella) | pong | 1 | 300 | 2 |",
+        "| ale-py 0.12 | pong | 1 | 300 | 2 |",
+    ] {
+        let row = text.lines().find(|l| l.starts_with(emulator));
+        let row = row.unwrap_or_else(|| panic!("no row {emulator}: {text}"));
+        // Median, then both rounds' rates.
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let rates: Vec<f64> = cells[7].split(" / ").map(|r| r.parse().unwrap()).collect();
+        assert_eq!(rates.len(), 2, "{row}");
+        let median: f64 = cells[6].parse().unwrap();
+        assert!((median - (rates[0] + rates[1]) / 2.0).abs() <= 1.0, "{row}");
+    }
+    let ratio = text
+        .lines()
+        .find(|l| l.starts_with("ratio arcadia / ale-py: "));
+    assert!(
+        ratio.is_some_and(|l| l.matches(" / ").count() == 2),
+        "{text}"
+    );
+}
+
 /// A headless App with `envs` envs of the ALE scene and the random agent.
 fn ale_app(
     config: &arcadia_ale::scene::AleSceneConfig,

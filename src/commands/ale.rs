@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use arcadia_ale::roms::{Rom, RomRegistry};
 use arcadia_ale::trace::{TraceOptions, read_actions, write_trace};
+use arcadia_report::stats::median;
 
 use super::CommandError;
 
@@ -112,29 +113,77 @@ pub fn list() -> Result<String, CommandError> {
 }
 
 /// `arcadia bench ale`: frames/s of emulation, optionally beside ale-py's on the same work.
-pub fn bench(rom: &str, frames: u64, envs: usize, vs_ale_py: bool) -> Result<String, CommandError> {
+///
+/// Runs `rounds` rounds, each ours then ale-py's, and reports each side's median: on a busy
+/// machine one round's rates move by 10-20%, alternating rounds keep both sides under the
+/// same conditions.
+pub fn bench(
+    rom: &str,
+    frames: u64,
+    envs: usize,
+    rounds: usize,
+    vs_ale_py: bool,
+) -> Result<String, CommandError> {
     let rom = find_rom(rom)?;
     let envs = envs.max(1);
-    let ours = arcadia_ale::bench::frames_per_second(&rom.bytes, frames, envs)
-        .map_err(CommandError::failure)?;
+    let rounds = rounds.max(1);
+    let dir = tempfile_dir()?;
+    let path = dir.join(format!("{}.bin", rom.name));
+    let result = (|| {
+        if vs_ale_py {
+            std::fs::write(&path, &rom.bytes).map_err(CommandError::failure)?;
+        }
+        let mut ours = Vec::with_capacity(rounds);
+        let mut theirs = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
+            ours.push(
+                arcadia_ale::bench::frames_per_second(&rom.bytes, frames, envs)
+                    .map_err(CommandError::failure)?,
+            );
+            if vs_ale_py {
+                theirs.push(
+                    arcadia_ale::bench::ale_py_frames_per_second(&path, frames, envs)
+                        .map_err(CommandError::failure)?,
+                );
+            }
+        }
+        Ok::<_, CommandError>((ours, theirs))
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    let (ours, theirs) = result?;
     let mut text = format!(
-        "| emulator | ROM | envs | frames | frames/s |\n|---|---|---:|---:|---:|\n| arcadia (stella) | {} | {envs} | {frames} | {ours:.0} |\n",
-        rom.name
+        "| emulator | ROM | envs | frames | rounds | frames/s (median) | each round |\n|---|---|---:|---:|---:|---:|---|\n{}",
+        bench_row("arcadia (stella)", &rom.name, envs, frames, &ours)
     );
     if vs_ale_py {
-        let dir = tempfile_dir()?;
-        let path = dir.join(format!("{}.bin", rom.name));
-        std::fs::write(&path, &rom.bytes).map_err(CommandError::failure)?;
-        let theirs = arcadia_ale::bench::ale_py_frames_per_second(&path, frames, envs);
-        let _ = std::fs::remove_dir_all(&dir);
-        let theirs = theirs.map_err(CommandError::failure)?;
+        text.push_str(&bench_row("ale-py 0.12", &rom.name, envs, frames, &theirs));
+        let ratios: Vec<f64> = ours.iter().zip(&theirs).map(|(a, b)| a / b).collect();
         text.push_str(&format!(
-            "| ale-py 0.12 | {} | {envs} | {frames} | {theirs:.0} |\n\nratio arcadia / ale-py: {:.2}\n",
-            rom.name,
-            ours / theirs
+            "\nratio arcadia / ale-py: {:.2} (medians; each round: {})\n",
+            median(&ours) / median(&theirs),
+            join_rates(&ratios, 2)
         ));
     }
     Ok(text)
+}
+
+/// One row of the `bench ale` table: the median and every round's rate.
+fn bench_row(emulator: &str, rom: &str, envs: usize, frames: u64, rates: &[f64]) -> String {
+    format!(
+        "| {emulator} | {rom} | {envs} | {frames} | {} | {:.0} | {} |\n",
+        rates.len(),
+        median(rates),
+        join_rates(rates, 0)
+    )
+}
+
+/// `rates` with `digits` decimals, separated by " / ".
+fn join_rates(rates: &[f64], digits: usize) -> String {
+    rates
+        .iter()
+        .map(|r| format!("{r:.digits$}"))
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 fn tempfile_dir() -> Result<PathBuf, CommandError> {
