@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use arcadia_ale::bench::Rate;
 use arcadia_ale::roms::{Rom, RomRegistry};
 use arcadia_ale::trace::{TraceOptions, read_actions, write_trace};
 use arcadia_report::stats::median;
@@ -152,28 +153,49 @@ pub fn bench(
     let _ = std::fs::remove_dir_all(&dir);
     let (ours, theirs) = result?;
     let mut text = format!(
-        "| emulator | ROM | envs | frames | rounds | frames/s (median) | each round |\n|---|---|---:|---:|---:|---:|---|\n{}",
+        "| emulator | ROM | envs | frames | rounds | frames/s (median) | frames/CPU-s (median) | each round (wall) |\n|---|---|---:|---:|---:|---:|---:|---|\n{}",
         bench_row("arcadia (stella)", &rom.name, envs, frames, &ours)
     );
     if vs_ale_py {
         text.push_str(&bench_row("ale-py 0.12", &rom.name, envs, frames, &theirs));
-        let ratios: Vec<f64> = ours.iter().zip(&theirs).map(|(a, b)| a / b).collect();
+        let (ours_wall, theirs_wall) = (walls(&ours), walls(&theirs));
+        let ratios: Vec<f64> = ours_wall
+            .iter()
+            .zip(&theirs_wall)
+            .map(|(a, b)| a / b)
+            .collect();
         text.push_str(&format!(
-            "\nratio arcadia / ale-py: {:.2} (medians; each round: {})\n",
-            median(&ours) / median(&theirs),
+            "\nratio arcadia / ale-py: {:.2} (wall, medians; each round: {})",
+            median(&ours_wall) / median(&theirs_wall),
             join_rates(&ratios, 2)
         ));
+        if let (Some(a), Some(b)) = (cpu_median(&ours), cpu_median(&theirs)) {
+            text.push_str(&format!(", {:.2} (CPU, medians)", a / b));
+        }
+        text.push('\n');
     }
     Ok(text)
 }
 
-/// One row of the `bench ale` table: the median and every round's rate.
-fn bench_row(emulator: &str, rom: &str, envs: usize, frames: u64, rates: &[f64]) -> String {
+/// The wall-time rates of `rates`.
+fn walls(rates: &[Rate]) -> Vec<f64> {
+    rates.iter().map(|r| r.wall).collect()
+}
+
+/// The median CPU-time rate, if every round measured one.
+fn cpu_median(rates: &[Rate]) -> Option<f64> {
+    let cpu: Option<Vec<f64>> = rates.iter().map(|r| r.cpu).collect();
+    cpu.map(|c| median(&c))
+}
+
+/// One row of the `bench ale` table: the medians and every round's wall-time rate.
+fn bench_row(emulator: &str, rom: &str, envs: usize, frames: u64, rates: &[Rate]) -> String {
+    let cpu = cpu_median(rates).map_or("-".to_string(), |c| format!("{c:.0}"));
     format!(
-        "| {emulator} | {rom} | {envs} | {frames} | {} | {:.0} | {} |\n",
+        "| {emulator} | {rom} | {envs} | {frames} | {} | {:.0} | {cpu} | {} |\n",
         rates.len(),
-        median(rates),
-        join_rates(rates, 0)
+        median(&walls(rates)),
+        join_rates(&walls(rates), 0)
     )
 }
 

@@ -34,20 +34,9 @@ w, c = time.perf_counter() - w, time.process_time() - c
 print(steps * envs * 4 / w, steps * envs * 4 / c)
 "#;
 
-/// User + system CPU seconds of this process (all threads).
+/// User + system CPU seconds of this process (all threads); 0 where not measured.
 fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let rest = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
-    (ticks(11) + ticks(12)) / 100.0
+    arcadia_ale::bench::process_cpu_seconds().unwrap_or(0.0)
 }
 
 fn envpool_task(game: &str) -> String {
