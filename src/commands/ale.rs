@@ -128,12 +128,21 @@ pub fn bench(
     let rom = find_rom(rom)?;
     let envs = envs.max(1);
     let rounds = rounds.max(1);
-    let dir = tempfile_dir()?;
-    let path = dir.join(format!("{}.bin", rom.name));
+    // ale-py reads the ROM from a file, written once for all rounds.
+    let dir = if vs_ale_py {
+        Some(tempfile_dir()?)
+    } else {
+        None
+    };
     let result = (|| {
-        if vs_ale_py {
-            std::fs::write(&path, &rom.bytes).map_err(CommandError::failure)?;
-        }
+        let path = match &dir {
+            Some(dir) => {
+                let path = dir.join(format!("{}.bin", rom.name));
+                std::fs::write(&path, &rom.bytes).map_err(CommandError::failure)?;
+                Some(path)
+            }
+            None => None,
+        };
         let mut ours = Vec::with_capacity(rounds);
         let mut theirs = Vec::with_capacity(rounds);
         for _ in 0..rounds {
@@ -141,16 +150,18 @@ pub fn bench(
                 arcadia_ale::bench::frames_per_second(&rom.bytes, frames, envs)
                     .map_err(CommandError::failure)?,
             );
-            if vs_ale_py {
+            if let Some(path) = &path {
                 theirs.push(
-                    arcadia_ale::bench::ale_py_frames_per_second(&path, frames, envs)
+                    arcadia_ale::bench::ale_py_frames_per_second(path, frames, envs)
                         .map_err(CommandError::failure)?,
                 );
             }
         }
         Ok::<_, CommandError>((ours, theirs))
     })();
-    let _ = std::fs::remove_dir_all(&dir);
+    if let Some(dir) = &dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     let (ours, theirs) = result?;
     let mut text = format!(
         "| emulator | ROM | envs | frames | rounds | frames/s (median) | frames/CPU-s (median) | each round (wall) |\n|---|---|---:|---:|---:|---:|---:|---|\n{}",
@@ -191,11 +202,12 @@ fn cpu_median(rates: &[Rate]) -> Option<f64> {
 /// One row of the `bench ale` table: the medians and every round's wall-time rate.
 fn bench_row(emulator: &str, rom: &str, envs: usize, frames: u64, rates: &[Rate]) -> String {
     let cpu = cpu_median(rates).map_or("-".to_string(), |c| format!("{c:.0}"));
+    let wall = walls(rates);
     format!(
         "| {emulator} | {rom} | {envs} | {frames} | {} | {:.0} | {cpu} | {} |\n",
         rates.len(),
-        median(&walls(rates)),
-        join_rates(&walls(rates), 0)
+        median(&wall),
+        join_rates(&wall, 0)
     )
 }
 
