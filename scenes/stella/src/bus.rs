@@ -366,6 +366,7 @@ impl<'a> Ctx<'a> {
             if c.wrapping_sub(self.plain_lo) < self.plain_span {
                 self.bus.cart.window_byte(c)
             } else {
+                std::hint::cold_path();
                 self.sync();
                 self.bus.cart.peek(addr, self.cycles)
             }
@@ -387,14 +388,23 @@ impl<'a> Ctx<'a> {
         if a & 0x1280 == 0x0080 {
             self.bus.riot.ram[(a & 0x7F) as usize] = value;
         } else if a & 0x1080 == 0 {
-            // The TIA needs only the cycles and the last-access flag: passed in registers.
-            let (cycles, stop) = self.bus.poke_tia(addr, value, self.cycles, after_read);
-            self.cycles = cycles;
+            // A write that changes nothing drawn is done here; any other goes out of line, with
+            // the cycles and the last-access flag in registers.
+            let stop = match self.bus.tia.poke_quiet(addr, value, self.cycles) {
+                Some(stop) => stop,
+                None => {
+                    std::hint::cold_path();
+                    let (cycles, stop) = self.bus.poke_tia(addr, value, self.cycles, after_read);
+                    self.cycles = cycles;
+                    stop
+                }
+            };
             if stop {
                 self.bus.exec_status |= STOP_BIT;
                 self.stop();
             }
         } else {
+            std::hint::cold_path();
             self.sync();
             self.bus.poke_io(addr, value);
             self.cycles = self.bus.cycles;

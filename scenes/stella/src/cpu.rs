@@ -132,12 +132,13 @@ pub struct Cpu {
     pub ir: u8,
     /// Program counter.
     pub pc: u16,
-    n: bool,
+    /// N and Z in one value: Z is set when the low byte is 0, N when bit 7 or bit 8 is
+    /// (an instruction that sets both from its result stores the result; see [`Cpu::set_nz`]).
+    nz: u16,
     v: bool,
     b: bool,
     d: bool,
     i: bool,
-    not_z: bool,
     c: bool,
 }
 
@@ -170,12 +171,11 @@ impl Default for Cpu {
             sp: 0xFF,
             ir: 0,
             pc: 0,
-            n: false,
+            nz: 1,
             v: false,
             b: true,
             d: false,
             i: false,
-            not_z: true,
             c: false,
         }
     }
@@ -186,7 +186,7 @@ impl Cpu {
     #[inline(always)]
     pub fn ps(&self) -> u8 {
         let mut ps = 0x20;
-        if self.n {
+        if self.n() {
             ps |= 0x80;
         }
         if self.v {
@@ -201,7 +201,7 @@ impl Cpu {
         if self.i {
             ps |= 0x04;
         }
-        if !self.not_z {
+        if !self.not_z() {
             ps |= 0x02;
         }
         if self.c {
@@ -212,12 +212,11 @@ impl Cpu {
 
     #[inline(always)]
     fn set_ps(&mut self, ps: u8) {
-        self.n = ps & 0x80 != 0;
         self.v = ps & 0x40 != 0;
         self.b = true;
         self.d = ps & 0x08 != 0;
         self.i = ps & 0x04 != 0;
-        self.not_z = ps & 0x02 == 0;
+        self.set_nz(ps & 0x80 != 0, ps & 0x02 == 0);
         self.c = ps & 0x01 != 0;
     }
 
@@ -282,10 +281,28 @@ impl Cpu {
         lo | (hi << 8)
     }
 
+    /// The N flag.
+    #[inline(always)]
+    fn n(&self) -> bool {
+        self.nz & 0x180 != 0
+    }
+
+    /// The Z flag, inverted.
+    #[inline(always)]
+    fn not_z(&self) -> bool {
+        self.nz & 0xFF != 0
+    }
+
+    /// Sets N and Z independently.
+    #[inline(always)]
+    fn set_nz(&mut self, n: bool, not_z: bool) {
+        self.nz = u16::from(not_z) | u16::from(n) << 8;
+    }
+
+    /// N and Z from a result.
     #[inline(always)]
     fn nz(&mut self, v: u8) {
-        self.not_z = v != 0;
-        self.n = v & 0x80 != 0;
+        self.nz = u16::from(v);
     }
 
     /// Resolves the operand address (and reads the operand for reads and read-modify-writes).
@@ -400,8 +417,8 @@ impl Cpu {
     #[inline(always)]
     fn cmp(&mut self, reg: u8, operand: u8) {
         let value = (reg as u16).wrapping_sub(operand as u16);
-        self.not_z = value != 0;
-        self.n = value & 0x80 != 0;
+        // `value` is 0 exactly when its low byte is.
+        self.nz = value & 0xFF;
         self.c = value & 0x0100 == 0;
     }
 
@@ -433,7 +450,13 @@ impl Cpu {
                     ctx.pre = code;
                     cpu.step_in::<true>(&mut ctx);
                 }
-                None => (cpu, ctx) = Cpu::step_slow(cpu, ctx),
+                None => {
+                    std::hint::cold_path();
+                    // No instruction reads the flag (a write takes it as an argument): a
+                    // constant here leaves this loop's writes to it dead.
+                    ctx.last_access_was_read = true;
+                    (cpu, ctx) = Cpu::step_slow(cpu, ctx)
+                }
             }
             ctx.budget -= 1;
         }
@@ -475,11 +498,13 @@ impl Cpu {
         // Each arm adds its opcode's cycles (a constant there, not a table load here).
         match op {
             0x00 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x00]);
                 // BRK IMPLIED
                 self.brk::<F>(bus);
             }
             0x01 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x01]);
                 // ORA INDIRECTX_READ
                 let (_, v) = self.operand::<F>(bus, Indx, Read);
@@ -487,6 +512,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x03 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x03]);
                 // SLO INDIRECTX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Indx, Rmw);
@@ -497,6 +523,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x04 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x04]);
                 // NOP ZERO_READ
                 let (_, v) = self.operand::<F>(bus, Zp, Read);
@@ -518,6 +545,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x07 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x07]);
                 // SLO ZERO_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zp, Rmw);
@@ -548,20 +576,23 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x0B => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x0B]);
                 // ANC IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.a &= v;
                 self.nz(self.a);
-                self.c = self.n;
+                self.c = self.n();
             }
             0x0C => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x0C]);
                 // NOP ABSOLUTE_READ
                 let (_, v) = self.operand::<F>(bus, Abs, Read);
                 let _ = v;
             }
             0x0D => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x0D]);
                 // ORA ABSOLUTE_READ
                 let (_, v) = self.operand::<F>(bus, Abs, Read);
@@ -569,6 +600,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x0E => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x0E]);
                 // ASL ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Abs, Rmw);
@@ -577,6 +609,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x0F => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x0F]);
                 // SLO ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Abs, Rmw);
@@ -590,7 +623,7 @@ impl Cpu {
                 bus.tick(CYCLES[0x10]);
                 // BPL IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
-                self.branch(bus, !self.n, v);
+                self.branch(bus, !self.n(), v);
             }
             0x11 => {
                 bus.tick(CYCLES[0x11]);
@@ -600,6 +633,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x13 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x13]);
                 // SLO INDIRECTY_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Indy, Rmw);
@@ -610,6 +644,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x14 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x14]);
                 // NOP ZEROX_READ
                 let (_, v) = self.operand::<F>(bus, Zpx, Read);
@@ -623,6 +658,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x16 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x16]);
                 // ASL ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
@@ -631,6 +667,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x17 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x17]);
                 // SLO ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
@@ -653,10 +690,12 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x1A => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x1A]);
                 // NOP IMPLIED
             }
             0x1B => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x1B]);
                 // SLO ABSOLUTEY_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absy, Rmw);
@@ -667,6 +706,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x1C => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x1C]);
                 // NOP ABSOLUTEX_READ
                 let (_, v) = self.operand::<F>(bus, Absx, Read);
@@ -680,6 +720,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x1E => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x1E]);
                 // ASL ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absx, Rmw);
@@ -688,6 +729,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x1F => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x1F]);
                 // SLO ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absx, Rmw);
@@ -703,6 +745,7 @@ impl Cpu {
                 self.jsr::<F>(bus);
             }
             0x21 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x21]);
                 // AND INDIRECTX_READ
                 let (_, v) = self.operand::<F>(bus, Indx, Read);
@@ -710,6 +753,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x23 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x23]);
                 // RLA INDIRECTX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Indx, Rmw);
@@ -723,8 +767,7 @@ impl Cpu {
                 bus.tick(CYCLES[0x24]);
                 // BIT ZERO_READ
                 let (_, v) = self.operand::<F>(bus, Zp, Read);
-                self.not_z = self.a & v != 0;
-                self.n = v & 0x80 != 0;
+                self.set_nz(v & 0x80 != 0, self.a & v != 0);
                 self.v = v & 0x40 != 0;
             }
             0x25 => {
@@ -743,6 +786,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x27 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x27]);
                 // RLA ZERO_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zp, Rmw);
@@ -753,6 +797,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x28 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x28]);
                 // PLP IMPLIED
                 self.pull_dummy(bus);
@@ -775,19 +820,19 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x2B => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x2B]);
                 // ANC IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
                 self.a &= v;
                 self.nz(self.a);
-                self.c = self.n;
+                self.c = self.n();
             }
             0x2C => {
                 bus.tick(CYCLES[0x2C]);
                 // BIT ABSOLUTE_READ
                 let (_, v) = self.operand::<F>(bus, Abs, Read);
-                self.not_z = self.a & v != 0;
-                self.n = v & 0x80 != 0;
+                self.set_nz(v & 0x80 != 0, self.a & v != 0);
                 self.v = v & 0x40 != 0;
             }
             0x2D => {
@@ -798,6 +843,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x2E => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x2E]);
                 // ROL ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Abs, Rmw);
@@ -806,6 +852,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x2F => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x2F]);
                 // RLA ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Abs, Rmw);
@@ -819,7 +866,7 @@ impl Cpu {
                 bus.tick(CYCLES[0x30]);
                 // BMI IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
-                self.branch(bus, self.n, v);
+                self.branch(bus, self.n(), v);
             }
             0x31 => {
                 bus.tick(CYCLES[0x31]);
@@ -829,6 +876,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x33 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x33]);
                 // RLA INDIRECTY_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Indy, Rmw);
@@ -839,12 +887,14 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x34 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x34]);
                 // NOP ZEROX_READ
                 let (_, v) = self.operand::<F>(bus, Zpx, Read);
                 let _ = v;
             }
             0x35 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x35]);
                 // AND ZEROX_READ
                 let (_, v) = self.operand::<F>(bus, Zpx, Read);
@@ -852,6 +902,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x36 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x36]);
                 // ROL ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
@@ -860,6 +911,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x37 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x37]);
                 // RLA ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
@@ -882,10 +934,12 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x3A => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x3A]);
                 // NOP IMPLIED
             }
             0x3B => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x3B]);
                 // RLA ABSOLUTEY_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absy, Rmw);
@@ -896,6 +950,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x3C => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x3C]);
                 // NOP ABSOLUTEX_READ
                 let (_, v) = self.operand::<F>(bus, Absx, Read);
@@ -909,6 +964,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x3E => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x3E]);
                 // ROL ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absx, Rmw);
@@ -917,6 +973,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x3F => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x3F]);
                 // RLA ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absx, Rmw);
@@ -927,11 +984,13 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x40 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x40]);
                 // RTI IMPLIED
                 self.rti(bus);
             }
             0x41 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x41]);
                 // EOR INDIRECTX_READ
                 let (_, v) = self.operand::<F>(bus, Indx, Read);
@@ -939,6 +998,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x43 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x43]);
                 // SRE INDIRECTX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Indx, Rmw);
@@ -949,6 +1009,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x44 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x44]);
                 // NOP ZERO_READ
                 let (_, v) = self.operand::<F>(bus, Zp, Read);
@@ -970,6 +1031,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x47 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x47]);
                 // SRE ZERO_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zp, Rmw);
@@ -999,6 +1061,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x4B => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x4B]);
                 // ASR IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
@@ -1014,6 +1077,7 @@ impl Cpu {
                 self.pc = a;
             }
             0x4D => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x4D]);
                 // EOR ABSOLUTE_READ
                 let (_, v) = self.operand::<F>(bus, Abs, Read);
@@ -1021,6 +1085,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x4E => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x4E]);
                 // LSR ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Abs, Rmw);
@@ -1029,6 +1094,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x4F => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x4F]);
                 // SRE ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Abs, Rmw);
@@ -1052,6 +1118,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x53 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x53]);
                 // SRE INDIRECTY_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Indy, Rmw);
@@ -1062,6 +1129,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x54 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x54]);
                 // NOP ZEROX_READ
                 let (_, v) = self.operand::<F>(bus, Zpx, Read);
@@ -1075,6 +1143,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x56 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x56]);
                 // LSR ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
@@ -1083,6 +1152,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x57 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x57]);
                 // SRE ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
@@ -1093,6 +1163,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x58 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x58]);
                 // CLI IMPLIED
                 self.i = false;
@@ -1105,10 +1176,12 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x5A => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x5A]);
                 // NOP IMPLIED
             }
             0x5B => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x5B]);
                 // SRE ABSOLUTEY_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absy, Rmw);
@@ -1119,12 +1192,14 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x5C => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x5C]);
                 // NOP ABSOLUTEX_READ
                 let (_, v) = self.operand::<F>(bus, Absx, Read);
                 let _ = v;
             }
             0x5D => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x5D]);
                 // EOR ABSOLUTEX_READ
                 let (_, v) = self.operand::<F>(bus, Absx, Read);
@@ -1132,6 +1207,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x5E => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x5E]);
                 // LSR ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absx, Rmw);
@@ -1140,6 +1216,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x5F => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x5F]);
                 // SRE ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absx, Rmw);
@@ -1155,12 +1232,14 @@ impl Cpu {
                 self.rts(bus);
             }
             0x61 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x61]);
                 // ADC INDIRECTX_READ
                 let (_, v) = self.operand::<F>(bus, Indx, Read);
                 self.adc(v);
             }
             0x63 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x63]);
                 // RRA INDIRECTX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Indx, Rmw);
@@ -1171,6 +1250,7 @@ impl Cpu {
                 self.adc(r);
             }
             0x64 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x64]);
                 // NOP ZERO_READ
                 let (_, v) = self.operand::<F>(bus, Zp, Read);
@@ -1191,6 +1271,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x67 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x67]);
                 // RRA ZERO_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zp, Rmw);
@@ -1222,6 +1303,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x6B => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x6B]);
                 // ARR IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
@@ -1233,12 +1315,14 @@ impl Cpu {
                 self.jmp_indirect::<F>(bus);
             }
             0x6D => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x6D]);
                 // ADC ABSOLUTE_READ
                 let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.adc(v);
             }
             0x6E => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x6E]);
                 // ROR ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Abs, Rmw);
@@ -1247,6 +1331,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x6F => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x6F]);
                 // RRA ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Abs, Rmw);
@@ -1263,12 +1348,14 @@ impl Cpu {
                 self.branch(bus, self.v, v);
             }
             0x71 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x71]);
                 // ADC INDIRECTY_READ
                 let (_, v) = self.operand::<F>(bus, Indy, Read);
                 self.adc(v);
             }
             0x73 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x73]);
                 // RRA INDIRECTY_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Indy, Rmw);
@@ -1279,6 +1366,7 @@ impl Cpu {
                 self.adc(r);
             }
             0x74 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x74]);
                 // NOP ZEROX_READ
                 let (_, v) = self.operand::<F>(bus, Zpx, Read);
@@ -1299,6 +1387,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x77 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x77]);
                 // RRA ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
@@ -1309,6 +1398,7 @@ impl Cpu {
                 self.adc(r);
             }
             0x78 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x78]);
                 // SEI IMPLIED
                 self.i = true;
@@ -1320,10 +1410,12 @@ impl Cpu {
                 self.adc(v);
             }
             0x7A => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x7A]);
                 // NOP IMPLIED
             }
             0x7B => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x7B]);
                 // RRA ABSOLUTEY_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absy, Rmw);
@@ -1334,6 +1426,7 @@ impl Cpu {
                 self.adc(r);
             }
             0x7C => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x7C]);
                 // NOP ABSOLUTEX_READ
                 let (_, v) = self.operand::<F>(bus, Absx, Read);
@@ -1346,6 +1439,7 @@ impl Cpu {
                 self.adc(v);
             }
             0x7E => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x7E]);
                 // ROR ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absx, Rmw);
@@ -1354,6 +1448,7 @@ impl Cpu {
                 self.nz(r);
             }
             0x7F => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x7F]);
                 // RRA ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absx, Rmw);
@@ -1364,24 +1459,28 @@ impl Cpu {
                 self.adc(r);
             }
             0x80 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x80]);
                 // NOP IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
                 let _ = v;
             }
             0x81 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x81]);
                 // STA INDIRECTX_WRITE
                 let (a, _) = self.operand::<F>(bus, Indx, Write);
                 self.wr(bus, a, self.a);
             }
             0x82 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x82]);
                 // NOP IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
                 let _ = v;
             }
             0x83 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x83]);
                 // SAX INDIRECTX_WRITE
                 let (a, _) = self.operand::<F>(bus, Indx, Write);
@@ -1406,6 +1505,7 @@ impl Cpu {
                 self.wr(bus, a, self.x);
             }
             0x87 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x87]);
                 // SAX ZERO_WRITE
                 let (a, _) = self.operand::<F>(bus, Zp, Write);
@@ -1418,6 +1518,7 @@ impl Cpu {
                 self.nz(self.y);
             }
             0x89 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x89]);
                 // NOP IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
@@ -1430,6 +1531,7 @@ impl Cpu {
                 self.nz(self.a);
             }
             0x8B => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x8B]);
                 // ANE IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
@@ -1455,6 +1557,7 @@ impl Cpu {
                 self.wr(bus, a, self.x);
             }
             0x8F => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x8F]);
                 // SAX ABSOLUTE_WRITE
                 let (a, _) = self.operand::<F>(bus, Abs, Write);
@@ -1473,6 +1576,7 @@ impl Cpu {
                 self.wr(bus, a, self.a);
             }
             0x93 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x93]);
                 // SHA INDIRECTY_WRITE
                 let (a, _) = self.operand::<F>(bus, Indy, Write);
@@ -1498,6 +1602,7 @@ impl Cpu {
                 self.wr(bus, a, self.x);
             }
             0x97 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x97]);
                 // SAX ZEROY_WRITE
                 let (a, _) = self.operand::<F>(bus, Zpy, Write);
@@ -1521,6 +1626,7 @@ impl Cpu {
                 self.sp = self.x;
             }
             0x9B => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x9B]);
                 // SHS ABSOLUTEY_WRITE
                 let (a, _) = self.operand::<F>(bus, Absy, Write);
@@ -1529,6 +1635,7 @@ impl Cpu {
                 self.wr(bus, a, w);
             }
             0x9C => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x9C]);
                 // SHY ABSOLUTEX_WRITE
                 let (a, _) = self.operand::<F>(bus, Absx, Write);
@@ -1542,6 +1649,7 @@ impl Cpu {
                 self.wr(bus, a, self.a);
             }
             0x9E => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x9E]);
                 // SHX ABSOLUTEY_WRITE
                 let (a, _) = self.operand::<F>(bus, Absy, Write);
@@ -1549,6 +1657,7 @@ impl Cpu {
                 self.wr(bus, a, w);
             }
             0x9F => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0x9F]);
                 // SHA ABSOLUTEY_WRITE
                 let (a, _) = self.operand::<F>(bus, Absy, Write);
@@ -1577,6 +1686,7 @@ impl Cpu {
                 self.nz(v);
             }
             0xA3 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xA3]);
                 // LAX INDIRECTX_READ
                 let (_, v) = self.operand::<F>(bus, Indx, Read);
@@ -1606,6 +1716,7 @@ impl Cpu {
                 self.nz(v);
             }
             0xA7 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xA7]);
                 // LAX ZERO_READ
                 let (_, v) = self.operand::<F>(bus, Zp, Read);
@@ -1633,6 +1744,7 @@ impl Cpu {
                 self.nz(self.x);
             }
             0xAB => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xAB]);
                 // LXA IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
@@ -1663,6 +1775,7 @@ impl Cpu {
                 self.nz(v);
             }
             0xAF => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xAF]);
                 // LAX ABSOLUTE_READ
                 let (_, v) = self.operand::<F>(bus, Abs, Read);
@@ -1684,6 +1797,7 @@ impl Cpu {
                 self.nz(v);
             }
             0xB3 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xB3]);
                 // LAX INDIRECTY_READ
                 let (_, v) = self.operand::<F>(bus, Indy, Read);
@@ -1713,6 +1827,7 @@ impl Cpu {
                 self.nz(v);
             }
             0xB7 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xB7]);
                 // LAX ZEROY_READ
                 let (_, v) = self.operand::<F>(bus, Zpy, Read);
@@ -1739,6 +1854,7 @@ impl Cpu {
                 self.nz(self.x);
             }
             0xBB => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xBB]);
                 // LAS ABSOLUTEY_READ
                 let (_, v) = self.operand::<F>(bus, Absy, Read);
@@ -1770,6 +1886,7 @@ impl Cpu {
                 self.nz(v);
             }
             0xBF => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xBF]);
                 // LAX ABSOLUTEY_READ
                 let (_, v) = self.operand::<F>(bus, Absy, Read);
@@ -1784,18 +1901,21 @@ impl Cpu {
                 self.cmp(self.y, v);
             }
             0xC1 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xC1]);
                 // CMP INDIRECTX_READ
                 let (_, v) = self.operand::<F>(bus, Indx, Read);
                 self.cmp(self.a, v);
             }
             0xC2 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xC2]);
                 // NOP IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
                 let _ = v;
             }
             0xC3 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xC3]);
                 // DCP INDIRECTX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Indx, Rmw);
@@ -1824,6 +1944,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xC7 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xC7]);
                 // DCP ZERO_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zp, Rmw);
@@ -1850,6 +1971,7 @@ impl Cpu {
                 self.nz(self.x);
             }
             0xCB => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xCB]);
                 // SBX IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
@@ -1859,12 +1981,14 @@ impl Cpu {
                 self.c = r & 0x0100 == 0;
             }
             0xCC => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xCC]);
                 // CPY ABSOLUTE_READ
                 let (_, v) = self.operand::<F>(bus, Abs, Read);
                 self.cmp(self.y, v);
             }
             0xCD => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xCD]);
                 // CMP ABSOLUTE_READ
                 let (_, v) = self.operand::<F>(bus, Abs, Read);
@@ -1879,6 +2003,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xCF => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xCF]);
                 // DCP ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Abs, Rmw);
@@ -1890,19 +2015,22 @@ impl Cpu {
                 bus.tick(CYCLES[0xD0]);
                 // BNE IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
-                self.branch(bus, self.not_z, v);
+                self.branch(bus, self.not_z(), v);
                 // A taken BNE back to the instruction 3 bytes before it: maybe a timer wait.
-                if F && v == 0xFB && self.not_z {
+                if F && v == 0xFB && self.not_z() {
+                    std::hint::cold_path();
                     self.skip_timer_wait(bus);
                 }
             }
             0xD1 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xD1]);
                 // CMP INDIRECTY_READ
                 let (_, v) = self.operand::<F>(bus, Indy, Read);
                 self.cmp(self.a, v);
             }
             0xD3 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xD3]);
                 // DCP INDIRECTY_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Indy, Rmw);
@@ -1911,6 +2039,7 @@ impl Cpu {
                 self.cmp(self.a, r);
             }
             0xD4 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xD4]);
                 // NOP ZEROX_READ
                 let (_, v) = self.operand::<F>(bus, Zpx, Read);
@@ -1931,6 +2060,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xD7 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xD7]);
                 // DCP ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
@@ -1950,10 +2080,12 @@ impl Cpu {
                 self.cmp(self.a, v);
             }
             0xDA => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xDA]);
                 // NOP IMPLIED
             }
             0xDB => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xDB]);
                 // DCP ABSOLUTEY_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absy, Rmw);
@@ -1962,6 +2094,7 @@ impl Cpu {
                 self.cmp(self.a, r);
             }
             0xDC => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xDC]);
                 // NOP ABSOLUTEX_READ
                 let (_, v) = self.operand::<F>(bus, Absx, Read);
@@ -1974,6 +2107,7 @@ impl Cpu {
                 self.cmp(self.a, v);
             }
             0xDE => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xDE]);
                 // DEC ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absx, Rmw);
@@ -1982,6 +2116,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xDF => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xDF]);
                 // DCP ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absx, Rmw);
@@ -1996,18 +2131,21 @@ impl Cpu {
                 self.cmp(self.x, v);
             }
             0xE1 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xE1]);
                 // SBC INDIRECTX_READ
                 let (_, v) = self.operand::<F>(bus, Indx, Read);
                 self.sbc(v);
             }
             0xE2 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xE2]);
                 // NOP IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
                 let _ = v;
             }
             0xE3 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xE3]);
                 // ISB INDIRECTX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Indx, Rmw);
@@ -2036,6 +2174,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xE7 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xE7]);
                 // ISB ZERO_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zp, Rmw);
@@ -2060,6 +2199,7 @@ impl Cpu {
                 // NOP IMPLIED
             }
             0xEB => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xEB]);
                 // SBC IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
@@ -2078,6 +2218,7 @@ impl Cpu {
                 self.sbc(v);
             }
             0xEE => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xEE]);
                 // INC ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Abs, Rmw);
@@ -2086,6 +2227,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xEF => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xEF]);
                 // ISB ABSOLUTE_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Abs, Rmw);
@@ -2097,15 +2239,17 @@ impl Cpu {
                 bus.tick(CYCLES[0xF0]);
                 // BEQ IMMEDIATE_READ
                 let (_, v) = self.operand::<F>(bus, Imm, Read);
-                self.branch(bus, !self.not_z, v);
+                self.branch(bus, !self.not_z(), v);
             }
             0xF1 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xF1]);
                 // SBC INDIRECTY_READ
                 let (_, v) = self.operand::<F>(bus, Indy, Read);
                 self.sbc(v);
             }
             0xF3 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xF3]);
                 // ISB INDIRECTY_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Indy, Rmw);
@@ -2114,6 +2258,7 @@ impl Cpu {
                 self.sbc(r);
             }
             0xF4 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xF4]);
                 // NOP ZEROX_READ
                 let (_, v) = self.operand::<F>(bus, Zpx, Read);
@@ -2134,6 +2279,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xF7 => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xF7]);
                 // ISB ZEROX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Zpx, Rmw);
@@ -2153,10 +2299,12 @@ impl Cpu {
                 self.sbc(v);
             }
             0xFA => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xFA]);
                 // NOP IMPLIED
             }
             0xFB => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xFB]);
                 // ISB ABSOLUTEY_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absy, Rmw);
@@ -2165,18 +2313,21 @@ impl Cpu {
                 self.sbc(r);
             }
             0xFC => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xFC]);
                 // NOP ABSOLUTEX_READ
                 let (_, v) = self.operand::<F>(bus, Absx, Read);
                 let _ = v;
             }
             0xFD => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xFD]);
                 // SBC ABSOLUTEX_READ
                 let (_, v) = self.operand::<F>(bus, Absx, Read);
                 self.sbc(v);
             }
             0xFE => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xFE]);
                 // INC ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absx, Rmw);
@@ -2185,6 +2336,7 @@ impl Cpu {
                 self.nz(r);
             }
             0xFF => {
+                std::hint::cold_path();
                 bus.tick(CYCLES[0xFF]);
                 // ISB ABSOLUTEX_READMODIFYWRITE
                 let (a, v) = self.operand::<F>(bus, Absx, Rmw);
@@ -2194,6 +2346,7 @@ impl Cpu {
             }
             // jam (listed, so that the match is exhaustive without a default)
             0x02 | 0x12 | 0x22 | 0x32 | 0x42 | 0x52 | 0x62 | 0x72 | 0x92 | 0xB2 | 0xD2 | 0xF2 => {
+                std::hint::cold_path();
                 // jam: every such opcode takes 2 cycles
                 bus.tick(2);
                 bus.bus.exec_status |= FATAL_BIT;
@@ -2240,8 +2393,7 @@ impl Cpu {
         } else {
             let value = self.a & v;
             self.a = (value >> 1) | if self.c { 0x80 } else { 0 };
-            self.n = self.c;
-            self.not_z = self.a != 0;
+            self.set_nz(self.c, self.a != 0);
             self.v = (value ^ self.a) & 0x40 != 0;
             if (value & 0x0F) as u16 + (value & 0x01) as u16 > 0x05 {
                 self.a = (self.a & 0xF0) | (self.a.wrapping_add(0x06) & 0x0F);

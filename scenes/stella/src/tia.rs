@@ -49,6 +49,11 @@ pub struct Tia {
     pub(crate) frame_counter: u32,
     color_loss: bool,
     allow_hmove_blanks: bool,
+    /// Per register, which written values change nothing the drawing reads (see
+    /// [`Tia::poke_quiet`]); derived from the registers, so not saved: all "none" after a
+    /// load, until the next frame starts.
+    #[serde(skip)]
+    quiet: QuietWrites,
     // registers
     enabled_objects: u8,
     vsync: u8,
@@ -178,6 +183,41 @@ impl Clone for Tia {
 
 const NO_PENDING: i32 = i32::MIN;
 
+/// The values a write to one TIA register may have and change nothing the drawing reads:
+/// those with `value & mask == expected`. Packed as `mask << 16 | 0x100 | expected`; 0 (the
+/// default) allows none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct QuietWrite(u32);
+
+impl QuietWrite {
+    /// No value.
+    const NONE: QuietWrite = QuietWrite(0);
+
+    /// The values whose bits in `mask` are those of `expected`.
+    const fn new(mask: u8, expected: u8) -> QuietWrite {
+        QuietWrite((mask as u32) << 16 | 0x100 | (expected & mask) as u32)
+    }
+}
+
+/// [`QuietWrite`] of every register.
+#[derive(Clone, Copy, Debug)]
+struct QuietWrites([QuietWrite; 64]);
+
+impl Default for QuietWrites {
+    fn default() -> Self {
+        QuietWrites([QuietWrite::NONE; 64])
+    }
+}
+
+impl QuietWrites {
+    /// Whether writing `value` to `reg` (0..64) changes nothing drawn.
+    #[inline(always)]
+    fn allows(&self, reg: usize, value: u8) -> bool {
+        let q = self.0[reg & 0x3F].0;
+        (u32::from(value & (q >> 16) as u8) | 0x100) == q & 0xFFFF
+    }
+}
+
 /// The four colour registers (BK, PF, P0, P1, low byte first) in one word, read and written
 /// whole. (As a byte array, the drawing read it with a 16-byte vector load spanning the
 /// fields after it, often written just before.)
@@ -271,6 +311,7 @@ impl Tia {
             frame_counter: 0,
             color_loss: false,
             allow_hmove_blanks: true,
+            quiet: QuietWrites::default(),
             enabled_objects: 0,
             vsync: 0,
             vblank: 0,
@@ -393,6 +434,7 @@ impl Tia {
             self.max_scanlines = 290;
         }
         self.frame_reset(cycles, y_start, height);
+        self.refresh_quiet_all();
     }
 
     fn frame_reset(&mut self, cycles: u32, y_start: u32, height: u32) {
@@ -488,6 +530,7 @@ impl Tia {
             };
         }
         self.frame_greyed = false;
+        self.refresh_quiet_all();
     }
 
     /// Scanlines since the frame started (`TIA::scanlines`).
@@ -511,6 +554,8 @@ impl Tia {
             self.scanline_count_for_last_frame = self.current_scanline;
             self.frame_counter = self.frame_counter.wrapping_add(1);
             self.frame_greyed = false;
+            // The colour loss bit of the colour writes may have changed.
+            self.refresh_quiet_all();
         }
     }
 
@@ -1019,6 +1064,9 @@ impl Tia {
         cycles: &mut u32,
         last_access_was_read: bool,
     ) -> bool {
+        if let Some(stop) = self.poke_quiet(addr, value, *cycles) {
+            return stop;
+        }
         let reg = (addr & 0x3F) as usize;
         if matches!(reg, 0x02 | 0x03 | 0x15..=0x1A | 0x2D..) {
             // Nothing drawn depends on these registers: draw later, in one run with the next
@@ -1456,7 +1504,98 @@ impl Tia {
             0x2C => self.collision = 0,
             _ => {}
         }
+        self.refresh_quiet(addr);
         stop
+    }
+
+    /// [`Tia::poke`] of a value that changes nothing the drawing reads, by the table of quiet
+    /// writes: the draw Stella does up to the write's clock (plus its poke delay) is left to the
+    /// next update, which draws at least that far (`pending_clock` is a maximum) before any
+    /// state the drawing reads changes. Returns whether the CPU must stop (past the last
+    /// scanline), or `None` (nothing done) if the write is not a quiet one.
+    #[inline(always)]
+    pub(crate) fn poke_quiet(&mut self, addr: u16, value: u8, cycles: u32) -> Option<bool> {
+        let reg = (addr & 0x3F) as usize;
+        if !self.quiet.allows(reg, value) {
+            return None;
+        }
+        let clock = cycles.wrapping_mul(3) as i32;
+        let delay = match POKE_DELAY[reg] {
+            -1 => {
+                // `poke_delay` without its division: the frame starts at a multiple of 3
+                // clocks, so the CPU cycle within the line is `cycles - start / 3` (mod 76, a
+                // multiple of 4), and `-start / 3` is `start` modulo 4.
+                const D: [i32; 4] = [4, 5, 2, 3];
+                D[(cycles.wrapping_add(self.clock_when_frame_started as u32) & 3) as usize]
+            }
+            d => d as i32,
+        };
+        debug_assert_eq!(delay, self.poke_delay(reg, clock));
+        self.pending_clock = self.pending_clock.max(clock.wrapping_add(delay));
+        if self.past_max_scanlines(clock) {
+            self.partial_frame = false;
+            return Some(true);
+        }
+        Some(false)
+    }
+
+    /// The quiet writes of `reg` as the registers stand.
+    fn quiet_writes_of(&self, reg: usize) -> QuietWrite {
+        let bit = |on: bool, b: u8| QuietWrite::new(b, if on { b } else { 0 });
+        let colour = |idx: usize| {
+            let c = self.color.get(idx);
+            // A write stores `value & 0xFE` plus the colour loss bit.
+            if self.colour_of(0) == c & 1 {
+                QuietWrite::new(0xFE, c)
+            } else {
+                QuietWrite::NONE
+            }
+        };
+        match reg {
+            // Nothing drawn reads RSYNC, the audio registers and the unused addresses.
+            0x03 | 0x15..=0x1A | 0x2D..=0x3F => QuietWrite::new(0, 0),
+            0x06 => colour(P0),
+            0x07 => colour(P1),
+            0x08 => colour(PF),
+            0x09 => colour(BK),
+            0x0B => bit(self.refp0, 0x08),
+            0x0C => bit(self.refp1, 0x08),
+            0x0D => QuietWrite::new(0xF0, ((self.pf & 0x0F) << 4) as u8),
+            0x0E => QuietWrite::new(0xFF, (self.pf >> 4) as u8),
+            0x0F => QuietWrite::new(0xFF, (self.pf >> 12) as u8),
+            // GRP0 also copies GRP1 into its delayed copy; GRP1 copies GRP0 and ENABL.
+            0x1B if self.dgrp1 == self.grp1 => QuietWrite::new(0xFF, self.grp0),
+            0x1C if self.dgrp0 == self.grp0 && self.denabl == self.enabl => {
+                QuietWrite::new(0xFF, self.grp1)
+            }
+            0x1D => bit(self.enam0, 0x02),
+            0x1E => bit(self.enam1, 0x02),
+            0x1F => bit(self.enabl, 0x02),
+            _ => QuietWrite::NONE,
+        }
+    }
+
+    /// Updates the quiet writes that depend on what a write to `reg` changed.
+    #[inline(always)]
+    fn refresh_quiet(&mut self, reg: usize) {
+        match reg {
+            0x06..=0x09 | 0x0B..=0x0F | 0x1D | 0x1E => {
+                self.quiet.0[reg] = self.quiet_writes_of(reg);
+            }
+            0x1B | 0x1C | 0x1F => {
+                for r in [0x1B, 0x1C, 0x1F] {
+                    self.quiet.0[r] = self.quiet_writes_of(r);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Recomputes every register's quiet writes.
+    fn refresh_quiet_all(&mut self) {
+        for reg in 0..64 {
+            self.quiet.0[reg] = self.quiet_writes_of(reg);
+        }
     }
 
     fn refresh_grp(&mut self) {
@@ -1527,5 +1666,78 @@ mod priority_tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod quiet_write_tests {
+    use super::*;
+
+    /// Whether a write of `value` to `reg` leaves the registers the drawing reads as they are
+    /// (the registers nothing drawn reads: always).
+    fn changes_nothing(tia: &Tia, reg: usize, value: u8) -> bool {
+        matches!(reg, 0x03 | 0x15..=0x1A | 0x2D..) || tia.write_changes_nothing(reg, value)
+    }
+
+    #[test]
+    fn quiet_writes_are_exactly_the_writes_that_change_nothing() {
+        let mut tia = Tia::new();
+        tia.reset(0, false, true, 34, 210);
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // Registers the table covers, plus ones whose writes change what it depends on.
+        const REGS: [usize; 18] = [
+            0x06, 0x07, 0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F,
+            0x25, 0x26, 0x27, 0x16,
+        ];
+        let mut cycles = 0u32;
+        let mut quiet_seen = 0;
+        for step in 0..4000 {
+            let r = next();
+            let reg = REGS[(r % REGS.len() as u64) as usize];
+            // Small values, so that rewrites of the current value are common.
+            let value = (r >> 8) as u8 & if step % 2 == 0 { 0x0A } else { 0xFF };
+            cycles += 3 + (r >> 20) as u32 % 20;
+            tia.poke(reg as u16, value, &mut cycles, true);
+            let mut fresh = tia.clone();
+            fresh.refresh_quiet_all();
+            for reg in 0..64 {
+                assert_eq!(
+                    tia.quiet.0[reg], fresh.quiet.0[reg],
+                    "register {reg:#04x}: stale"
+                );
+                for value in 0..=255u8 {
+                    let quiet = tia.quiet.allows(reg, value);
+                    quiet_seen += usize::from(quiet);
+                    if reg != 0x02 && !matches!(reg, 0x04 | 0x05 | 0x0A | 0x20..=0x2C) {
+                        assert_eq!(
+                            quiet,
+                            changes_nothing(&tia, reg, value),
+                            "register {reg:#04x}, value {value:#04x}"
+                        );
+                    } else {
+                        assert!(!quiet, "register {reg:#04x} is never quiet in the table");
+                    }
+                }
+            }
+        }
+        assert!(quiet_seen > 0);
+    }
+
+    #[test]
+    fn a_loaded_tia_has_no_quiet_writes_until_the_next_frame() {
+        let mut tia = Tia::new();
+        tia.reset(0, false, true, 34, 210);
+        assert!(tia.quiet.allows(0x0D, 0));
+        let bytes = postcard::to_allocvec(&tia).expect("serializes");
+        let mut loaded: Tia = postcard::from_bytes(&bytes).expect("deserializes");
+        assert!((0..64).all(|reg| (0..=255).all(|v| !loaded.quiet.allows(reg, v))));
+        loaded.start_frame_post(0);
+        assert!(loaded.quiet.allows(0x0D, 0));
     }
 }
