@@ -390,7 +390,11 @@ impl<'a> Ctx<'a> {
         } else if a & 0x1080 == 0 {
             // A write that changes nothing drawn is done here; any other goes out of line, with
             // the cycles and the last-access flag in registers.
-            let stop = match self.bus.tia.poke_quiet(addr, value, self.cycles) {
+            let stop = match self
+                .bus
+                .tia
+                .poke_quiet(addr, value, &mut self.cycles, after_read)
+            {
                 Some(stop) => stop,
                 None => {
                     std::hint::cold_path();

@@ -184,8 +184,8 @@ impl Clone for Tia {
 const NO_PENDING: i32 = i32::MIN;
 
 /// The values a write to one TIA register may have and change nothing the drawing reads:
-/// those with `value & mask == expected`. Packed as `mask << 16 | 0x100 | expected`; 0 (the
-/// default) allows none.
+/// those with `value & mask == expected`. Packed as `wsync << 24 | mask << 16 | 0x100 |
+/// expected`; 0 (the default) allows none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct QuietWrite(u32);
 
@@ -193,9 +193,24 @@ impl QuietWrite {
     /// No value.
     const NONE: QuietWrite = QuietWrite(0);
 
+    /// Every value, and the CPU waits for the end of the line (WSYNC).
+    const WSYNC: QuietWrite = QuietWrite(1 << 24 | 0x100);
+
     /// The values whose bits in `mask` are those of `expected`.
     const fn new(mask: u8, expected: u8) -> QuietWrite {
         QuietWrite((mask as u32) << 16 | 0x100 | (expected & mask) as u32)
+    }
+
+    /// Whether writing `value` changes nothing drawn.
+    #[inline(always)]
+    fn allows(self, value: u8) -> bool {
+        (u32::from(value & (self.0 >> 16) as u8) | 0x100) == self.0 & 0xFFFF
+    }
+
+    /// Whether the write is a WSYNC.
+    #[inline(always)]
+    fn waits_for_line_end(self) -> bool {
+        self.0 & 1 << 24 != 0
     }
 }
 
@@ -206,15 +221,6 @@ struct QuietWrites([QuietWrite; 64]);
 impl Default for QuietWrites {
     fn default() -> Self {
         QuietWrites([QuietWrite::NONE; 64])
-    }
-}
-
-impl QuietWrites {
-    /// Whether writing `value` to `reg` (0..64) changes nothing drawn.
-    #[inline(always)]
-    fn allows(&self, reg: usize, value: u8) -> bool {
-        let q = self.0[reg & 0x3F].0;
-        (u32::from(value & (q >> 16) as u8) | 0x100) == q & 0xFFFF
     }
 }
 
@@ -1064,7 +1070,7 @@ impl Tia {
         cycles: &mut u32,
         last_access_was_read: bool,
     ) -> bool {
-        if let Some(stop) = self.poke_quiet(addr, value, *cycles) {
+        if let Some(stop) = self.poke_quiet(addr, value, cycles, last_access_was_read) {
             return stop;
         }
         let reg = (addr & 0x3F) as usize;
@@ -1089,6 +1095,7 @@ impl Tia {
             }
             stop
         } else if self.poke_nothing_drawn(reg, value) {
+            self.refresh_quiet(reg);
             // A write of what a register already holds (PF, GRP, ENAxx, COLUxx rewritten every
             // line with the same value), or of a motion register (read only by HMOVE), changes
             // nothing the drawing reads: the draw up to its clock (plus its poke delay) that
@@ -1511,12 +1518,20 @@ impl Tia {
     /// [`Tia::poke`] of a value that changes nothing the drawing reads, by the table of quiet
     /// writes: the draw Stella does up to the write's clock (plus its poke delay) is left to the
     /// next update, which draws at least that far (`pending_clock` is a maximum) before any
-    /// state the drawing reads changes. Returns whether the CPU must stop (past the last
-    /// scanline), or `None` (nothing done) if the write is not a quiet one.
+    /// state the drawing reads changes. A WSYNC (`last_access_was_read`) moves `cycles` to the
+    /// end of the line. Returns whether the CPU must stop (past the last scanline), or `None`
+    /// (nothing done) if the write is not a quiet one.
     #[inline(always)]
-    pub(crate) fn poke_quiet(&mut self, addr: u16, value: u8, cycles: u32) -> Option<bool> {
+    pub(crate) fn poke_quiet(
+        &mut self,
+        addr: u16,
+        value: u8,
+        cycles: &mut u32,
+        last_access_was_read: bool,
+    ) -> Option<bool> {
         let reg = (addr & 0x3F) as usize;
-        if !self.quiet.allows(reg, value) {
+        let quiet = self.quiet.0[reg];
+        if !quiet.allows(value) {
             return None;
         }
         let clock = cycles.wrapping_mul(3) as i32;
@@ -1532,11 +1547,26 @@ impl Tia {
         };
         debug_assert_eq!(delay, self.poke_delay(reg, clock));
         self.pending_clock = self.pending_clock.max(clock.wrapping_add(delay));
-        if self.past_max_scanlines(clock) {
+        let stop = self.past_max_scanlines(clock);
+        if stop {
             self.partial_frame = false;
-            return Some(true);
         }
-        Some(false)
+        if quiet.waits_for_line_end() && last_access_was_read {
+            *cycles = self.line_end(*cycles);
+        }
+        Some(stop)
+    }
+
+    /// The cycles at the end of the line at `cycles` (where a WSYNC lets the CPU go on).
+    #[inline(never)]
+    fn line_end(&self, cycles: u32) -> u32 {
+        let line_start = (self.clock_when_frame_started / 3) as u32;
+        let to_end = 76 - (cycles.wrapping_sub(line_start) % 76);
+        if to_end < 76 {
+            cycles.wrapping_add(to_end)
+        } else {
+            cycles
+        }
     }
 
     /// The quiet writes of `reg` as the registers stand.
@@ -1551,7 +1581,10 @@ impl Tia {
                 QuietWrite::NONE
             }
         };
+        let motion = |hm: u8| QuietWrite::new(0xF0, hm << 4);
         match reg {
+            // WSYNC halts the CPU (after a read) and draws nothing.
+            0x02 => QuietWrite::WSYNC,
             // Nothing drawn reads RSYNC, the audio registers and the unused addresses.
             0x03 | 0x15..=0x1A | 0x2D..=0x3F => QuietWrite::new(0, 0),
             0x06 => colour(P0),
@@ -1571,6 +1604,16 @@ impl Tia {
             0x1D => bit(self.enam0, 0x02),
             0x1E => bit(self.enam1, 0x02),
             0x1F => bit(self.enabl, 0x02),
+            // The motion registers are read by HMOVE only (a rewrite of HMM0's value cannot
+            // start the Cosmic Ark motion, which needs 7 then 6).
+            0x20 => motion(self.hmp0),
+            0x21 => motion(self.hmp1),
+            0x22 => motion(self.hmm0),
+            0x23 => motion(self.hmm1),
+            0x24 => motion(self.hmbl),
+            0x2B if self.hmp0 | self.hmp1 | self.hmm0 | self.hmm1 | self.hmbl == 0 => {
+                QuietWrite::new(0, 0)
+            }
             _ => QuietWrite::NONE,
         }
     }
@@ -1584,6 +1627,11 @@ impl Tia {
             }
             0x1B | 0x1C | 0x1F => {
                 for r in [0x1B, 0x1C, 0x1F] {
+                    self.quiet.0[r] = self.quiet_writes_of(r);
+                }
+            }
+            0x20..=0x24 | 0x2B => {
+                for r in [0x20, 0x21, 0x22, 0x23, 0x24, 0x2B] {
                     self.quiet.0[r] = self.quiet_writes_of(r);
                 }
             }
@@ -1676,7 +1724,13 @@ mod quiet_write_tests {
     /// Whether a write of `value` to `reg` leaves the registers the drawing reads as they are
     /// (the registers nothing drawn reads: always).
     fn changes_nothing(tia: &Tia, reg: usize, value: u8) -> bool {
-        matches!(reg, 0x03 | 0x15..=0x1A | 0x2D..) || tia.write_changes_nothing(reg, value)
+        let hm = [tia.hmp0, tia.hmp1, tia.hmm0, tia.hmm1, tia.hmbl];
+        match reg {
+            0x02 | 0x03 | 0x15..=0x1A | 0x2D.. => true,
+            0x20..=0x24 => hm[reg - 0x20] == value >> 4,
+            0x2B => hm == [0; 5],
+            _ => tia.write_changes_nothing(reg, value),
+        }
     }
 
     #[test]
@@ -1691,9 +1745,9 @@ mod quiet_write_tests {
             seed
         };
         // Registers the table covers, plus ones whose writes change what it depends on.
-        const REGS: [usize; 18] = [
+        const REGS: [usize; 25] = [
             0x06, 0x07, 0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F,
-            0x25, 0x26, 0x27, 0x16,
+            0x25, 0x26, 0x27, 0x16, 0x20, 0x21, 0x22, 0x23, 0x24, 0x2B, 0x02,
         ];
         let mut cycles = 0u32;
         let mut quiet_seen = 0;
@@ -1712,9 +1766,9 @@ mod quiet_write_tests {
                     "register {reg:#04x}: stale"
                 );
                 for value in 0..=255u8 {
-                    let quiet = tia.quiet.allows(reg, value);
+                    let quiet = tia.quiet.0[reg].allows(value);
                     quiet_seen += usize::from(quiet);
-                    if reg != 0x02 && !matches!(reg, 0x04 | 0x05 | 0x0A | 0x20..=0x2C) {
+                    if !matches!(reg, 0x04 | 0x05 | 0x0A | 0x10..=0x14 | 0x25..=0x2A | 0x2C) {
                         assert_eq!(
                             quiet,
                             changes_nothing(&tia, reg, value),
@@ -1733,11 +1787,17 @@ mod quiet_write_tests {
     fn a_loaded_tia_has_no_quiet_writes_until_the_next_frame() {
         let mut tia = Tia::new();
         tia.reset(0, false, true, 34, 210);
-        assert!(tia.quiet.allows(0x0D, 0));
+        assert!(tia.quiet.0[0x0D].allows(0));
         let bytes = postcard::to_allocvec(&tia).expect("serializes");
         let mut loaded: Tia = postcard::from_bytes(&bytes).expect("deserializes");
-        assert!((0..64).all(|reg| (0..=255).all(|v| !loaded.quiet.allows(reg, v))));
+        assert!(
+            loaded
+                .quiet
+                .0
+                .iter()
+                .all(|q| (0..=255).all(|v| !q.allows(v)))
+        );
         loaded.start_frame_post(0);
-        assert!(loaded.quiet.allows(0x0D, 0));
+        assert!(loaded.quiet.0[0x0D].allows(0));
     }
 }
