@@ -261,11 +261,12 @@ impl Bus {
         }
     }
 
-    /// A TIA write at `cycles` (the bus's own counters are not used): returns the cycles after
-    /// it (WSYNC advances them) and whether the CPU must stop (end of frame).
+    /// A TIA write at `cycles` that [`Tia::poke_quiet`] did not do (the bus's own counters are
+    /// not used): returns the cycles after it (WSYNC advances them) and whether the CPU must
+    /// stop (end of frame).
     #[inline(never)]
     fn poke_tia(&mut self, addr: u16, value: u8, mut cycles: u32, last_read: bool) -> (u32, bool) {
-        let stop = self.tia.poke(addr, value, &mut cycles, last_read);
+        let stop = self.tia.poke_loud(addr, value, &mut cycles, last_read);
         (cycles, stop)
     }
 

@@ -1070,9 +1070,21 @@ impl Tia {
         cycles: &mut u32,
         last_access_was_read: bool,
     ) -> bool {
-        if let Some(stop) = self.poke_quiet(addr, value, cycles, last_access_was_read) {
-            return stop;
+        match self.poke_quiet(addr, value, cycles, last_access_was_read) {
+            Some(stop) => stop,
+            None => self.poke_loud(addr, value, cycles, last_access_was_read),
         }
+    }
+
+    /// [`Tia::poke`] of a write [`Tia::poke_quiet`] did not do.
+    #[inline(always)]
+    pub(crate) fn poke_loud(
+        &mut self,
+        addr: u16,
+        value: u8,
+        cycles: &mut u32,
+        last_access_was_read: bool,
+    ) -> bool {
         let reg = (addr & 0x3F) as usize;
         if matches!(reg, 0x02 | 0x03 | 0x15..=0x1A | 0x2D..) {
             // Nothing drawn depends on these registers: draw later, in one run with the next
