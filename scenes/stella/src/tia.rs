@@ -1582,6 +1582,7 @@ impl Tia {
     }
 
     /// The quiet writes of `reg` as the registers stand.
+    #[inline(always)]
     fn quiet_writes_of(&self, reg: usize) -> QuietWrite {
         let bit = |on: bool, b: u8| QuietWrite::new(b, if on { b } else { 0 });
         let colour = |idx: usize| {
