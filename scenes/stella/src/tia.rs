@@ -1099,11 +1099,7 @@ impl Tia {
             }
             if reg == 0x02 && last_access_was_read {
                 // WSYNC: the CPU waits for the end of the line.
-                let line_start = (self.clock_when_frame_started / 3) as u32;
-                let to_end = 76 - (cycles.wrapping_sub(line_start) % 76);
-                if to_end < 76 {
-                    *cycles = cycles.wrapping_add(to_end);
-                }
+                *cycles = self.line_end(*cycles);
             }
             stop
         } else if self.poke_nothing_drawn(reg, value) {
@@ -1115,7 +1111,7 @@ impl Tia {
             // draws at least that far (`pending_clock` is a maximum) before any state the
             // drawing reads changes.
             let clock = cycles.wrapping_mul(3) as i32;
-            let target = clock.wrapping_add(self.poke_delay(reg, clock));
+            let target = clock.wrapping_add(self.poke_delay(reg, *cycles));
             self.pending_clock = self.pending_clock.max(target);
             if self.past_max_scanlines(clock) {
                 self.partial_frame = false;
@@ -1135,17 +1131,32 @@ impl Tia {
             > self.max_scanlines.wrapping_mul(228).wrapping_add(227)
     }
 
-    /// Colour clocks a write to `reg` at `clock` waits before it takes effect
+    /// Colour clocks a write to `reg` at CPU cycle `cycles` waits before it takes effect
     /// (`ourPokeDelayTable`, playfield registers by pixel position).
     #[inline(always)]
-    fn poke_delay(&self, reg: usize, clock: i32) -> i32 {
-        let delay = POKE_DELAY[reg] as i32;
-        if delay == -1 {
-            const D: [i32; 4] = [4, 5, 2, 3];
-            let x = clock.wrapping_sub(self.clock_when_frame_started) % 228;
-            D[((x / 3) & 3) as usize]
+    fn poke_delay(&self, reg: usize, cycles: u32) -> i32 {
+        match POKE_DELAY[reg] {
+            -1 => {
+                // Stella indexes by `(clock - frame start) % 228 / 3 & 3`, the CPU cycle within
+                // the line modulo 4. The frame starts at a multiple of 3 clocks and a line is
+                // 76 cycles (a multiple of 4), so that is `cycles - start / 3` modulo 4, and
+                // `-start / 3` is `start` modulo 4.
+                const D: [i32; 4] = [4, 5, 2, 3];
+                D[(cycles.wrapping_add(self.clock_when_frame_started as u32) & 3) as usize]
+            }
+            d => d as i32,
+        }
+    }
+
+    /// The cycles at the end of the line at `cycles` (where a WSYNC lets the CPU go on).
+    #[inline(never)]
+    fn line_end(&self, cycles: u32) -> u32 {
+        let line_start = (self.clock_when_frame_started / 3) as u32;
+        let to_end = 76 - (cycles.wrapping_sub(line_start) % 76);
+        if to_end < 76 {
+            cycles.wrapping_add(to_end)
         } else {
-            delay
+            cycles
         }
     }
 
@@ -1244,7 +1255,7 @@ impl Tia {
     ) -> bool {
         let addr = (addr & 0x3F) as usize;
         let clock = cycles.wrapping_mul(3) as i32;
-        let delay = self.poke_delay(addr, clock);
+        let delay = self.poke_delay(addr, *cycles);
         if matches!(addr, 0x02 | 0x03 | 0x15..=0x1A | 0x2D..) {
             // Nothing drawn depends on these registers: draw later, in one run with the next update.
             // Their poke delay is 0 and every other register's is >= 0, so the next update's clock is
@@ -1284,13 +1295,7 @@ impl Tia {
                 }
                 self.vblank = value;
             }
-            0x02 if last_access_was_read => {
-                let line_start = (self.clock_when_frame_started / 3) as u32;
-                let to_end = 76 - (cycles.wrapping_sub(line_start) % 76);
-                if to_end < 76 {
-                    *cycles = cycles.wrapping_add(to_end);
-                }
-            }
+            0x02 if last_access_was_read => *cycles = self.line_end(*cycles),
             0x03 => {}
             0x04 => {
                 self.nusiz0 = value;
@@ -1547,17 +1552,7 @@ impl Tia {
             return None;
         }
         let clock = cycles.wrapping_mul(3) as i32;
-        let delay = match POKE_DELAY[reg] {
-            -1 => {
-                // `poke_delay` without its division: the frame starts at a multiple of 3
-                // clocks, so the CPU cycle within the line is `cycles - start / 3` (mod 76, a
-                // multiple of 4), and `-start / 3` is `start` modulo 4.
-                const D: [i32; 4] = [4, 5, 2, 3];
-                D[(cycles.wrapping_add(self.clock_when_frame_started as u32) & 3) as usize]
-            }
-            d => d as i32,
-        };
-        debug_assert_eq!(delay, self.poke_delay(reg, clock));
+        let delay = self.poke_delay(reg, *cycles);
         self.pending_clock = self.pending_clock.max(clock.wrapping_add(delay));
         let stop = self.past_max_scanlines(clock);
         if stop {
@@ -1567,18 +1562,6 @@ impl Tia {
             *cycles = self.line_end(*cycles);
         }
         Some(stop)
-    }
-
-    /// The cycles at the end of the line at `cycles` (where a WSYNC lets the CPU go on).
-    #[inline(never)]
-    fn line_end(&self, cycles: u32) -> u32 {
-        let line_start = (self.clock_when_frame_started / 3) as u32;
-        let to_end = 76 - (cycles.wrapping_sub(line_start) % 76);
-        if to_end < 76 {
-            cycles.wrapping_add(to_end)
-        } else {
-            cycles
-        }
     }
 
     /// The quiet writes of `reg` as the registers stand.
