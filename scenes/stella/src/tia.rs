@@ -106,6 +106,16 @@ pub struct Tia {
     hmove_blank_enabled: bool,
     m0_cosmic_ark_enabled: bool,
     m0_cosmic_ark_counter: u32,
+    /// Whether the playfield or player masks may differ from what a new line resets them to
+    /// (a CTRLPF write late in a line, a RESPx's starting copy, a reset, a loaded state): if
+    /// not, the line start leaves them as they are.
+    #[serde(skip, default = "yes")]
+    line_masks_stale: bool,
+    /// Whether an object's mask may differ from what its position gives (a reset, a RESPx's
+    /// starting copy, the Cosmic Ark missile, a loaded state): if not, an HMOVE recomputes
+    /// the masks of the objects it moves only.
+    #[serde(skip, default = "yes")]
+    hmove_masks_stale: bool,
     /// Colour clock up to which a write that changes nothing drawn (WSYNC, RSYNC, audio, unused
     /// addresses) asked for the frame to be drawn; the draw is deferred to the next update (the
     /// result is the same, in one run instead of two) or to [`Tia::flush`]. `NO_PENDING` if none.
@@ -139,6 +149,11 @@ pub struct Tia {
     /// says when the frame ends).
     #[serde(skip)]
     wrote_pixels: bool,
+}
+
+/// `true`, for fields whose serde default is.
+fn yes() -> bool {
+    true
 }
 
 /// An empty unknown range.
@@ -367,6 +382,8 @@ impl Tia {
             hmove_blank_enabled: false,
             m0_cosmic_ark_enabled: false,
             m0_cosmic_ark_counter: 0,
+            line_masks_stale: true,
+            hmove_masks_stale: true,
             pending_clock: NO_PENDING,
             render: true,
             unknown: KNOWN,
@@ -425,6 +442,8 @@ impl Tia {
         self.p0_mask = player_index(0, 0, 0);
         self.p1_mask = player_index(0, 0, 0);
         self.pf_mask = 0;
+        self.line_masks_stale = true;
+        self.hmove_masks_stale = true;
         self.last_hmove_clock = 0;
         self.hmove_blank_enabled = false;
         self.m0_cosmic_ark_enabled = false;
@@ -893,9 +912,40 @@ impl Tia {
             return;
         }
         if self.render {
+            // An update that ends in the horizontal blank of the line it starts in (a write
+            // just after WSYNC) draws no pixel: it moves the clocks, and an HMOVE blank
+            // blanks ahead as `update_frame_draw` would.
+            let clocks = clock.wrapping_sub(self.clock_at_last_update);
+            let from_start = 228 - self.clocks_to_end_of_scan_line;
+            if clocks < self.clocks_to_end_of_scan_line
+                && from_start + clocks <= HBLANK
+                && clock <= self.clock_stop_display
+            {
+                self.clocks_to_end_of_scan_line -= clocks;
+                self.clock_at_last_update = clock;
+                if self.hmove_blank_enabled {
+                    self.blank_ahead_in_hblank(from_start + clocks);
+                }
+                return;
+            }
             self.update_frame_draw::<true>(clock);
         } else {
             self.update_frame_undrawn(clock);
+        }
+    }
+
+    /// The HMOVE blank of an update that ended at clock `from_start` of the horizontal blank
+    /// (no pixel of the line drawn yet): the line's pixels up to clock `HBLANK + 8` are
+    /// blanked ahead of the drawing. A later update in the same blank blanks fewer of them,
+    /// all black already.
+    #[inline(never)]
+    fn blank_ahead_in_hblank(&mut self, from_start: i32) {
+        let start = self.frame_pointer;
+        let end = (start + (HBLANK + 8 - from_start) as usize).min(FB_SIZE);
+        if end > self.blanked_until && start < end {
+            self.current_fb[start..end].fill(0);
+            self.wrote_pixels = true;
+            self.blanked_until = end;
         }
     }
 
@@ -965,7 +1015,10 @@ impl Tia {
                     self.hmove_blank_enabled = false;
                 }
             }
-            if self.clocks_to_end_of_scan_line == 228 {
+            if self.clocks_to_end_of_scan_line == 228
+                && (self.line_masks_stale || self.m0_cosmic_ark_enabled)
+            {
+                self.line_masks_stale = false;
                 self.pf_mask = (self.ctrlpf & 1) as usize;
                 self.p0_mask = pmask(self.posp0, 0, self.nusiz0);
                 self.p1_mask = pmask(self.posp1, 0, self.nusiz1);
@@ -1322,6 +1375,8 @@ impl Tia {
                 self.pf_priority_and_score = (value & 0x06) << 5;
                 if hpos_of(self) < 68 + 79 {
                     self.pf_mask = (value & 1) as usize;
+                } else {
+                    self.line_masks_stale = true;
                 }
                 self.bl_mask = bmask(self.posbl, self.ctrlpf);
             }
@@ -1369,6 +1424,8 @@ impl Tia {
                     self.update_frame(clock.wrapping_add(11));
                 }
                 let enable = if when == -1 { 0 } else { 1 };
+                self.line_masks_stale |= enable != 0;
+                self.hmove_masks_stale |= enable != 0;
                 let mask = pmask(newx, enable, nusiz);
                 if addr == 0x10 {
                     self.posp0 = newx;
@@ -1453,6 +1510,7 @@ impl Tia {
                 if clock == self.last_hmove_clock.wrapping_add(21 * 3) && self.hmm0 == 7 && tmp == 6
                 {
                     self.m0_cosmic_ark_enabled = true;
+                    self.hmove_masks_stale = true;
                     self.m0_cosmic_ark_counter = 0;
                 }
                 self.hmm0 = tmp;
@@ -1503,24 +1561,33 @@ impl Tia {
                 if self.allow_hmove_blanks && hmove_blank_enable(x) {
                     self.hmove_blank_enabled = true;
                 }
-                let wrap = |p: &mut i16, hm: u8| {
+                // Moves an object; whether its mask must be computed again.
+                let all = std::mem::take(&mut self.hmove_masks_stale);
+                let moved = |p: &mut i16, hm: u8| {
+                    let old = *p;
                     *p += MOTION[x][(hm & 15) as usize] as i16;
                     if *p >= 160 {
                         *p -= 160;
                     } else if *p < 0 {
                         *p += 160;
                     }
+                    all || *p != old
                 };
-                wrap(&mut self.posp0, self.hmp0);
-                wrap(&mut self.posp1, self.hmp1);
-                wrap(&mut self.posm0, self.hmm0);
-                wrap(&mut self.posm1, self.hmm1);
-                wrap(&mut self.posbl, self.hmbl);
-                self.bl_mask = bmask(self.posbl, self.ctrlpf);
-                self.p0_mask = pmask(self.posp0, 0, self.nusiz0);
-                self.p1_mask = pmask(self.posp1, 0, self.nusiz1);
-                self.m0_mask = mmask(self.posm0, self.nusiz0);
-                self.m1_mask = mmask(self.posm1, self.nusiz1);
+                if moved(&mut self.posbl, self.hmbl) {
+                    self.bl_mask = bmask(self.posbl, self.ctrlpf);
+                }
+                if moved(&mut self.posp0, self.hmp0) {
+                    self.p0_mask = pmask(self.posp0, 0, self.nusiz0);
+                }
+                if moved(&mut self.posp1, self.hmp1) {
+                    self.p1_mask = pmask(self.posp1, 0, self.nusiz1);
+                }
+                if moved(&mut self.posm0, self.hmm0) {
+                    self.m0_mask = mmask(self.posm0, self.nusiz0);
+                }
+                if moved(&mut self.posm1, self.hmm1) {
+                    self.m1_mask = mmask(self.posm1, self.nusiz1);
+                }
                 self.last_hmove_clock = clock;
                 self.m0_cosmic_ark_enabled = false;
             }
@@ -1777,6 +1844,57 @@ mod quiet_write_tests {
             }
         }
         assert!(quiet_seen > 0);
+    }
+
+    /// After random writes of the registers that move objects or change their masks, over
+    /// many lines: a mask a flag says is current equals what its position gives, and a
+    /// loaded TIA says none is.
+    #[test]
+    fn masks_are_what_positions_give_unless_flagged_stale() {
+        let mut tia = Tia::new();
+        tia.reset(0, false, true, 34, 210);
+        tia.start_frame_post(0);
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // NUSIZ, CTRLPF, RESxx, HMxx, HMOVE, HMCLR, RESMPx.
+        const REGS: [usize; 20] = [
+            0x04, 0x05, 0x0A, 0x10, 0x11, 0x12, 0x13, 0x14, 0x20, 0x21, 0x22, 0x23, 0x24, 0x2A,
+            0x2A, 0x2A, 0x2B, 0x28, 0x29, 0x02,
+        ];
+        let (mut cycles, mut checked) = (0u32, [0usize; 2]);
+        for _ in 0..6000 {
+            let r = next();
+            let reg = REGS[(r % REGS.len() as u64) as usize];
+            cycles += 3 + (r >> 20) as u32 % 40;
+            if cycles > 262 * 76 {
+                break;
+            }
+            tia.poke(reg as u16, (r >> 8) as u8, &mut cycles, true);
+            tia.flush();
+            if !tia.line_masks_stale {
+                checked[0] += 1;
+                assert_eq!(tia.pf_mask, (tia.ctrlpf & 1) as usize);
+                assert_eq!(tia.p0_mask, pmask(tia.posp0, 0, tia.nusiz0));
+                assert_eq!(tia.p1_mask, pmask(tia.posp1, 0, tia.nusiz1));
+            }
+            if !tia.hmove_masks_stale {
+                checked[1] += 1;
+                assert_eq!(tia.bl_mask, bmask(tia.posbl, tia.ctrlpf));
+                assert_eq!(tia.p0_mask, pmask(tia.posp0, 0, tia.nusiz0));
+                assert_eq!(tia.p1_mask, pmask(tia.posp1, 0, tia.nusiz1));
+                assert_eq!(tia.m0_mask, mmask(tia.posm0, tia.nusiz0));
+                assert_eq!(tia.m1_mask, mmask(tia.posm1, tia.nusiz1));
+            }
+        }
+        assert!(checked[0] > 100 && checked[1] > 100, "{checked:?}");
+        let bytes = postcard::to_allocvec(&tia).expect("serializes");
+        let loaded: Tia = postcard::from_bytes(&bytes).expect("deserializes");
+        assert!(loaded.line_masks_stale && loaded.hmove_masks_stale);
     }
 
     #[test]
