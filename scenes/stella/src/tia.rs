@@ -1155,14 +1155,17 @@ impl Tia {
                 *cycles = self.line_end(*cycles);
             }
             stop
-        } else if self.poke_nothing_drawn(reg, value) {
+        } else if !matches!(reg, 0x06..=0x09 | 0x0B..=0x0F | 0x1B..=0x1F)
+            && self.poke_nothing_drawn(reg, value)
+        {
+            // The registers above are not checked again: the quiet table allows exactly their
+            // writes that change nothing (or none, after a load, and the full path is exact
+            // for any write). A write of what NUSIZx or CTRLPF already holds, or of a motion
+            // register (read only by HMOVE), changes nothing the drawing reads: the draw up to
+            // its clock (plus its poke delay) that Stella does here gives the same pixels when
+            // done with the next update, which draws at least that far (`pending_clock` is a
+            // maximum) before any state the drawing reads changes.
             self.refresh_quiet(reg);
-            // A write of what a register already holds (PF, GRP, ENAxx, COLUxx rewritten every
-            // line with the same value), or of a motion register (read only by HMOVE), changes
-            // nothing the drawing reads: the draw up to its clock (plus its poke delay) that
-            // Stella does here gives the same pixels when done with the next update, which
-            // draws at least that far (`pending_clock` is a maximum) before any state the
-            // drawing reads changes.
             let clock = cycles.wrapping_mul(3) as i32;
             let target = clock.wrapping_add(self.poke_delay(reg, *cycles));
             self.pending_clock = self.pending_clock.max(target);
