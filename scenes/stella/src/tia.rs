@@ -292,6 +292,19 @@ const P1: usize = 3;
 fn pmask(pos: i16, enable: usize, nusiz: u8) -> usize {
     player_index((pos & 3) as usize, enable, (nusiz & 7) as usize) + 160 - (pos as usize & 0xFC)
 }
+/// Adds an HMOVE's `motion` to position `pos`, wrapped to the line; whether it changed.
+#[inline(always)]
+fn move_by(pos: &mut i16, motion: i8) -> bool {
+    let old = *pos;
+    *pos += i16::from(motion);
+    if *pos >= 160 {
+        *pos -= 160;
+    } else if *pos < 0 {
+        *pos += 160;
+    }
+    *pos != old
+}
+
 #[inline]
 fn mmask(pos: i16, nusiz: u8) -> usize {
     missile_index(
@@ -1301,7 +1314,7 @@ impl Tia {
     }
 
     /// [`Tia::poke`] of a register that affects what is drawn.
-    #[inline(never)]
+    #[inline(always)]
     fn poke_drawn(
         &mut self,
         addr: u16,
@@ -1564,31 +1577,22 @@ impl Tia {
                 if self.allow_hmove_blanks && hmove_blank_enable(x) {
                     self.hmove_blank_enabled = true;
                 }
-                // Moves an object; whether its mask must be computed again.
+                // Each object moved; its mask computed again if it moved (or may be stale).
+                let motion = &MOTION[x];
                 let all = std::mem::take(&mut self.hmove_masks_stale);
-                let moved = |p: &mut i16, hm: u8| {
-                    let old = *p;
-                    *p += MOTION[x][(hm & 15) as usize] as i16;
-                    if *p >= 160 {
-                        *p -= 160;
-                    } else if *p < 0 {
-                        *p += 160;
-                    }
-                    all || *p != old
-                };
-                if moved(&mut self.posbl, self.hmbl) {
+                if move_by(&mut self.posbl, motion[(self.hmbl & 15) as usize]) || all {
                     self.bl_mask = bmask(self.posbl, self.ctrlpf);
                 }
-                if moved(&mut self.posp0, self.hmp0) {
+                if move_by(&mut self.posp0, motion[(self.hmp0 & 15) as usize]) || all {
                     self.p0_mask = pmask(self.posp0, 0, self.nusiz0);
                 }
-                if moved(&mut self.posp1, self.hmp1) {
+                if move_by(&mut self.posp1, motion[(self.hmp1 & 15) as usize]) || all {
                     self.p1_mask = pmask(self.posp1, 0, self.nusiz1);
                 }
-                if moved(&mut self.posm0, self.hmm0) {
+                if move_by(&mut self.posm0, motion[(self.hmm0 & 15) as usize]) || all {
                     self.m0_mask = mmask(self.posm0, self.nusiz0);
                 }
-                if moved(&mut self.posm1, self.hmm1) {
+                if move_by(&mut self.posm1, motion[(self.hmm1 & 15) as usize]) || all {
                     self.m1_mask = mmask(self.posm1, self.nusiz1);
                 }
                 self.last_hmove_clock = clock;
