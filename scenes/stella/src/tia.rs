@@ -1803,17 +1803,21 @@ mod quiet_write_tests {
         }
     }
 
+    /// A xorshift64 generator of test inputs.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     #[test]
     fn quiet_writes_are_exactly_the_writes_that_change_nothing() {
         let mut tia = Tia::new();
         tia.reset(0, false, true, 34, 210);
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15u64);
         // Registers the table covers, plus ones whose writes change what it depends on.
         const REGS: [usize; 25] = [
             0x06, 0x07, 0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F,
@@ -1861,13 +1865,7 @@ mod quiet_write_tests {
         let mut tia = Tia::new();
         tia.reset(0, false, true, 34, 210);
         tia.start_frame_post(0);
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1Du64);
         // NUSIZ, CTRLPF, RESxx, HMxx, HMOVE, HMCLR, RESMPx.
         const REGS: [usize; 20] = [
             0x04, 0x05, 0x0A, 0x10, 0x11, 0x12, 0x13, 0x14, 0x20, 0x21, 0x22, 0x23, 0x24, 0x2A,
