@@ -82,24 +82,19 @@ fn timer_wait(bus: &Bus, pc: u16, cycles: u32, budget: u32) -> Option<TimerWait>
     let cross = (pc ^ pc.wrapping_add(5)) & 0xFF00 != 0;
     let bne_cycles = CYCLES[0xD0] as u32 + if cross { 2 } else { 1 };
     let load_cycles = CYCLES[load as usize] as u32;
-    let mut w = TimerWait {
-        iterations: 0,
-        cycles,
-        load,
-        value: 0,
-    };
     // The BNE just run is counted in `budget`; each iteration takes two more instructions.
-    while 2 * (w.iterations + 1) < budget {
-        let read_at = w.cycles.wrapping_add(load_cycles);
-        match bus.riot.intim_before_underflow(read_at) {
-            Some(v) if v != 0 => {
-                w.value = v;
-                w.cycles = read_at.wrapping_add(bne_cycles);
-                w.iterations += 1;
-            }
-            _ => break,
-        }
-    }
+    let most = budget.saturating_sub(1) / 2;
+    let (iterations, value) = bus.riot.nonzero_intim_reads(
+        cycles.wrapping_add(load_cycles),
+        load_cycles + bne_cycles,
+        most,
+    );
+    let w = TimerWait {
+        iterations,
+        cycles: cycles.wrapping_add(iterations * (load_cycles + bne_cycles)),
+        load,
+        value,
+    };
     (w.iterations > 0).then_some(w)
 }
 

@@ -70,6 +70,40 @@ impl Riot {
         (timer >= 0).then_some(timer as u8)
     }
 
+    /// The reads of INTIM at cycles `first + i * period` (`i` = 0, 1, ...) that return a
+    /// non-zero value before the timer underflows, at most `max` of them: how many run before
+    /// the first that does not, and what the last of them returns. In closed form: INTIM
+    /// counts down by one every `1 << interval_shift` cycles.
+    pub fn nonzero_intim_reads(&self, first: u32, period: u32, max: u32) -> (u32, u8) {
+        let elapsed = first
+            .wrapping_sub(1)
+            .wrapping_sub(self.cycles_when_timer_set);
+        if elapsed >= 1 << 30 || self.timer > 0xFF || self.interval_shift > 10 || period == 0 {
+            // Not a state the timer writes leave (a timer set in the future, say): read by
+            // read.
+            let mut reads = 0;
+            let mut last = 0;
+            while reads < max {
+                match self.intim_before_underflow(first.wrapping_add(reads * period)) {
+                    Some(v) if v != 0 => last = v,
+                    _ => break,
+                }
+                reads += 1;
+            }
+            return (reads, last);
+        }
+        // A read `e` cycles (less one) after the timer was set returns
+        // `timer - 1 - (e >> shift)`: at least 1 while `e < (timer - 1) << shift`.
+        let nonzero_until = self.timer.saturating_sub(1) << self.interval_shift;
+        if elapsed >= nonzero_until || max == 0 {
+            return (0, 0);
+        }
+        let reads = ((nonzero_until - elapsed - 1) / period + 1).min(max);
+        let last_elapsed = elapsed + (reads - 1) * period;
+        let last = self.timer - 1 - (last_elapsed >> self.interval_shift);
+        (reads, last as u8)
+    }
+
     /// Read of an I/O or timer register (RAM is read directly by the bus).
     pub fn peek(&mut self, addr: u16, cycles: u32, swcha: u8, swchb: u8) -> u8 {
         match addr & 0x07 {
@@ -136,5 +170,57 @@ impl Riot {
             self.timer_read_after_interrupt = false;
         }
         // (addr & 0x14) == 0x04: edge detect control, ignored
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `nonzero_intim_reads` read by read, as the CPU would run them.
+    fn reads_one_by_one(riot: &Riot, first: u32, period: u32, max: u32) -> (u32, u8) {
+        let mut reads = 0;
+        let mut last = 0;
+        while reads < max {
+            match riot.intim_before_underflow(first.wrapping_add(reads * period)) {
+                Some(v) if v != 0 => last = v,
+                _ => break,
+            }
+            reads += 1;
+        }
+        (reads, last)
+    }
+
+    /// The closed form counts the reads that a loop of reads counts, for timers set with each
+    /// interval and value, read from before the set to after the underflow.
+    #[test]
+    fn nonzero_intim_reads_match_reads_one_by_one() {
+        let mut rng = Mt19937::new(7);
+        let mut riot = Riot::new(&mut rng);
+        let mut checked = [0u32; 2];
+        for _ in 0..20_000 {
+            let set_at = rng.next_u32() % 100_000;
+            let value = (rng.next_u32() % 256) as u8;
+            let interval = [0x294, 0x295, 0x296, 0x297][rng.next_u32() as usize % 4];
+            riot.poke(interval, value, set_at);
+            // From a little before the set (the wrapped, read-by-read case) to past the
+            // underflow of the longest timer.
+            let after = if rng.next_u32() % 8 == 0 {
+                0
+            } else {
+                rng.next_u32() % 300_000
+            };
+            let first = (set_at + after).wrapping_sub(rng.next_u32() % 8);
+            let period = [7, 8, 9, 10][rng.next_u32() as usize % 4];
+            let max = rng.next_u32() % 3000;
+            let expected = reads_one_by_one(&riot, first, period, max);
+            assert_eq!(
+                riot.nonzero_intim_reads(first, period, max),
+                expected,
+                "timer {value} set at {set_at} ({interval:#x}), reads from {first} every {period}, at most {max}"
+            );
+            checked[usize::from(expected.0 > 0)] += 1;
+        }
+        assert!(checked[0] > 1000 && checked[1] > 1000, "{checked:?}");
     }
 }
