@@ -205,7 +205,7 @@ mod tests {
             riot.poke(interval, value, set_at);
             // From a little before the set (the wrapped, read-by-read case) to past the
             // underflow of the longest timer.
-            let after = if rng.next_u32() % 8 == 0 {
+            let after = if rng.next_u32().is_multiple_of(8) {
                 0
             } else {
                 rng.next_u32() % 300_000
