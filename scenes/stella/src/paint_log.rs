@@ -4,10 +4,13 @@
 //! The TIA draws into two frame buffers in turn, so a buffer still holds the frame before the
 //! previous one when drawing starts in it. Most lines of most games are drawn the same way
 //! two frames apart: the same runs of pixels, with the same registers. Each paint pass of a
-//! frame is logged by its position in the frame's sequence of passes, with a key holding
-//! everything its pixels depend on. When the pass at the same position two frames later has
-//! the same key, and nothing but that pass wrote its pixels since, the pixels are already
-//! right: only its collisions are needed, and they are logged too.
+//! frame is logged in the frame's order (which is the order of the buffer positions it
+//! starts at), with a key holding everything its pixels depend on, its start included. When
+//! a pass two frames later has the key of the pass logged at the same start, and nothing but
+//! that pass wrote its pixels since, the pixels are already right: only its collisions are
+//! needed, and they are logged too. Passes are found by their start, not by their number in
+//! the frame, so that a pass more or fewer early in a frame (an object that appears on a
+//! line) does not spoil the matches of the passes after it.
 //!
 //! A frame's passes are logged anew as it is drawn (a pass skipped is logged again), and that
 //! log becomes the buffer's when the frame ends. Pixels written outside the logged passes
@@ -20,6 +23,15 @@
 /// nothing left out, so that they do not spoil a match) and the HMOVE blank after it.
 #[derive(Clone, Copy, Eq, Debug)]
 pub(crate) struct PaintKey(pub [u64; 4]);
+
+impl PaintKey {
+    /// The frame-buffer position of the pass's first pixel (the low 20 bits of the first
+    /// word: see `Tia::paint_key`).
+    #[inline(always)]
+    fn start(&self) -> u64 {
+        self.0[0] & 0xF_FFFF
+    }
+}
 
 impl PartialEq for PaintKey {
     /// Word by word, the first (position, length, objects, graphics: the likeliest to differ)
@@ -75,10 +87,18 @@ pub(crate) enum Logged {
 }
 
 impl PaintLog {
-    /// Whether pass `index` of the frame has `key` in the log.
+    /// Whether the pass logged at the start of `key` has `key`. `cursor` is where the last
+    /// lookup of this frame stopped (0 for the first one): the passes of a frame are looked
+    /// up in the order of their starts, so each lookup goes on from there.
     #[inline(always)]
-    pub(crate) fn lookup(&self, index: usize, key: &PaintKey) -> Logged {
-        match self.records.get(index) {
+    pub(crate) fn lookup(&self, cursor: &mut usize, key: &PaintKey) -> Logged {
+        let start = key.start();
+        while let Some(record) = self.records.get(*cursor)
+            && record.key.start() < start
+        {
+            *cursor += 1;
+        }
+        match self.records.get(*cursor) {
             Some(record) if record.key == *key => Logged::Same(record.collisions),
             _ => Logged::No,
         }
@@ -117,23 +137,49 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pass_matches_only_its_own_key_at_its_own_index() {
+    fn a_pass_matches_only_its_own_key_at_its_own_start() {
         let mut log = PaintLog::default();
-        let (a, b) = (PaintKey([1, 2, 3, 4]), PaintKey([1, 2, 3, 5]));
-        log.record(0, a, Some(0x10));
-        log.record(1, b, None);
-        assert!(matches!(log.lookup(0, &a), Logged::Same(Some(0x10))));
-        assert!(matches!(log.lookup(1, &b), Logged::Same(None)));
-        assert!(matches!(log.lookup(1, &a), Logged::No));
-        assert!(matches!(log.lookup(2, &a), Logged::No));
-        log.record(0, b, None);
-        assert!(matches!(log.lookup(0, &a), Logged::No));
-        log.record(3, a, None);
+        // Passes starting at pixels 10, 20 and 30 (the low 20 bits of the first word).
+        let key = |start: u64, word: u64| PaintKey([start | 7 << 20, 2, 3, word]);
+        log.record(0, key(10, 4), Some(0x10));
+        log.record(1, key(20, 5), None);
+        log.record(2, key(30, 6), None);
+        let mut cursor = 0;
+        assert!(matches!(
+            log.lookup(&mut cursor, &key(10, 4)),
+            Logged::Same(Some(0x10))
+        ));
+        assert!(matches!(log.lookup(&mut cursor, &key(20, 4)), Logged::No));
+        assert!(matches!(
+            log.lookup(&mut cursor, &key(30, 6)),
+            Logged::Same(None)
+        ));
+        // A pass the log does not have (start 15) does not spoil the one after it.
+        let mut cursor = 0;
+        assert!(matches!(log.lookup(&mut cursor, &key(15, 4)), Logged::No));
+        assert!(matches!(
+            log.lookup(&mut cursor, &key(20, 5)),
+            Logged::Same(None)
+        ));
+        // Nor does one fewer (no lookup at 20).
+        let mut cursor = 0;
+        assert!(matches!(
+            log.lookup(&mut cursor, &key(10, 4)),
+            Logged::Same(Some(0x10))
+        ));
+        assert!(matches!(
+            log.lookup(&mut cursor, &key(30, 6)),
+            Logged::Same(None)
+        ));
+        assert!(matches!(log.lookup(&mut cursor, &key(40, 6)), Logged::No));
+        log.record(0, key(10, 5), None);
+        assert!(matches!(log.lookup(&mut 0, &key(10, 4)), Logged::No));
+        log.record(4, key(50, 4), None);
         assert!(
-            matches!(log.lookup(3, &a), Logged::No),
+            matches!(log.lookup(&mut 0, &key(50, 4)), Logged::No),
             "not logged past the next pass"
         );
         log.clear();
-        assert!(matches!(log.lookup(0, &b), Logged::No));
+        assert!(matches!(log.lookup(&mut 0, &key(20, 5)), Logged::No));
     }
 }

@@ -141,6 +141,9 @@ pub struct Tia {
     /// Number of paint passes so far in this frame.
     #[serde(skip)]
     paint_index: usize,
+    /// Where the last lookup of this frame in `shown_log` stopped (see [`PaintLog::lookup`]).
+    #[serde(skip)]
+    log_cursor: usize,
     /// Frame-pointer position up to which the HMOVE blank wrote ahead of the drawing: a pass
     /// starting before it cannot be skipped.
     #[serde(skip)]
@@ -405,6 +408,7 @@ impl Tia {
             previous_shown_log: PaintLog::default(),
             drawing_log: PaintLog::default(),
             paint_index: 0,
+            log_cursor: 0,
             blanked_until: 0,
             wrote_pixels: false,
         }
@@ -485,6 +489,7 @@ impl Tia {
         self.previous_shown_log.clear();
         self.drawing_log.clear();
         self.paint_index = 0;
+        self.log_cursor = 0;
         self.blanked_until = 0;
         self.wrote_pixels = false;
         self.frame_pointer = 0;
@@ -540,6 +545,7 @@ impl Tia {
         self.drawing_log.clear();
         self.wrote_pixels = false;
         self.paint_index = 0;
+        self.log_cursor = 0;
         self.blanked_until = 0;
         ((cycles
             .wrapping_mul(3)
@@ -752,7 +758,7 @@ impl Tia {
         let index = self.paint_index;
         self.paint_index += 1;
         if start >= self.blanked_until
-            && let Logged::Same(known) = self.shown_log.lookup(index, &key)
+            && let Logged::Same(known) = self.shown_log.lookup(&mut self.log_cursor, &key)
             && (known.is_some() || !collide)
         {
             self.collision |= u32::from(known.unwrap_or(0));
@@ -885,18 +891,17 @@ impl Tia {
     fn draw_nothing(&mut self, start: usize, end: usize, hpos: usize, blanks: usize) {
         let objects = self.enabled_objects;
         if self.vblank & 0x02 == 0 && objects != 0 {
-            // A paint pass when drawn: counted, so that the passes of drawn frames line up
-            // with the log, and its collisions taken from the log when it has them (they
-            // depend on the key alone, whatever the buffer shows).
-            let index = self.paint_index;
+            // A paint pass when drawn: counted as one, and its collisions taken from the log
+            // when it has them (they depend on the key alone, whatever the buffer shows).
             self.paint_index += 1;
             let possible = TABLES.collision[(objects & 0x3F) as usize] as u32;
             if objects & objects.wrapping_sub(1) != 0 && self.collision & possible != possible {
                 let key = self.paint_key(start, end - start, hpos, blanks);
-                self.collision |= u32::from(match self.shown_log.lookup(index, &key) {
-                    Logged::Same(Some(collisions)) => collisions,
-                    _ => self.line_objects().collisions(hpos, end - start),
-                });
+                self.collision |=
+                    u32::from(match self.shown_log.lookup(&mut self.log_cursor, &key) {
+                        Logged::Same(Some(collisions)) => collisions,
+                        _ => self.line_objects().collisions(hpos, end - start),
+                    });
             }
         }
         self.mark_unknown(start, end);
