@@ -144,6 +144,9 @@ pub struct Tia {
     /// Where the last lookup of this frame in `shown_log` stopped (see [`PaintLog::lookup`]).
     #[serde(skip)]
     log_cursor: usize,
+    /// The same in `previous_shown_log`.
+    #[serde(skip)]
+    previous_log_cursor: usize,
     /// Frame-pointer position up to which the HMOVE blank wrote ahead of the drawing: a pass
     /// starting before it cannot be skipped.
     #[serde(skip)]
@@ -409,6 +412,7 @@ impl Tia {
             drawing_log: PaintLog::default(),
             paint_index: 0,
             log_cursor: 0,
+            previous_log_cursor: 0,
             blanked_until: 0,
             wrote_pixels: false,
         }
@@ -490,6 +494,7 @@ impl Tia {
         self.drawing_log.clear();
         self.paint_index = 0;
         self.log_cursor = 0;
+        self.previous_log_cursor = 0;
         self.blanked_until = 0;
         self.wrote_pixels = false;
         self.frame_pointer = 0;
@@ -546,6 +551,7 @@ impl Tia {
         self.wrote_pixels = false;
         self.paint_index = 0;
         self.log_cursor = 0;
+        self.previous_log_cursor = 0;
         self.blanked_until = 0;
         ((cycles
             .wrapping_mul(3)
@@ -766,11 +772,42 @@ impl Tia {
             self.frame_pointer = end;
             return;
         }
+        if self.copy_from_previous(start, end, index, &key, collide) {
+            return;
+        }
         let collisions = self.paint_run(start, end, hpos, collide);
         self.collision |= u32::from(collisions);
         self.drawing_log
             .record(index, key, collide.then_some(collisions));
         self.frame_pointer = end;
+    }
+
+    /// Draws a pass that the frame just drawn had (the other buffer shows its pixels: an
+    /// object that moves or flickers every other frame, say) by copying it from there, with
+    /// its collisions if they are needed and logged; false (nothing done) if it had not.
+    #[inline(never)]
+    fn copy_from_previous(
+        &mut self,
+        start: usize,
+        end: usize,
+        index: usize,
+        key: &PaintKey,
+        collide: bool,
+    ) -> bool {
+        let Logged::Same(known) = self
+            .previous_shown_log
+            .lookup(&mut self.previous_log_cursor, key)
+        else {
+            return false;
+        };
+        if known.is_none() && collide {
+            return false;
+        }
+        self.current_fb[start..end].copy_from_slice(&self.previous_fb[start..end]);
+        self.collision |= u32::from(known.unwrap_or(0));
+        self.drawing_log.record(index, *key, known);
+        self.frame_pointer = end;
+        true
     }
 
     /// Everything the pixels and collisions of a paint pass depend on (see `paint_log`),
