@@ -16,7 +16,10 @@ cd "$(dirname "$0")/.."
 
 dir="${STELLA_PERF_DIR:-$HOME/.cache/stella-perf}"
 games="pong breakout space_invaders ms_pacman seaquest"
-roms=$(python3 -c 'import ale_py, os; print(os.path.join(os.path.dirname(ale_py.__file__), "roms"))')
+roms=$(python3 -c 'import ale_py, os; print(os.path.join(os.path.dirname(ale_py.__file__), "roms"))' 2>/dev/null) || {
+    echo "stella-perf.sh: the ROMs come from ale-py: pip install ale-py" >&2
+    exit 1
+}
 
 usage() {
     sed -n '2,13p' "$0" >&2
@@ -40,6 +43,10 @@ build)
     ;;
 icount)
     [ $# -eq 2 ] || usage
+    command -v valgrind >/dev/null || {
+        echo "stella-perf.sh: icount needs valgrind (apt install valgrind)" >&2
+        exit 1
+    }
     bin=$(realpath "$2")
     # 310 frames less 10: the start-up (tables, power-on frames) cancels out.
     for game in $games; do
