@@ -79,18 +79,8 @@ impl Riot {
             .wrapping_sub(1)
             .wrapping_sub(self.cycles_when_timer_set);
         if elapsed >= 1 << 30 || self.timer > 0xFF || self.interval_shift > 10 || period == 0 {
-            // Not a state the timer writes leave (a timer set in the future, say): read by
-            // read.
-            let mut reads = 0;
-            let mut last = 0;
-            while reads < max {
-                match self.intim_before_underflow(first.wrapping_add(reads * period)) {
-                    Some(v) if v != 0 => last = v,
-                    _ => break,
-                }
-                reads += 1;
-            }
-            return (reads, last);
+            // Not a state the timer writes leave (a timer set in the future, say).
+            return self.nonzero_intim_reads_one_by_one(first, period, max);
         }
         // A read `e` cycles (less one) after the timer was set returns
         // `timer - 1 - (e >> shift)`: at least 1 while `e < (timer - 1) << shift`.
@@ -102,6 +92,20 @@ impl Riot {
         let last_elapsed = elapsed + (reads - 1) * period;
         let last = self.timer - 1 - (last_elapsed >> self.interval_shift);
         (reads, last as u8)
+    }
+
+    /// [`Riot::nonzero_intim_reads`] read by read.
+    fn nonzero_intim_reads_one_by_one(&self, first: u32, period: u32, max: u32) -> (u32, u8) {
+        let mut reads = 0;
+        let mut last = 0;
+        while reads < max {
+            match self.intim_before_underflow(first.wrapping_add(reads * period)) {
+                Some(v) if v != 0 => last = v,
+                _ => break,
+            }
+            reads += 1;
+        }
+        (reads, last)
     }
 
     /// Read of an I/O or timer register (RAM is read directly by the bus).
@@ -177,20 +181,6 @@ impl Riot {
 mod tests {
     use super::*;
 
-    /// `nonzero_intim_reads` read by read, as the CPU would run them.
-    fn reads_one_by_one(riot: &Riot, first: u32, period: u32, max: u32) -> (u32, u8) {
-        let mut reads = 0;
-        let mut last = 0;
-        while reads < max {
-            match riot.intim_before_underflow(first.wrapping_add(reads * period)) {
-                Some(v) if v != 0 => last = v,
-                _ => break,
-            }
-            reads += 1;
-        }
-        (reads, last)
-    }
-
     /// The closed form counts the reads that a loop of reads counts, for timers set with each
     /// interval and value, read from before the set to after the underflow.
     #[test]
@@ -213,7 +203,7 @@ mod tests {
             let first = (set_at + after).wrapping_sub(rng.next_u32() % 8);
             let period = [7, 8, 9, 10][rng.next_u32() as usize % 4];
             let max = rng.next_u32() % 3000;
-            let expected = reads_one_by_one(&riot, first, period, max);
+            let expected = riot.nonzero_intim_reads_one_by_one(first, period, max);
             assert_eq!(
                 riot.nonzero_intim_reads(first, period, max),
                 expected,
