@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cart::Cart;
+use crate::fetch::NOT_PLAIN;
 use crate::inputs::Inputs;
 use crate::props::{ControllerKind, Properties};
 use crate::riot::Riot;
@@ -298,10 +299,6 @@ pub struct Ctx<'a> {
     /// The cartridge's plain-read range (`Cart::plain_range`), constant while the context lives.
     plain_lo: u16,
     plain_span: u16,
-    /// Addresses `code_lo..code_lo + code_span` (of `addr & 0x1FFF`) start three plain ROM
-    /// bytes: an instruction there is fetched with one load ([`Ctx::code_at`]).
-    code_lo: u16,
-    code_span: u16,
     /// The bytes of the current instruction not fetched yet (the next in the low byte), while
     /// [`crate::cpu::Cpu`] runs an instruction from [`Ctx::code_at`].
     pub pre: u32,
@@ -319,8 +316,6 @@ impl<'a> Ctx<'a> {
             budget: 0,
             plain_lo,
             plain_span,
-            code_lo: 0x1000 + plain_lo,
-            code_span: plain_span.saturating_sub(2),
             pre: 0,
             bus,
         }
@@ -330,12 +325,8 @@ impl<'a> Ctx<'a> {
     /// all three are plain ROM reads (no side effect but the data bus), else `None`.
     #[inline(always)]
     pub fn code_at(&self, pc: u16) -> Option<u32> {
-        let c = pc & 0x1FFF;
-        if c.wrapping_sub(self.code_lo) < self.code_span {
-            Some(self.bus.cart.code_word(c))
-        } else {
-            None
-        }
+        let word = self.bus.cart.fetch_word(pc);
+        (word != NOT_PLAIN).then_some(word)
     }
 
     /// Makes the current instruction the last one [`crate::cpu::Cpu::execute`] runs.

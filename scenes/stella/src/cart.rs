@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_big_array::BigArray;
 
 use crate::RomError;
+use crate::fetch::FetchWords;
 use crate::rng::Mt19937;
 
 /// Bank-switching scheme.
@@ -79,6 +80,10 @@ pub struct Cart {
     window: [u8; WINDOW_LEN],
     /// DPC chip state.
     dpc: Option<Box<Dpc>>,
+    /// The CPU's instruction fetches from `window` (derived from it: not serialised, rebuilt
+    /// by [`Cart::prepare_fetch`]).
+    #[serde(skip)]
+    fetch: FetchWords,
 }
 
 impl Clone for Cart {
@@ -87,6 +92,7 @@ impl Clone for Cart {
             image: self.image.clone(),
             ram: self.ram.clone(),
             dpc: self.dpc.clone(),
+            fetch: self.fetch.clone(),
             ..*self
         }
     }
@@ -97,6 +103,8 @@ impl Clone for Cart {
         let mut image = std::mem::take(&mut self.image);
         let mut ram = std::mem::take(&mut self.ram);
         let mut dpc = self.dpc.take();
+        let mut fetch = std::mem::take(&mut self.fetch);
+        fetch.clone_from(&src.fetch);
         image.clone_from(&src.image);
         ram.clone_from(&src.ram);
         dpc.clone_from(&src.dpc);
@@ -104,6 +112,7 @@ impl Clone for Cart {
             image,
             ram,
             dpc,
+            fetch,
             ..*src
         };
     }
@@ -457,6 +466,7 @@ impl Cart {
             plain_lo: 0,
             plain_span: 0,
             window: [0; WINDOW_LEN],
+            fetch: FetchWords::new(&image[..needed]),
             dpc: (kind == CartKind::DPC).then(|| {
                 Box::new(Dpc {
                     random: 1,
@@ -508,7 +518,37 @@ impl Cart {
         let from = self.seg[s];
         if let Some(src) = self.image.get(from..from + 1024) {
             self.window[s * 1024..(s + 1) * 1024].copy_from_slice(src);
+            let plain = self.plain_offsets();
+            self.fetch.fill_segment(s, from, &self.window, &plain);
         }
+    }
+
+    /// Window offsets whose reads are plain ROM reads.
+    fn plain_offsets(&self) -> std::ops::Range<usize> {
+        let lo = usize::from(self.plain_lo);
+        lo..lo + usize::from(self.plain_span)
+    }
+
+    /// Rebuilds the fetch words if a deserialisation left them unset (every instruction then
+    /// takes the CPU's slow path, which calls this).
+    #[inline(always)]
+    pub fn prepare_fetch(&mut self) {
+        if !self.fetch.is_ready() {
+            self.rebuild_fetch();
+        }
+    }
+
+    #[cold]
+    fn rebuild_fetch(&mut self) {
+        let plain = self.plain_offsets();
+        self.fetch.rebuild(&self.image, &self.window, &plain);
+    }
+
+    /// The instruction bytes at `pc` if fetching them is three plain ROM reads, else
+    /// [`crate::fetch::NOT_PLAIN`] (see [`FetchWords::word`]).
+    #[inline(always)]
+    pub fn fetch_word(&self, pc: u16) -> u32 {
+        self.fetch.word(pc)
     }
 
     /// The type.
@@ -667,6 +707,62 @@ impl Cart {
                 if a >= 0x0FC0 {
                     self.hotspot(a);
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::NOT_PLAIN;
+
+    /// What the CPU's old per-instruction check gave: the word at `pc` when its three bytes lie
+    /// in the plain range, else `NOT_PLAIN`.
+    fn expected_fetch_word(cart: &Cart, pc: u16) -> u32 {
+        let (lo, span) = cart.plain_range();
+        let offset = pc & 0x0FFF;
+        if pc & 0x1000 != 0 && offset.wrapping_sub(lo) < span.saturating_sub(2) {
+            cart.code_word(offset) & 0x00FF_FFFF
+        } else {
+            NOT_PLAIN
+        }
+    }
+
+    #[test]
+    fn fetch_words_follow_bank_switches() {
+        let bytes =
+            |len: usize| -> Vec<u8> { (0..len).map(|i| (i * 13 + i / 509) as u8 | 1).collect() };
+        let mut sc = bytes(8192);
+        for bank in 0..2 {
+            sc[bank * 4096..bank * 4096 + 256].fill(0x55);
+        }
+        let mut e0 = bytes(8192);
+        e0[100..103].copy_from_slice(&[0x8D, 0xE0, 0x1F]);
+        let images = [
+            (bytes(2048), CartKind::K2),
+            (bytes(4096), CartKind::K4),
+            (bytes(8192), CartKind::F8),
+            (sc, CartKind::F8SC),
+            (e0, CartKind::E0),
+            (bytes(16384), CartKind::F6),
+            (bytes(32768), CartKind::F4),
+            (bytes(10240), CartKind::DPC),
+        ];
+        for (image, kind) in images {
+            let mut cart = Cart::new(&image, false).expect("builds");
+            assert_eq!(cart.kind(), kind);
+            let mut state = 99u32;
+            for step in 0..300 {
+                for pc in 0..0x2000 {
+                    assert_eq!(
+                        cart.fetch_word(pc),
+                        expected_fetch_word(&cart, pc),
+                        "{kind:?}, {pc:#06x} after {step} switches"
+                    );
+                }
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                cart.peek(0x1FC0 + ((state >> 16) & 0x3F) as u16, 0);
             }
         }
     }

@@ -470,6 +470,8 @@ impl Cpu {
     /// registers and context can stay in machine registers.
     #[inline(never)]
     fn step_slow(mut cpu: Cpu, mut ctx: Ctx<'_>) -> (Cpu, Ctx<'_>) {
+        // After a deserialisation every instruction comes here until the fetch words are back.
+        ctx.bus.cart.prepare_fetch();
         cpu.step_in::<false>(&mut ctx);
         (cpu, ctx)
     }

@@ -3,6 +3,7 @@
 pub mod bus;
 pub mod cart;
 pub mod cpu;
+pub mod fetch;
 pub mod fuzz;
 pub mod inputs;
 mod paint;
