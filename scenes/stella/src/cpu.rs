@@ -251,14 +251,30 @@ impl Cpu {
         bus.last_access_was_read = false;
     }
 
-    /// Reads the byte at PC and advances PC. With `F` (the instruction came from
-    /// [`Ctx::code_at`]) the byte is taken from `bus.pre`: a plain ROM read whose only effects
-    /// are the data bus and the last-access flag.
+    /// Reads the opcode at PC and advances PC. With `F` (the instruction came from
+    /// [`Ctx::code_at`]) the opcode is the low byte of `bus.pre`, which stays there: the
+    /// operand fetches shift it out (see [`Cpu::fetch`]).
+    #[inline(always)]
+    fn fetch_opcode<const F: bool>(&mut self, bus: &mut Ctx<'_>) -> u8 {
+        if F {
+            let v = bus.pre as u8;
+            bus.data_bus = v;
+            bus.last_access_was_read = true;
+            self.pc = self.pc.wrapping_add(1);
+            v
+        } else {
+            self.fetch::<false>(bus)
+        }
+    }
+
+    /// Reads the operand byte at PC and advances PC. With `F` (the instruction came from
+    /// [`Ctx::code_at`]) the byte is the next one of `bus.pre` (after the opcode fetch): a
+    /// plain ROM read whose only effects are the data bus and the last-access flag.
     #[inline(always)]
     fn fetch<const F: bool>(&mut self, bus: &mut Ctx<'_>) -> u8 {
         let v = if F {
-            let v = bus.pre as u8;
             bus.pre >>= 8;
+            let v = bus.pre as u8;
             bus.data_bus = v;
             bus.last_access_was_read = true;
             v
@@ -490,7 +506,7 @@ impl Cpu {
     fn step_in<const F: bool>(&mut self, bus: &mut Ctx<'_>) {
         use Access::*;
         use Mode::*;
-        let op = self.fetch::<F>(bus);
+        let op = self.fetch_opcode::<F>(bus);
         self.ir = op;
         // Each arm adds its opcode's cycles (a constant there, not a table load here).
         match op {
