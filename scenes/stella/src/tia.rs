@@ -298,6 +298,29 @@ const P1: usize = 3;
 fn pmask(pos: i16, enable: usize, nusiz: u8) -> usize {
     player_index((pos & 3) as usize, enable, (nusiz & 7) as usize) + 160 - (pos as usize & 0xFC)
 }
+/// For the enabled objects (the low six bits) and the score bit: the bytes of the colour
+/// registers (as [`Colours`] packs them) that pixels may take. The background's always, an
+/// object's if it is enabled; the playfield in score mode takes the players' colours.
+const COLOURS_DRAWN: [u32; 128] = {
+    let mut table = [0u32; 128];
+    let mut i = 0;
+    while i < 128 {
+        let objects = i as u8;
+        let score = objects & SCORE_BIT != 0 && objects & PF_BIT != 0;
+        table[i] = colour_byte(true, BK)
+            | colour_byte(objects & (PF_BIT | BL_BIT) != 0, PF)
+            | colour_byte(objects & (P0_BIT | M0_BIT) != 0 || score, P0)
+            | colour_byte(objects & (P1_BIT | M1_BIT) != 0 || score, P1);
+        i += 1;
+    }
+    table
+};
+
+/// The bits of colour register `colour` in [`Colours`] if `used`, else 0.
+const fn colour_byte(used: bool, colour: usize) -> u32 {
+    if used { 0xFF << (8 * colour) } else { 0 }
+}
+
 /// Adds an HMOVE's `motion` to position `pos`, wrapped to the line; whether it changed.
 #[inline(always)]
 fn move_by(pos: &mut i16, motion: i8) -> bool {
@@ -810,12 +833,19 @@ impl Tia {
         true
     }
 
+    /// The bytes of the colour registers (as [`Colours`] packs them) that pixels of the
+    /// enabled `objects` may take (see [`COLOURS_DRAWN`]).
+    #[inline(always)]
+    fn colours_drawn(&self, objects: u8) -> u32 {
+        COLOURS_DRAWN[usize::from(objects & 0x3F | self.pf_priority_and_score & SCORE_BIT)]
+    }
+
     /// Everything the pixels and collisions of a paint pass depend on (see `paint_log`),
     /// `blanks` the pixels the HMOVE blank overwrites right after it.
     #[inline(always)]
     fn paint_key(&self, start: usize, clocks: usize, hpos: usize, blanks: usize) -> PaintKey {
         let objects = self.enabled_objects;
-        // The masks of objects that draw nothing are left out.
+        // The masks and colours of objects that draw nothing are left out.
         let shown = |on: bool, mask: usize| if on { mask as u64 } else { 0 };
         let enabled = |bit: u8, mask: usize| shown(objects & bit != 0, mask);
         let (g0, g1) = (self.current_grp0, self.current_grp1);
@@ -828,7 +858,7 @@ impl Tia {
                 | (self.pf_mask as u64) << 44
                 | u64::from(g0) << 45
                 | u64::from(g1) << 53,
-            u64::from(self.color.0) | u64::from(self.pf) << 32,
+            u64::from(self.color.0 & self.colours_drawn(objects)) | u64::from(self.pf) << 32,
             enabled(BL_BIT, self.bl_mask)
                 | enabled(M0_BIT, self.m0_mask) << 16
                 | enabled(M1_BIT, self.m1_mask) << 32
