@@ -100,21 +100,35 @@ impl Clone for Cart {
     /// Reuses the image, RAM and DPC buffers: no allocation when `self` holds the same kind of
     /// cartridge.
     fn clone_from(&mut self, src: &Self) {
-        let mut image = std::mem::take(&mut self.image);
-        let mut ram = std::mem::take(&mut self.ram);
-        let mut dpc = self.dpc.take();
-        let mut fetch = std::mem::take(&mut self.fetch);
-        fetch.clone_from(&src.fetch);
-        image.clone_from(&src.image);
-        ram.clone_from(&src.ram);
-        dpc.clone_from(&src.dpc);
-        *self = Cart {
+        // Destructured without `..`, so a new field cannot be forgotten here.
+        let Cart {
+            kind,
             image,
             ram,
+            bank,
+            reset_bank,
+            slices,
+            seg,
+            switching,
+            plain_lo,
+            plain_span,
+            window,
             dpc,
             fetch,
-            ..*src
-        };
+        } = self;
+        *kind = src.kind;
+        image.clone_from(&src.image);
+        ram.clone_from(&src.ram);
+        *bank = src.bank;
+        *reset_bank = src.reset_bank;
+        *slices = src.slices;
+        *seg = src.seg;
+        *switching = src.switching;
+        *plain_lo = src.plain_lo;
+        *plain_span = src.plain_span;
+        *window = src.window;
+        dpc.clone_from(&src.dpc);
+        fetch.clone_from(&src.fetch);
     }
 }
 
