@@ -1772,7 +1772,12 @@ impl Tia {
                     self.quiet.0[r] = self.quiet_writes_of(r);
                 }
             }
-            0x20..=0x24 | 0x2B => {
+            // A motion register's own writes and HMCLR's (quiet when every one is 0).
+            0x20..=0x24 => {
+                self.quiet.0[reg] = self.quiet_writes_of(reg);
+                self.quiet.0[0x2B] = self.quiet_writes_of(0x2B);
+            }
+            0x2B => {
                 for r in [0x20, 0x21, 0x22, 0x23, 0x24, 0x2B] {
                     self.quiet.0[r] = self.quiet_writes_of(r);
                 }
