@@ -104,21 +104,22 @@ impl FetchWords {
     /// `plain`: the window offsets whose reads are plain ROM reads.
     pub fn fill_segment(&mut self, s: usize, from: usize, window: &[u8], plain: &Range<usize>) {
         let segment = s * SEGMENT..(s + 1) * SEGMENT;
-        let Some(words) = self.image_words.get(from..from + SEGMENT) else {
-            self.refresh(segment, window, plain);
-            return;
-        };
-        self.table[0x1000 + segment.start..0x1000 + segment.end].copy_from_slice(words);
-        let code = Self::code_range(plain);
-        for o in segment.start..segment.end.min(code.start) {
-            self.table[0x1000 + o] = NOT_PLAIN;
+        match self.image_words.get(from..from + SEGMENT) {
+            Some(words) => {
+                self.table[0x1000 + segment.start..0x1000 + segment.end].copy_from_slice(words);
+                let code = Self::code_range(plain);
+                for o in segment.start..segment.end.min(code.start) {
+                    self.table[0x1000 + o] = NOT_PLAIN;
+                }
+                for o in segment.start.max(code.end)..segment.end {
+                    self.table[0x1000 + o] = NOT_PLAIN;
+                }
+                // The words whose bytes cross into the next segment.
+                self.refresh(segment.end - 2..segment.end, window, plain);
+            }
+            None => self.refresh(segment.clone(), window, plain),
         }
-        for o in segment.start.max(code.end)..segment.end {
-            self.table[0x1000 + o] = NOT_PLAIN;
-        }
-        // The words whose bytes cross into the next segment, and those of the previous segment
-        // that cross into this one.
-        self.refresh(segment.end - 2..segment.end, window, plain);
+        // The words of the previous segment whose bytes cross into this one.
         self.refresh(
             segment.start.saturating_sub(2)..segment.start,
             window,
