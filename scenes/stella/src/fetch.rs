@@ -22,10 +22,9 @@ pub struct FetchWords {
     table: Box<[u32; 8192]>,
     /// For each image offset, the image's bytes there and the two after it (zeros past the
     /// end): a segment's words, but for its last two, whose bytes may come from the next segment.
+    /// Empty after a deserialisation (nothing here is serialised), when every word is
+    /// [`NOT_PLAIN`] until [`FetchWords::rebuild`].
     image_words: Arc<[u32]>,
-    /// Whether `table` holds the words of the window. False after a deserialisation (the table
-    /// is not serialised), when every word is [`NOT_PLAIN`] until [`FetchWords::rebuild`].
-    ready: bool,
 }
 
 impl Default for FetchWords {
@@ -33,7 +32,6 @@ impl Default for FetchWords {
         FetchWords {
             table: Box::new([NOT_PLAIN; 8192]),
             image_words: Arc::from([]),
-            ready: false,
         }
     }
 }
@@ -43,7 +41,6 @@ impl Clone for FetchWords {
         FetchWords {
             table: self.table.clone(),
             image_words: Arc::clone(&self.image_words),
-            ready: self.ready,
         }
     }
 
@@ -51,7 +48,6 @@ impl Clone for FetchWords {
     fn clone_from(&mut self, src: &Self) {
         *self.table = *src.table;
         self.image_words = Arc::clone(&src.image_words);
-        self.ready = src.ready;
     }
 }
 
@@ -67,7 +63,6 @@ impl FetchWords {
     pub fn new(image: &[u8]) -> FetchWords {
         FetchWords {
             image_words: (0..image.len()).map(|o| word_at(image, o)).collect(),
-            ready: true,
             ..FetchWords::default()
         }
     }
@@ -78,9 +73,10 @@ impl FetchWords {
         self.table[(pc & 0x1FFF) as usize]
     }
 
-    /// Whether the table holds the window's words (see [`FetchWords::rebuild`]).
+    /// Whether the table holds the window's words (see [`FetchWords::rebuild`]): whether it was
+    /// built from an image (never empty: `Cart::new` refuses one).
     pub fn is_ready(&self) -> bool {
-        self.ready
+        !self.image_words.is_empty()
     }
 
     /// Window offsets whose three bytes are plain reads, given the plain offsets `plain`.
